@@ -1,0 +1,20 @@
+"""Policy inheritance: gateway -> service -> route, each level replacing a policy kind
+wholesale, `use:` sets applied before the block that names them, `false` switching off."""
+from __future__ import annotations
+
+from ..spec.policies import POLICY_KINDS, Policies
+
+Path = tuple  # location path of the block a value came from
+Effective = dict[str, tuple[object, Path]]  # kind -> (value or False, where)
+
+
+def layer(into: Effective, block: Policies | None, where: Path, named: dict[str, Policies]) -> None:
+    if block is None:
+        return
+    for name in block.use:
+        if name in named:
+            layer(into, named[name], ("policies", name), named)
+    for kind in POLICY_KINDS:
+        value = getattr(block, kind)
+        if value is not None:
+            into[kind] = (value, (*where, kind))

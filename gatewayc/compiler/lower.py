@@ -1,0 +1,407 @@
+"""Lower validated spec models into the IR, checking what the schema cannot: references,
+names, combinations that contradict each other, and the files a spec points at."""
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import urlsplit
+
+from ..diagnostics import Diagnostic, Location
+from ..ir import model as ir
+from ..ir.precedence import dispatch_key
+from ..loader import locate
+from ..spec import auth as sa
+from ..spec import gateway as sg
+from ..spec import matching as sm
+from ..spec import policies as sp
+from ..spec import services as ss
+from ..suggest import did_you_mean
+from .conflicts import find_conflicts
+from .inherit import Effective, layer
+
+
+class Lowering:
+    def __init__(self, spec: sg.Spec, tree, main_file: str):
+        self.spec = spec
+        self.tree = tree
+        self.main_file = main_file
+        self.diags: list[Diagnostic] = []
+        self.services: dict[str, ir.Service] = {}
+        self.used_services: set[str] = set()
+        self.used_sets: set[str] = set()
+
+    # -- helpers ---------------------------------------------------------------
+    def loc(self, *path, key: bool = False) -> Location:
+        return locate(self.tree, path, key=key) or Location(self.main_file, 1, 1)
+
+    def error(self, code: str, message: str, path: tuple, hint: str | None = None, key: bool = False) -> None:
+        self.diags.append(Diagnostic(code, message, self.loc(*path, key=key), hint=hint))
+
+    def read_json(self, rel: str, path: tuple, what: str):
+        where = self.loc(*path)
+        full = os.path.join(os.path.dirname(where.file), rel)
+        try:
+            with open(full, "rb") as fh:
+                return json.loads(fh.read().decode("utf-8"))
+        except OSError as exc:
+            self.diags.append(Diagnostic("GWC008", f"cannot read {what} {rel!r}: {exc.strerror}", where,
+                                         hint="the path is relative to the spec file that names it"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.diags.append(Diagnostic("GWC103", f"{what} {rel!r} is not valid JSON: {exc}", where))
+        return None
+
+    # -- top level --------------------------------------------------------------
+    def run(self) -> ir.IR | None:
+        spec = self.spec
+        for name, block in spec.policies.items():
+            if block.use:
+                self.error("GWC204", f"policy set {name!r} uses other sets; sets cannot be nested",
+                           ("policies", name, "use"), hint="list the sets on the route instead")
+        for name in sorted(spec.services):
+            self.services[name] = self.service(name, spec.services[name])
+        gateways = []
+        seen_listeners: dict[tuple[str, int], Location] = {}
+        for name in sorted(spec.gateways):
+            gateways.append(self.gateway(name, spec.gateways[name], seen_listeners))
+        for name in sorted(set(spec.services) - self.used_services):
+            self.diags.append(Diagnostic("GWC206", f"service {name!r} is not used by any route",
+                                         self.loc("services", name, key=True)))
+        for name in sorted(set(spec.policies) - self.used_sets):
+            self.diags.append(Diagnostic("GWC206", f"policy set {name!r} is not used",
+                                         self.loc("policies", name, key=True)))
+        accept = tuple((t, tuple(sorted(set(f)))) for t, f in sorted(spec.accept_degraded.items()))
+        if any(d.is_error for d in self.diags):
+            return None
+        return ir.IR(tuple(gateways), tuple(self.services[k] for k in sorted(self.services)),
+                     self.main_file, accept)
+
+    # -- services ---------------------------------------------------------------
+    def service(self, name: str, s: ss.Service) -> ir.Service:
+        targets = []
+        specs = s.targets or [ss.Target(url=s.url)]  # type: ignore[arg-type]
+        for t in specs:
+            u = urlsplit(t.url)
+            port = u.port or (443 if u.scheme == "https" else 80)
+            targets.append(ir.Target(u.scheme, u.hostname or "", port, t.weight, u.path.rstrip("/")))
+        bases = {t.base_path for t in targets}
+        if len(bases) > 1:
+            self.error("GWC204", f"targets of service {name!r} have different base paths",
+                       ("services", name, "targets"), hint="give all targets the same path")
+        schemes = {t.scheme for t in targets}
+        if len(schemes) > 1:
+            self.error("GWC204", f"targets of service {name!r} mix http and https", ("services", name, "targets"))
+        r = s.retries
+        retry = ir.Retry(r.attempts, tuple(sorted(set(r.statuses))), r.on_connect_failure, r.on_timeout,
+                         r.non_idempotent, r.backoff.base if r.backoff else None,
+                         r.backoff.max if r.backoff else None) if r else None
+        h = s.health_check
+        hc = ir.HealthCheck(h.path, h.interval, h.timeout, h.healthy_threshold, h.unhealthy_threshold,
+                            tuple(sorted(set(h.statuses)))) if h else None
+        c = s.circuit_breaker
+        cb = ir.CircuitBreaker(c.consecutive_failures, c.failure_percent, c.min_requests, c.window,
+                               tuple(sorted(set(c.failure_statuses))), c.open_for, c.half_open_requests) if c else None
+        return ir.Service(name, tuple(targets), _timeouts(s.timeouts), retry, hc, cb,
+                          self.loc("services", name, key=True))
+
+    def service_ref(self, name: str, path: tuple) -> ir.Service | None:
+        svc = self.services.get(name)
+        if svc is None:
+            self.error("GWC200", f"no service named {name!r}", path,
+                       hint=did_you_mean(name, self.services) or "define it under `services:`")
+        else:
+            self.used_services.add(name)
+        return svc
+
+    # -- gateways ---------------------------------------------------------------
+    def gateway(self, name: str, g: sg.Gateway, seen: dict) -> ir.Gateway:
+        gp = ("gateways", name)
+        listeners = []
+        for i, lst in enumerate(g.listeners):
+            where = self.loc(*gp, "listeners", i)
+            key = (lst.address, lst.port)
+            if key in seen:
+                self.diags.append(Diagnostic("GWC201", f"port {lst.port} on {lst.address} is used by two listeners",
+                                             where, related=((seen[key], "first used here"),)))
+            seen[key] = where
+            tls = None
+            if lst.tls:
+                t = lst.tls
+                tls = ir.Tls(t.certificate.file, _secret(t.key), t.client_ca.file if t.client_ca else None,
+                             t.min_version)
+            listeners.append(ir.Listener(lst.port, lst.address, tls, where))
+        self.validate_use(g.policies, (*gp, "policies"))
+        routes: list[ir.Route] = []
+        names: dict[str, int] = {}
+        for i, r in enumerate(g.routes):
+            rp = (*gp, "routes", i)
+            if r.name in names:
+                self.error("GWC201", f"route name {r.name!r} is used twice in gateway {name!r}", (*rp, "name"),
+                           hint=f"the first is route #{names[r.name] + 1}; route names are unique per gateway")
+            names.setdefault(r.name, i)
+            route = self.route(g, r, rp, len(routes), has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
+            if route is not None:
+                routes.append(route)
+        if not routes or not listeners:
+            self.diags.append(Diagnostic("GWC205", f"gateway {name!r} has no routes", self.loc(*gp, key=True)))
+        dispatch = sorted((ir.Dispatch(r, m) for r in routes for m in r.matches), key=dispatch_key)
+        self.diags.extend(find_conflicts(dispatch))
+        obs = self.observability(g.observability, (*gp, "observability"))
+        return ir.Gateway(name, tuple(listeners), tuple(g.hostnames), tuple(routes), tuple(dispatch), obs,
+                          ir.Failure(g.not_found.status, g.not_found.body), self.loc(*gp, key=True))
+
+    def observability(self, o: sg.Observability | None, path: tuple) -> ir.Observability:
+        if o is None:
+            return ir.Observability()
+        t = o.tracing
+        return ir.Observability(
+            metrics_path=o.metrics.path if o.metrics else None,
+            access_log=o.access_log.format if o.access_log else None,
+            request_id_header=o.request_id.header if o.request_id else None,
+            request_id_generate=bool(o.request_id and o.request_id.generate),
+            tracing_propagation=tuple(t.propagation) if t else (),
+            otlp_endpoint=t.otlp.endpoint if t and t.otlp else None,
+            otlp_sample_percent=t.otlp.sample_percent if t and t.otlp else 100.0,
+            service_name=t.service_name if t else "gatewayc",
+            loc=self.loc(*path),
+        )
+
+    def validate_use(self, block: sp.Policies | None, path: tuple) -> None:
+        if block is None:
+            return
+        for i, n in enumerate(block.use):
+            if n not in self.spec.policies:
+                self.error("GWC200", f"no policy set named {n!r}", (*path, "use", i),
+                           hint=did_you_mean(n, self.spec.policies) or "define it under `policies:`")
+            else:
+                self.used_sets.add(n)
+
+    # -- routes -----------------------------------------------------------------
+    def route(self, g: sg.Gateway, r: sg.Route, rp: tuple, index: int, has_mtls: bool) -> ir.Route | None:
+        matches = []
+        for j, m in enumerate(r.match):
+            matches.append(ir.Match(
+                ir.PathMatch(m.path.kind, m.path.value),  # type: ignore[arg-type]
+                tuple(dict.fromkeys(m.methods or ())),
+                tuple(sorted(ir.ValueMatch(h.name.lower(), "exact" if h.value is not None else "regex",
+                                           h.value if h.value is not None else h.regex) for h in m.headers)),
+                tuple(sorted(ir.ValueMatch(q.name, "exact" if q.value is not None else "regex",
+                                           q.value if q.value is not None else q.regex) for q in m.query)),
+                self.loc(*rp, "match", j),
+            ))
+        action = self.action(r, rp, matches)
+        self.validate_use(r.policies, (*rp, "policies"))
+        eff: Effective = {}
+        named = self.spec.policies
+        layer(eff, g.policies, (*rp[:2], "policies"), named)
+        if r.service and r.service in self.spec.services:
+            svc = self.spec.services[r.service]
+            self.validate_use(svc.policies, ("services", r.service, "policies"))
+            layer(eff, svc.policies, ("services", r.service, "policies"), named)
+        layer(eff, r.policies, (*rp, "policies"), named)
+        policies = self.policies(eff, r, has_mtls)
+        if action is None:
+            return None
+        return ir.Route(r.name, tuple(r.hostnames if r.hostnames is not None else g.hostnames), tuple(matches),
+                        action, policies, index, self.loc(*rp))
+
+    def action(self, r: sg.Route, rp: tuple, matches: list[ir.Match]):
+        if r.service is not None:
+            svc = self.service_ref(r.service, (*rp, "service"))
+            pr = None
+            if r.rewrite and r.rewrite.path:
+                pr = self.path_rewrite(r.rewrite.path, matches, (*rp, "rewrite", "path"))
+            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None) if svc else None
+        if r.redirect is not None:
+            d = r.redirect
+            pr = self.path_rewrite(d.path, matches, (*rp, "redirect", "path")) if d.path else None
+            return ir.Redirect(d.scheme, d.hostname, d.port, pr, d.status)
+        if r.aggregate is not None:
+            parts = []
+            for k, p in enumerate(r.aggregate.parts):
+                svc = self.service_ref(p.service, (*rp, "aggregate", "parts", k, "service"))
+                if svc:
+                    parts.append(ir.AggregatePart(p.key, svc, p.path, p.method, p.timeout))
+            if len(parts) != len(r.aggregate.parts):
+                return None
+            return ir.Aggregate(tuple(parts), r.aggregate.on_failure)
+        assert r.respond is not None
+        return ir.Respond(r.respond.status, r.respond.body)
+
+    def path_rewrite(self, p: sm.PathModifier, matches: list[ir.Match], path: tuple) -> ir.PathRewrite:
+        if p.full is not None:
+            return ir.PathRewrite("full", p.full)
+        bad = [m.path for m in matches if m.path.kind != "prefix"]
+        if bad:
+            kind = "replace_prefix" if p.replace_prefix is not None else "strip_prefix"
+            self.error("GWC204", f"`{kind}` needs prefix matches, but this route matches a path by "
+                       f"{bad[0].kind} ({bad[0].value!r})", path,
+                       hint="use `full:` for a fixed path, or match by prefix")
+        if p.replace_prefix is not None:
+            return ir.PathRewrite("replace_prefix", p.replace_prefix)
+        return ir.PathRewrite("strip_prefix", "")
+
+    # -- policies ---------------------------------------------------------------
+    def policies(self, eff: Effective, r: sg.Route, has_mtls: bool) -> ir.Policies:
+        def get(kind):
+            v = eff.get(kind)
+            return (None, None) if v is None or v[0] is False else v
+
+        auth_v, auth_p = get("auth")
+        auth = None
+        if auth_v is not None and not auth_v.anonymous:
+            method = self.auth_method(auth_v, auth_p, has_mtls)
+            f = auth_v.failure or sa.Failure()
+            auth = ir.Auth(method, ir.Failure(f.status, f.body), self.loc(*auth_p)) if method else None
+        rl_v, rl_p = get("rate_limit")
+        rate = None
+        if rl_v is not None:
+            key = _key(rl_v.key)
+            self.check_key(key, auth, rl_p)
+            rate = ir.RateLimit(rl_v.requests, rl_v.per, rl_v.burst or 0, key, rl_v.algorithm, rl_v.status,
+                                rl_v.body, rl_v.scope, self.loc(*rl_p))
+        cl_v, cl_p = get("concurrency_limit")
+        conc = None
+        if cl_v is not None:
+            key = _key(cl_v.key) if cl_v.key else None
+            if key:
+                self.check_key(key, auth, cl_p)
+            conc = ir.ConcurrencyLimit(cl_v.max, key, cl_v.status, self.loc(*cl_p))
+        c_v, c_p = get("cache")
+        cache = ir.Cache(c_v.ttl, tuple(dict.fromkeys(c_v.methods)), tuple(sorted(set(c_v.statuses))),
+                         tuple(h.lower() for h in c_v.vary.headers), tuple(c_v.vary.query),
+                         tuple(h.lower() for h in c_v.bypass.headers), tuple(c_v.bypass.query),
+                         self.loc(*c_p)) if c_v is not None else None
+        co_v, co_p = get("cors")
+        cors = ir.Cors(tuple(co_v.origins), tuple(dict.fromkeys(co_v.methods)), tuple(co_v.headers),
+                       tuple(co_v.expose_headers), co_v.credentials, co_v.max_age,
+                       self.loc(*co_p)) if co_v is not None else None
+        ip_v, ip_p = get("ip")
+        ipf = ir.IpFilter(tuple(ip_v.allow), tuple(ip_v.deny), self.loc(*ip_p)) if ip_v is not None else None
+        bl_v, _ = get("body_limit")
+        rq_v, rq_p = get("request")
+        rs_v, rs_p = get("response")
+        transforms = ir.Transforms()
+        if rq_v is not None or rs_v is not None:
+            body = None
+            if rq_v is not None and rq_v.body is not None:
+                b = rq_v.body
+                body = ir.BodyMap(tuple(b.rename.items()), tuple(b.set.items()), tuple(b.cast.items()),
+                                  self.loc(*rq_p, "body"))
+            transforms = ir.Transforms(
+                _ops(rq_v.headers if rq_v else None), _ops(rq_v.query if rq_v else None), body,
+                _ops(rs_v.headers if rs_v else None), self.loc(*(rq_p or rs_p)))
+        va_v, va_p = get("validation")
+        validation = None
+        if va_v is not None:
+            schema = None
+            if va_v.body is not None:
+                schema = va_v.body.inline if va_v.body.inline is not None else \
+                    self.read_json(va_v.body.file, (*va_p, "body", "file"), "JSON Schema")
+                if schema is not None:
+                    self.check_schema(schema, (*va_p, "body"))
+            validation = ir.Validation(schema, tuple(va_v.required_headers), tuple(va_v.required_query),
+                                       va_v.status, self.loc(*va_p))
+        t_v, _ = get("timeouts")
+        return ir.Policies(auth, rate, conc, cache, cors, ipf, bl_v, transforms, validation, _timeouts(t_v))
+
+    def check_key(self, key: ir.LimitKey, auth: ir.Auth | None, path: tuple) -> None:
+        if key.kind == "consumer" and auth is None:
+            self.error("GWC204", "a limit keyed by consumer needs auth on the route", (*path, "key"))
+        if key.kind == "claim" and (auth is None or not _has_jwt(auth.method)):
+            self.error("GWC204", f"a limit keyed by claim {key.name!r} needs JWT auth on the route", (*path, "key"))
+
+    def check_schema(self, schema, path: tuple) -> None:
+        import jsonschema
+
+        try:
+            jsonschema.validators.validator_for(schema).check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            self.error("GWC103", f"the request body schema is not a valid JSON Schema: {exc.message}", path)
+
+    def auth_method(self, a: sa.Auth, path: tuple, has_mtls: bool):
+        if a.jwt is not None:
+            j = a.jwt
+            jwks = None
+            if j.jwks is not None:
+                keys = None
+                if j.jwks.file is not None:
+                    data = self.read_json(j.jwks.file, (*path, "jwt", "jwks", "file"), "JWKS")
+                    keys = self.check_jwks(data, (*path, "jwt", "jwks", "file"))
+                    if keys is None:
+                        return None
+                jwks = ir.Jwks(keys, j.jwks.url, j.jwks.file or j.jwks.url or "")
+            t = j.token
+            return ir.JwtAuth(tuple(dict.fromkeys(j.algorithms)), _secret(j.secret) if j.secret else None, jwks,
+                              j.issuer, tuple(j.audiences), tuple(j.required_claims), j.clock_skew,
+                              tuple(j.forward_claims.items()), ir.TokenSource(t.header, t.scheme, t.query, t.cookie))
+        if a.api_key is not None:
+            return ir.ApiKeyAuth(a.api_key.header, a.api_key.query, _secret(a.api_key.keys))
+        if a.basic is not None:
+            return ir.BasicAuth(_secret(a.basic.credentials), a.basic.realm)
+        if a.mtls is not None:
+            if not has_mtls:
+                self.error("GWC204", "mTLS auth needs a listener with `tls.client_ca`", (*path, "mtls"))
+            return ir.MtlsAuth(tuple(a.mtls.subjects))
+        subs = a.any_of if a.any_of is not None else a.all_of
+        methods = []
+        for i, sub in enumerate(subs or ()):
+            sp_ = (*path, "any_of" if a.any_of is not None else "all_of", i)
+            if sub.anonymous:
+                self.error("GWC204", "`anonymous` inside any_of/all_of makes the auth meaningless", sp_)
+                continue
+            m = self.auth_method(sub, sp_, has_mtls)
+            if m is None:
+                return None
+            methods.append(m)
+        return ir.AnyOf(tuple(methods)) if a.any_of is not None else ir.AllOf(tuple(methods))
+
+    def check_jwks(self, data, path: tuple):
+        if data is None:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("keys"), list) or not data["keys"]:
+            self.error("GWC103", "a JWKS file is a JSON object with a non-empty `keys` list", path)
+            return None
+        for k in data["keys"]:
+            if not isinstance(k, dict) or k.get("kty") not in ("RSA", "EC"):
+                self.error("GWC103", "JWKS keys must be RSA or EC keys (`kty`)", path)
+                return None
+            if "d" in k or "p" in k:
+                self.error("GWC109", "the JWKS file holds private key material", path,
+                           hint="publish only the public keys (no `d`, `p`, `q`) to the gateway")
+                return None
+        return tuple(data["keys"])
+
+
+def _has_jwt(m) -> bool:
+    if isinstance(m, ir.JwtAuth):
+        return True
+    if isinstance(m, (ir.AnyOf, ir.AllOf)):
+        return any(_has_jwt(s) for s in m.methods)
+    return False
+
+
+def _secret(ref) -> ir.SecretRef:
+    return ir.SecretRef("env", ref.env) if ref.env is not None else ir.SecretRef("file", ref.file)
+
+
+def _key(k: sp.Key) -> ir.LimitKey:
+    if k.client_ip:
+        return ir.LimitKey("client_ip")
+    if k.consumer:
+        return ir.LimitKey("consumer")
+    if k.header is not None:
+        return ir.LimitKey("header", k.header.lower())
+    return ir.LimitKey("claim", k.claim)
+
+
+def _ops(o) -> ir.HeaderOps:
+    if o is None:
+        return ir.HeaderOps()
+    return ir.HeaderOps(tuple(o.set.items()), tuple(o.add.items()), tuple(o.remove),
+                        tuple(getattr(o, "rename", {}).items()))
+
+
+def _timeouts(t: ss.Timeouts | None) -> ir.Timeouts:
+    if t is None:
+        return ir.Timeouts()
+    return ir.Timeouts(t.connect, t.read, t.send, t.request)

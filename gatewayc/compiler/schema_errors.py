@@ -1,0 +1,138 @@
+"""Turn pydantic validation errors into gatewayc diagnostics with exact positions."""
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..diagnostics import Diagnostic, Location
+from ..loader import locate
+from ..suggest import did_you_mean
+
+_EXPECTED = {
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+    "float_type": "a number", "float_parsing": "a number",
+    "string_type": "a string", "bool_type": "true or false", "bool_parsing": "true or false",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "list_type": "a list", "tuple_type": "a list", "none_required": "nothing",
+    "literal_error": None,
+}
+_RANGE = {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long",
+          "multiple_of", "finite_number"}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}" if len(value) < 40 else "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _field(loc: tuple) -> str:
+    named = [p for p in loc if isinstance(p, str) and not p.startswith("§") and p != "[key]"]
+    return named[-1] if named else "the document"
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    """The concrete types a field annotation may hold (Optional, Annotated, unions peeled)."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        out = []
+        for a in typing.get_args(tp):
+            out.extend(_unwrap(a))
+        return out
+    return [tp]
+
+
+def model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that the data at `loc` is validated against, if any."""
+    current: list[Any] = [root]
+    for part in loc:
+        if isinstance(part, str) and part.startswith("§"):
+            continue
+        nxt: list[Any] = []
+        for tp in current:
+            for t in _unwrap(tp):
+                origin = typing.get_origin(t)
+                if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str):
+                    f = t.model_fields.get(part)
+                    if f is not None:
+                        nxt.append(f.annotation)
+                elif origin is list and isinstance(part, int):
+                    nxt.append(typing.get_args(t)[0])
+                elif origin is dict and isinstance(part, str):
+                    nxt.append(typing.get_args(t)[1])
+        current = nxt
+    for tp in current:
+        for t in _unwrap(tp):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                return t
+    return None
+
+
+def convert(exc: ValidationError, tree, root_model: type[BaseModel]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for err in exc.errors(include_url=False):
+        out.append(_one(err, tree, root_model))
+    return out
+
+
+def _one(err: dict, tree, root_model) -> Diagnostic:
+    etype: str = err["type"]
+    loc: tuple = tuple(err["loc"])
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    field = _field(loc)
+    where = locate(tree, loc) or Location("<spec>", 1, 1)
+
+    if etype.startswith("GWC"):
+        return Diagnostic(etype, err["msg"], where, hint=ctx.get("hint"))
+    if loc[:1] == ("version",) and len(loc) == 1:
+        return Diagnostic("GWC011", f"unsupported spec version {value!r}" if etype != "missing"
+                          else "the spec has no `version`", where, hint="write `version: 1`")
+    if etype == "extra_forbidden":
+        model = model_at(root_model, loc[:-1])
+        known = list(model.model_fields) if model else []
+        return Diagnostic("GWC100", f"unknown field {loc[-1]!r}", locate(tree, loc, key=True) or where,
+                          hint=did_you_mean(loc[-1], known))
+    if etype == "missing":
+        parent = locate(tree, loc[:-1]) or where
+        return Diagnostic("GWC102", f"missing required field {loc[-1]!r}", parent,
+                          hint=f"add `{loc[-1]}:`")
+    if etype == "literal_error":
+        expected = ctx.get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        return Diagnostic("GWC103", f"{field}: {_describe(value)} is not allowed", where,
+                          hint=did_you_mean(value, choices) if isinstance(value, str) else f"expected {expected}")
+    if etype in _RANGE:
+        return Diagnostic("GWC103", f"{field}: {err['msg'][0].lower()}{err['msg'][1:]}", where)
+    if etype in _EXPECTED or etype.endswith("_type") or etype.endswith("_parsing"):
+        expected = _EXPECTED.get(etype) or etype.replace("_type", "").replace("_parsing", "")
+        return Diagnostic("GWC101", f"{field}: expected {expected}, got {_describe(value)}", where,
+                          hint=_type_hint(expected, value))
+    if etype == "value_error":
+        return Diagnostic("GWC103", f"{field}: {str(ctx.get('error', err['msg']))}", where)
+    return Diagnostic("GWC103", f"{field}: {err['msg']}", where)
+
+
+def _type_hint(expected: str, value: Any) -> str | None:
+    if expected == "a list" and isinstance(value, (str, int)):
+        return f"write a list: [{value}]"
+    if expected == "a mapping" and isinstance(value, str):
+        return "this field takes nested fields (key: value), not a single value"
+    if expected == "an integer" and isinstance(value, str) and value.strip().isdigit():
+        return "remove the quotes"
+    return None

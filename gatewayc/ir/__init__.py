@@ -1,0 +1,4 @@
+from . import model
+from .model import IR
+
+__all__ = ["IR", "model"]

@@ -1,0 +1,177 @@
+"""Reading a spec and its includes into one position-carrying tree.
+
+Includes are merged section by section so that a team file can add services, policy
+sets and routes to a gateway defined elsewhere; anything defined twice is an error that
+names both places.
+"""
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic, Location
+from ..suggest import did_you_mean
+from .yamltree import LoadError, YMap, YSeq, decode, parse
+
+TOP_LEVEL = ("version", "include", "services", "policies", "gateways", "accept_degraded")
+MERGED_BY_NAME = ("services", "policies")
+
+
+@dataclass
+class Loaded:
+    tree: YMap | None
+    files: list[str] = field(default_factory=list)  # display paths, main file first
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    base_dir: str = "."
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    return rel if not rel.startswith("..") or not os.path.isabs(path) else path
+
+
+def read_tree(path: str, diags: list[Diagnostic], origin: Location | None = None):
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        diags.append(Diagnostic("GWC008", f"cannot read {path}: {exc.strerror}", origin or Location(path, 1, 1)))
+        return None
+    try:
+        tree, found = parse(decode(data, path), path)
+    except LoadError as exc:
+        diags.append(exc.diagnostic)
+        return None
+    diags.extend(found)
+    if not isinstance(tree, YMap):
+        what = "a list" if isinstance(tree, YSeq) else f"a {type(tree).__name__} value"
+        diags.append(Diagnostic("GWC005", f"the document is {what}, not a mapping", Location(path, 1, 1),
+                                hint="a spec is a mapping that starts with `version: 1`"))
+        return None
+    return tree
+
+
+def load(path: str) -> Loaded:
+    diags: list[Diagnostic] = []
+    display = _display(path)
+    root = read_tree(display, diags)
+    result = Loaded(root, [display], diags, os.path.dirname(display) or ".")
+    if root is None:
+        return result
+    _expand_includes(root, display, [os.path.abspath(display)], result)
+    return result
+
+
+def _expand_includes(tree: YMap, file: str, chain: list[str], result: Loaded) -> None:
+    includes = tree.get("include")
+    if includes is None:
+        return
+    if not isinstance(includes, YSeq) or not all(isinstance(i, str) for i in includes):
+        return  # the schema check reports the wrong type
+    base = os.path.dirname(file)
+    for i, pattern in enumerate(includes):
+        origin = Location(file, *includes.ipos[i])
+        matches = sorted(glob.glob(os.path.join(base, pattern))) if glob.has_magic(pattern) \
+            else [os.path.join(base, pattern)]
+        if not matches:
+            result.diagnostics.append(Diagnostic("GWC008", f"include pattern {pattern!r} matches no file", origin))
+        for inc in matches:
+            inc_display = os.path.normpath(inc)
+            absolute = os.path.abspath(inc)
+            if absolute in chain:
+                cycle = " -> ".join(os.path.relpath(p) for p in chain[chain.index(absolute):] + [absolute])
+                result.diagnostics.append(Diagnostic("GWC009", f"include cycle: {cycle}", origin))
+                continue
+            if inc_display in result.files:
+                result.diagnostics.append(Diagnostic("GWC009", f"{inc_display} is included twice", origin))
+                continue
+            sub = read_tree(inc_display, result.diagnostics, origin)
+            if sub is None:
+                continue
+            result.files.append(inc_display)
+            _expand_includes(sub, inc_display, chain + [absolute], result)
+            _merge(result.tree, sub, result.diagnostics)
+
+
+def _loc(m: YMap, key) -> Location:
+    return Location(m.file, *m.kpos[key])
+
+
+def _merge(into: YMap, sub: YMap, diags: list[Diagnostic]) -> None:
+    for key in sub:
+        if key not in TOP_LEVEL:
+            diags.append(Diagnostic("GWC100", f"unknown top-level field {key!r}", _loc(sub, key),
+                                    hint=did_you_mean(key, TOP_LEVEL)))
+        elif key in ("version", "include"):
+            if key == "version" and sub[key] != 1:
+                diags.append(Diagnostic("GWC011", f"included file has version {sub[key]!r}; expected 1",
+                                        Location(sub.file, *sub.vpos[key])))
+        elif key in MERGED_BY_NAME or key == "gateways" or key == "accept_degraded":
+            _merge_named(into, sub, key, diags, deep=(key == "gateways"))
+
+
+def _merge_named(into: YMap, sub: YMap, section: str, diags: list[Diagnostic], deep: bool) -> None:
+    theirs = sub[section]
+    if not isinstance(theirs, YMap):
+        # keep it where the schema check will see it: report as the wrong type
+        diags.append(Diagnostic("GWC101", f"`{section}` must be a mapping", Location(sub.file, *sub.vpos[section])))
+        return
+    if section not in into or not isinstance(into[section], YMap):
+        if section not in into:
+            into[section] = theirs
+            into.kpos[section] = sub.kpos[section]
+            into.vpos[section] = sub.vpos[section]
+        return
+    ours = into[section]
+    for name, value in theirs.items():
+        if name not in ours:
+            ours[name] = value
+            ours.kpos[name] = theirs.kpos[name]
+            ours.vpos[name] = theirs.vpos[name]
+            _remember_file(ours, name, theirs.file)
+        elif deep and isinstance(value, YMap) and isinstance(ours[name], YMap):
+            _merge_gateway(ours[name], value, diags)
+        else:
+            diags.append(_dup(section, name, ours, theirs))
+
+
+def _remember_file(m: YMap, key, file: str) -> None:
+    # positions of a merged entry must point into the file it came from
+    if m.file != file:
+        m.kpos[key] = (*m.kpos[key][:2], file)
+        m.vpos[key] = (*m.vpos[key][:2], file)
+
+
+def _dup(section: str, name, ours: YMap, theirs: YMap) -> Diagnostic:
+    first = Location(*_where(ours, name))
+    return Diagnostic("GWC201", f"{section[:-1] if section.endswith('s') else section} {name!r} is defined twice",
+                      _loc(theirs, name), hint=f"the first definition is at {first}",
+                      related=((first, "first defined here"),))
+
+
+def _where(m: YMap, key) -> tuple[str, int, int]:
+    p = m.kpos[key]
+    return (p[2] if len(p) > 2 else m.file, p[0], p[1])
+
+
+def _merge_gateway(ours: YMap, theirs: YMap, diags: list[Diagnostic]) -> None:
+    for key, value in theirs.items():
+        if key not in ours:
+            ours[key] = value
+            ours.kpos[key] = theirs.kpos[key]
+            ours.vpos[key] = theirs.vpos[key]
+            _remember_file(ours, key, theirs.file)
+        elif key == "routes" and isinstance(value, YSeq) and isinstance(ours[key], YSeq):
+            merged = YSeq(ours[key])
+            merged.file = ours[key].file
+            merged.pos = ours[key].pos
+            merged.ipos = [p if len(p) > 2 else (*p, ours[key].file) for p in ours[key].ipos]
+            merged.extend(value)
+            merged.ipos.extend((*p[:2], value.file) for p in value.ipos)
+            ours[key] = merged
+        else:
+            first = Location(*_where(ours, key))
+            diags.append(Diagnostic(
+                "GWC201", f"gateway field {key!r} is defined in two files", _loc(theirs, key),
+                hint="only `routes` can be spread over several files", related=((first, "first defined here"),)))

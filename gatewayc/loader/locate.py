@@ -1,0 +1,45 @@
+"""Map a path into the data (('gateways', 'web', 'routes', 3, 'service')) back to file:line:col."""
+from __future__ import annotations
+
+from ..diagnostics import Location
+from .yamltree import YMap, YSeq
+
+
+def _pos(container, pos) -> Location:
+    file = pos[2] if len(pos) > 2 else container.file
+    return Location(file, pos[0], pos[1])
+
+
+def locate(tree, path, *, key: bool = False) -> Location | None:
+    """The position of the deepest node on `path` that exists in the tree.
+
+    With key=True and the whole path present, the position of the last key rather than
+    its value (where an unknown field is reported). Path parts that are not in the tree
+    (pydantic's union tags, keys made by shorthand expansion) are passed over.
+    """
+    if not isinstance(tree, (YMap, YSeq)):
+        return None
+    node = tree
+    loc = Location(tree.file, *tree.pos)
+    parts = [p for p in path if not (isinstance(p, str) and p.startswith("§"))]
+    parent, prev = None, None
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if part == "[key]":
+            # an invalid mapping key: point at the key itself
+            if isinstance(parent, YMap) and prev in parent.kpos:
+                return _pos(parent, parent.kpos[prev])
+            break
+        if isinstance(node, YMap) and isinstance(part, (str, int, float, bool)) and part in node.kpos:
+            if last and key:
+                return _pos(node, node.kpos[part])
+            parent, prev = node, part
+            loc = _pos(node, node.vpos[part])
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
+            parent, prev = node, part
+            loc = _pos(node, node.ipos[part])
+            node = node[part]
+        else:
+            break
+    return loc

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from .secrets import SecretRef
+from .types import Duration, HeaderName, JsonValue, Model, QueryName, Status, exactly_one, fail
+
+HMAC_ALGS = ("HS256", "HS384", "HS512")
+KEY_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384")
+JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384"]
+
+
+class Jwks(Model):
+    file: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "Jwks":
+        exactly_one(self, ("file", "url"), "a JWKS source")
+        if self.url is not None and not self.url.startswith("https://"):
+            raise fail("GWC106", f"JWKS URL {self.url!r} must use https",
+                       "keys fetched over plain http can be swapped by anyone on the path")
+        return self
+
+
+class TokenSource(Model):
+    header: HeaderName | None = None
+    scheme: str | None = None
+    query: QueryName | None = None
+    cookie: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "TokenSource":
+        exactly_one(self, ("header", "query", "cookie"), "a token source")
+        if self.scheme is not None and self.header is None:
+            raise fail("GWC204", "`scheme` only applies to a token in a header")
+        return self
+
+
+class Jwt(Model):
+    algorithms: Annotated[list[JwtAlgorithm], Field(min_length=1)]
+    secret: SecretRef | None = None
+    jwks: Jwks | None = None
+    issuer: str | None = None
+    audiences: list[str] = Field(default_factory=list)
+    required_claims: list[str] = Field(default_factory=list)
+    clock_skew: Duration = 0
+    forward_claims: dict[str, HeaderName] = Field(default_factory=dict,
+                                                  description="claim name -> request header sent upstream")
+    token: TokenSource = Field(default_factory=lambda: TokenSource(header="Authorization", scheme="Bearer"))
+
+    @model_validator(mode="after")
+    def _keys(self) -> "Jwt":
+        hmac = [a for a in self.algorithms if a in HMAC_ALGS]
+        keyed = [a for a in self.algorithms if a in KEY_ALGS]
+        if hmac and keyed:
+            raise fail("GWC204", "one jwt block cannot mix HMAC and public-key algorithms",
+                       "accepting both lets a client sign with the public key as HMAC secret; use two blocks under any_of")
+        if hmac and self.secret is None:
+            raise fail("GWC102", f"{hmac[0]} needs `secret` (a reference such as {{env: JWT_SECRET}})")
+        if keyed and self.jwks is None:
+            raise fail("GWC102", f"{keyed[0]} needs `jwks` ({{file: path}} or {{url: https://...}})")
+        if hmac and self.jwks is not None or keyed and self.secret is not None:
+            raise fail("GWC204", "`secret` goes with HS* algorithms, `jwks` with RS*/ES*")
+        return self
+
+
+class ApiKey(Model):
+    header: HeaderName | None = None
+    query: QueryName | None = None
+    keys: SecretRef = Field(description="env: comma-separated keys; file: one key per line")
+
+    @model_validator(mode="after")
+    def _one(self) -> "ApiKey":
+        exactly_one(self, ("header", "query"), "an API key")
+        return self
+
+
+class Basic(Model):
+    credentials: SecretRef = Field(description="env: user:password pairs separated by commas; file: htpasswd")
+    realm: str = "gatewayc"
+
+
+class Mtls(Model):
+    subjects: list[str] = Field(default_factory=list, description="allowed client certificate subject DNs (empty: any trusted)")
+
+
+class Failure(Model):
+    status: Status = 401
+    body: JsonValue = Field(default_factory=lambda: {"error": "Unauthorized"})
+
+
+class Auth(Model):
+    jwt: Jwt | None = None
+    api_key: ApiKey | None = None
+    basic: Basic | None = None
+    mtls: Mtls | None = None
+    any_of: Annotated[list["Auth"], Field(min_length=2)] | None = None
+    all_of: Annotated[list["Auth"], Field(min_length=2)] | None = None
+    anonymous: Literal[True] | None = None
+    failure: Failure | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        return {"anonymous": True} if v == "anonymous" else v
+
+    @model_validator(mode="after")
+    def _one(self) -> "Auth":
+        exactly_one(self, ("jwt", "api_key", "basic", "mtls", "any_of", "all_of", "anonymous"), "auth")
+        if self.anonymous and self.failure is not None:
+            raise fail("GWC204", "an anonymous route has no auth failure to configure")
+        return self

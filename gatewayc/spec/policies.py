@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from .auth import Auth
+from .services import Timeouts
+from .types import (Cidr, Duration, HeaderName, HeaderValue, JsonValue, MethodName, Model, Name,
+                    QueryName, Size, Status, Toggle, exactly_one, fail)
+
+
+class Key(Model):
+    """What a limit counts by."""
+
+    client_ip: Literal[True] | None = None
+    header: HeaderName | None = None
+    consumer: Literal[True] | None = None
+    claim: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        if v in ("client_ip", "consumer"):
+            return {v: True}
+        return v
+
+    @model_validator(mode="after")
+    def _one(self) -> "Key":
+        exactly_one(self, ("client_ip", "header", "consumer", "claim"), "a limit key")
+        return self
+
+
+RateAlgorithm = Literal["token_bucket", "fixed_window", "sliding_window", "leaky_bucket"]
+
+
+class RateLimit(Model):
+    requests: Annotated[int, Field(ge=1)]
+    per: Duration
+    burst: int | None = Field(None, description="requests allowed above the rate before refusing (default 0 extra)")
+    key: Key = Field(default_factory=lambda: Key(client_ip=True))
+    algorithm: RateAlgorithm = "token_bucket"
+    status: Status = 429
+    body: JsonValue = Field(default_factory=lambda: {"error": "Too many requests"})
+    scope: Literal["instance", "shared"] = "instance"
+
+    @model_validator(mode="after")
+    def _check(self) -> "RateLimit":
+        if self.burst is not None and self.burst < 1:
+            raise fail("GWC204", f"burst {self.burst} is below 1", "omit `burst` for no burst above the rate")
+        if self.per < 1000:
+            raise fail("GWC204", "a rate limit period must be at least 1s")
+        return self
+
+
+class ConcurrencyLimit(Model):
+    max: Annotated[int, Field(ge=1)]
+    key: Key | None = None
+    status: Status = 503
+
+
+class Vary(Model):
+    headers: list[HeaderName] = Field(default_factory=list)
+    query: list[QueryName] = Field(default_factory=list)
+
+
+class Bypass(Model):
+    headers: list[HeaderName] = Field(default_factory=list)
+    query: list[QueryName] = Field(default_factory=list)
+
+
+class Cache(Model):
+    ttl: Duration
+    methods: list[Literal["GET", "HEAD"]] = Field(default_factory=lambda: ["GET", "HEAD"])
+    statuses: list[Status] = Field(default_factory=lambda: [200])
+    vary: Vary = Field(default_factory=Vary)
+    bypass: Bypass = Field(default_factory=Bypass)
+
+
+class Cors(Model):
+    origins: Annotated[list[str], Field(min_length=1)]
+    methods: list[MethodName] = Field(default_factory=lambda: ["GET", "HEAD", "POST"])
+    headers: list[HeaderName] = Field(default_factory=list)
+    expose_headers: list[HeaderName] = Field(default_factory=list)
+    credentials: bool = False
+    max_age: Duration | None = None
+
+    @model_validator(mode="after")
+    def _origins(self) -> "Cors":
+        import re
+
+        for o in self.origins:
+            if o == "*":
+                if self.credentials:
+                    raise fail("GWC204", "CORS `origins: ['*']` cannot be combined with `credentials: true`",
+                               "browsers refuse that; list the origins")
+                continue
+            if not re.match(r"^https?://(\*\.)?[a-z0-9.-]+(:\d+)?$", o):
+                raise fail("GWC103", f"{o!r} is not a CORS origin",
+                           "write scheme://host[:port], e.g. https://app.example.com or https://*.example.com")
+        return self
+
+
+class IpFilter(Model):
+    allow: list[Cidr] = Field(default_factory=list)
+    deny: list[Cidr] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _some(self) -> "IpFilter":
+        if not self.allow and not self.deny:
+            raise fail("GWC113", "an IP filter needs `allow`, `deny` or both")
+        return self
+
+
+class HeaderOps(Model):
+    set: dict[HeaderName, HeaderValue] = Field(default_factory=dict)
+    add: dict[HeaderName, HeaderValue] = Field(default_factory=dict)
+    remove: list[HeaderName] = Field(default_factory=list)
+    rename: dict[HeaderName, HeaderName] = Field(default_factory=dict)
+
+
+class QueryOps(Model):
+    set: dict[QueryName, HeaderValue] = Field(default_factory=dict)
+    add: dict[QueryName, HeaderValue] = Field(default_factory=dict)
+    remove: list[QueryName] = Field(default_factory=list)
+    rename: dict[QueryName, QueryName] = Field(default_factory=dict)
+
+
+class BodyMap(Model):
+    """Simple JSON body field mapping on the request, applied in order: rename, set, cast."""
+
+    rename: dict[str, str] = Field(default_factory=dict)
+    set: dict[str, JsonValue] = Field(default_factory=dict)
+    cast: dict[str, Literal["number", "boolean", "string", "timestamp"]] = Field(default_factory=dict)
+
+
+class RequestTransform(Model):
+    headers: HeaderOps | None = None
+    query: QueryOps | None = None
+    body: BodyMap | None = None
+
+
+class ResponseHeaderOps(Model):
+    set: dict[HeaderName, HeaderValue] = Field(default_factory=dict)
+    add: dict[HeaderName, HeaderValue] = Field(default_factory=dict)
+    remove: list[HeaderName] = Field(default_factory=list)
+
+
+class ResponseTransform(Model):
+    headers: ResponseHeaderOps | None = None
+
+
+class SchemaRef(Model):
+    file: str | None = None
+    inline: dict[str, JsonValue] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "SchemaRef":
+        exactly_one(self, ("file", "inline"), "a JSON Schema reference")
+        return self
+
+
+class Validation(Model):
+    body: SchemaRef | None = None
+    required_headers: list[HeaderName] = Field(default_factory=list)
+    required_query: list[QueryName] = Field(default_factory=list)
+    status: Status = 400
+
+
+class Policies(Model):
+    """Policies attach to a gateway, a service, a named set, or a route. A more specific
+    level replaces each policy kind wholesale; `false` switches an inherited one off."""
+
+    use: list[Name] = Field(default_factory=list, description="named policy sets applied before this block")
+    auth: Auth | None = None
+    rate_limit: Toggle(RateLimit) | None = None  # type: ignore[valid-type]
+    concurrency_limit: Toggle(ConcurrencyLimit) | None = None  # type: ignore[valid-type]
+    cache: Toggle(Cache) | None = None  # type: ignore[valid-type]
+    cors: Toggle(Cors) | None = None  # type: ignore[valid-type]
+    ip: Toggle(IpFilter) | None = None  # type: ignore[valid-type]
+    body_limit: Size | None = None
+    request: Toggle(RequestTransform) | None = None  # type: ignore[valid-type]
+    response: Toggle(ResponseTransform) | None = None  # type: ignore[valid-type]
+    validation: Toggle(Validation) | None = None  # type: ignore[valid-type]
+    timeouts: Timeouts | None = None
+
+
+POLICY_KINDS = ("auth", "rate_limit", "concurrency_limit", "cache", "cors", "ip", "body_limit",
+                "request", "response", "validation", "timeouts")

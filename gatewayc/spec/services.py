@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import Field, model_validator
+
+from .types import Duration, Model, Path, Status, UpstreamUrl, exactly_one, fail
+
+if TYPE_CHECKING:
+    from .policies import Policies
+
+
+class Target(Model):
+    url: UpstreamUrl
+    weight: Annotated[int, Field(ge=0, le=1000)] = 1
+
+
+class Timeouts(Model):
+    connect: Duration | None = None
+    read: Duration | None = Field(None, description="between two reads from the upstream")
+    send: Duration | None = Field(None, description="between two writes to the upstream")
+    request: Duration | None = Field(None, description="the whole request, retries included")
+
+
+class Backoff(Model):
+    base: Duration = 25
+    max: Duration = 250
+
+
+class Retry(Model):
+    attempts: Annotated[int, Field(ge=1, le=10, description="tries in all, the first one included")]
+    statuses: list[Status] = Field(default_factory=lambda: [502, 503, 504])
+    on_connect_failure: bool = True
+    on_timeout: bool = False
+    non_idempotent: bool = Field(False, description="also retry POST/PATCH (off: they may have had effects)")
+    backoff: Backoff | None = None
+
+
+class HealthCheck(Model):
+    path: Path = "/"
+    interval: Duration = 10_000
+    timeout: Duration = 2_000
+    healthy_threshold: Annotated[int, Field(ge=1, le=100)] = 2
+    unhealthy_threshold: Annotated[int, Field(ge=1, le=100)] = 3
+    statuses: list[Status] = Field(default_factory=lambda: [200])
+
+
+class CircuitBreaker(Model):
+    """Outlier ejection: a target that fails is taken out of rotation for `open_for`."""
+
+    consecutive_failures: Annotated[int, Field(ge=1, le=1000)] | None = None
+    failure_percent: Annotated[int, Field(ge=1, le=100)] | None = None
+    min_requests: Annotated[int, Field(ge=1)] = 10
+    window: Duration = 10_000
+    failure_statuses: list[Status] = Field(default_factory=lambda: [500, 502, 503, 504])
+    open_for: Duration = 30_000
+    half_open_requests: Annotated[int, Field(ge=1, le=1000)] = 1
+
+    @model_validator(mode="after")
+    def _trigger(self) -> "CircuitBreaker":
+        if self.consecutive_failures is None and self.failure_percent is None:
+            raise fail("GWC113", "a circuit breaker needs `consecutive_failures`, `failure_percent` or both")
+        return self
+
+
+class Service(Model):
+    url: UpstreamUrl | None = None
+    targets: Annotated[list[Target], Field(min_length=1)] | None = None
+    timeouts: Timeouts | None = None
+    retries: Retry | None = None
+    health_check: HealthCheck | None = None
+    circuit_breaker: CircuitBreaker | None = None
+    policies: "Policies | None" = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "Service":
+        exactly_one(self, ("url", "targets"), "a service")
+        if self.targets and sum(t.weight for t in self.targets) == 0:
+            raise fail("GWC204", "all targets have weight 0: the service could never be reached")
+        return self

@@ -1,0 +1,278 @@
+"""Scalar types of the spec: each parses user text once, into the unit the IR uses,
+and fails with a stable diagnostic code (the PydanticCustomError type) and a hint."""
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Any, Literal, Union
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Tag, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+
+def fail(code: str, message: str, hint: str | None = None) -> PydanticCustomError:
+    return PydanticCustomError(code, message, {"hint": hint} if hint else None)
+
+
+# --- durations --------------------------------------------------------------
+_DUR_UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+_DUR_RE = re.compile(r"(?:(\d+(?:\.\d+)?)(ms|s|m|h|d))")
+DURATION_PATTERN = r"^(\d+(\.\d+)?(ms|s|m|h|d))+$"
+DURATION_HINT = "write a number with a unit: 250ms, 3s, 15m, 1h, 1d or 1m30s"
+
+
+def parse_duration(v: Any) -> int:
+    if isinstance(v, str):
+        s = v.strip()
+        pos, total = 0, 0.0
+        for m in _DUR_RE.finditer(s):
+            if m.start() != pos:
+                break
+            total += float(m.group(1)) * _DUR_UNITS[m.group(2)]
+            pos = m.end()
+        if s and pos == len(s):
+            ms = round(total)
+            if ms != total:
+                raise fail("GWC104", f"duration {v!r} is finer than a millisecond", DURATION_HINT)
+            return ms
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        raise fail("GWC104", f"duration {v!r} has no unit", DURATION_HINT)
+    raise fail("GWC104", f"{v!r} is not a duration", DURATION_HINT)
+
+
+Duration = Annotated[
+    int,
+    BeforeValidator(parse_duration),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["250ms", "3s", "15m"]}),
+]
+
+# --- sizes ------------------------------------------------------------------
+_SIZE_RE = re.compile(r"^(\d+)\s*(B|KB|KiB|K|MB|MiB|M|GB|GiB|G)?$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
+               "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
+SIZE_HINT = "write bytes or a number with a unit: 512, 10KB, 1MB, 1GB"
+
+
+def parse_size(v: Any) -> int:
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+        return v
+    if isinstance(v, str):
+        m = _SIZE_RE.match(v.strip())
+        if m:
+            return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "").lower()]
+    raise fail("GWC105", f"{v!r} is not a size", SIZE_HINT)
+
+
+Size = Annotated[
+    int,
+    BeforeValidator(parse_size),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0},
+                              {"type": "string", "pattern": r"^\d+\s*([KMG]i?B?|B)?$"}]}),
+]
+
+
+# --- strings with a grammar ---------------------------------------------------
+def _str(v: Any, code: str, what: str) -> str:
+    if not isinstance(v, str):
+        raise fail("GWC101", f"{what} must be a string, not {type(v).__name__}")
+    return v
+
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+
+
+def parse_name(v: Any) -> str:
+    s = _str(v, "GWC103", "a name")
+    if not _NAME_RE.match(s):
+        raise fail("GWC103", f"{s!r} is not a valid name",
+                   "names are 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit")
+    return s
+
+
+Name = Annotated[str, BeforeValidator(parse_name), WithJsonSchema({"type": "string", "pattern": _NAME_RE.pattern})]
+
+_PATH_BAD = re.compile(r"[\s\x00-\x1f\x7f?#{};\"'\\]")
+
+
+def parse_path(v: Any) -> str:
+    s = _str(v, "GWC111", "a path")
+    if not s.startswith("/"):
+        raise fail("GWC111", f"path {s!r} does not start with '/'", f"write '/{s}'")
+    bad = _PATH_BAD.search(s)
+    if bad:
+        raise fail("GWC111", f"path {s!r} contains {bad.group()!r}",
+                   "paths may not hold whitespace, quotes, braces, ';', '\\', '?' or '#'; percent-encode them")
+    if "/../" in s + "/" or "/./" in s + "/" or "//" in s:
+        raise fail("GWC111", f"path {s!r} is not normalised", "remove '.', '..' and empty segments")
+    return s
+
+
+Path = Annotated[str, BeforeValidator(parse_path), WithJsonSchema({"type": "string", "pattern": "^/"})]
+
+_HEADER_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def parse_header_name(v: Any) -> str:
+    s = _str(v, "GWC112", "a header name")
+    if not _HEADER_RE.match(s):
+        raise fail("GWC112", f"{s!r} is not a valid header name")
+    return s
+
+
+HeaderName = Annotated[str, BeforeValidator(parse_header_name),
+                       WithJsonSchema({"type": "string", "pattern": _HEADER_RE.pattern})]
+
+_VALUE_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def parse_header_value(v: Any) -> str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = str(v)
+    s = _str(v, "GWC103", "a header value")
+    if _VALUE_BAD.search(s):
+        raise fail("GWC103", "header values may not contain control characters or line breaks",
+                   "a line break in a header value would let it inject further headers")
+    return s
+
+
+HeaderValue = Annotated[str, BeforeValidator(parse_header_value), WithJsonSchema({"type": "string"})]
+# query parameter names share the value grammar plus no '&', '=' or spaces
+_QUERY_NAME_RE = re.compile(r"^[A-Za-z0-9_.~\-\[\]]+$")
+
+
+def parse_query_name(v: Any) -> str:
+    s = _str(v, "GWC103", "a query parameter name")
+    if not _QUERY_NAME_RE.match(s):
+        raise fail("GWC103", f"{s!r} is not a valid query parameter name",
+                   "use letters, digits and '_.~-[]'")
+    return s
+
+
+QueryName = Annotated[str, BeforeValidator(parse_query_name),
+                      WithJsonSchema({"type": "string", "pattern": _QUERY_NAME_RE.pattern})]
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_RE = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$")
+
+
+def parse_hostname(v: Any) -> str:
+    s = _str(v, "GWC110", "a hostname")
+    if not _HOST_RE.match(s) or len(s) > 253:
+        hint = "lowercase it" if _HOST_RE.match(s.lower()) else \
+            "write a DNS name (api.example.com) or a wildcard (*.example.com), without scheme or port"
+        raise fail("GWC110", f"{s!r} is not a valid hostname", hint)
+    return s
+
+
+Hostname = Annotated[str, BeforeValidator(parse_hostname), WithJsonSchema({"type": "string", "pattern": _HOST_RE.pattern})]
+
+_RE2_UNSUPPORTED = re.compile(r"\\[1-9]|\(\?[=!<]|\(\?P=|\(\?>|[*+?}]\+")
+
+
+def parse_regex(v: Any) -> str:
+    s = _str(v, "GWC108", "a regular expression")
+    try:
+        re.compile(s)
+    except re.error as exc:
+        raise fail("GWC108", f"regex {s!r} does not compile: {exc.msg} at position {exc.pos}") from None
+    bad = _RE2_UNSUPPORTED.search(s)
+    if bad:
+        raise fail("GWC108", f"regex {s!r} uses {bad.group()!r}, which RE2-based gateways reject",
+                   "rewrite it without backreferences, lookaround or possessive quantifiers")
+    if "\n" in s or "\r" in s:
+        raise fail("GWC108", "a regex may not contain a line break")
+    return s
+
+
+Regex = Annotated[str, BeforeValidator(parse_regex), WithJsonSchema({"type": "string", "format": "regex"})]
+
+
+def parse_cidr(v: Any) -> str:
+    s = _str(v, "GWC107", "an address")
+    try:
+        return str(ipaddress.ip_network(s, strict=True))
+    except ValueError as exc:
+        raise fail("GWC107", f"{s!r} is not an IP address or CIDR block: {exc}") from None
+
+
+Cidr = Annotated[str, BeforeValidator(parse_cidr), WithJsonSchema({"type": "string"})]
+
+
+def parse_upstream_url(v: Any) -> str:
+    s = _str(v, "GWC106", "a URL")
+    try:
+        u = urlsplit(s)
+        port = u.port
+    except ValueError as exc:
+        raise fail("GWC106", f"{s!r} is not a valid URL: {exc}") from None
+    if u.scheme not in ("http", "https"):
+        raise fail("GWC106", f"URL {s!r} must use http or https", "write e.g. http://127.0.0.1:3001")
+    if not u.hostname:
+        raise fail("GWC106", f"URL {s!r} has no host")
+    if u.query or u.fragment or u.username or u.password:
+        raise fail("GWC106", f"URL {s!r} may not carry a query, fragment or credentials",
+                   "credentials belong in a secret reference, queries in a transform")
+    if u.path not in ("", "/"):
+        parse_path(u.path)
+    host = u.hostname
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOST_RE.match(host) or host.startswith("*"):
+            raise fail("GWC106", f"URL {s!r} has an invalid host {host!r}") from None
+    del port
+    return s
+
+
+UpstreamUrl = Annotated[str, BeforeValidator(parse_upstream_url), WithJsonSchema({"type": "string", "format": "uri"})]
+
+Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"]
+
+
+def upper(v: Any) -> Any:
+    return v.upper() if isinstance(v, str) else v
+
+
+MethodName = Annotated[Method, BeforeValidator(upper)]
+
+
+def parse_status(v: Any) -> int:
+    if isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599:
+        return v
+    raise fail("GWC114", f"{v!r} is not an HTTP status code", "use a number from 100 to 599")
+
+
+Status = Annotated[int, BeforeValidator(parse_status), WithJsonSchema({"type": "integer", "minimum": 100, "maximum": 599})]
+
+JsonValue = Any
+
+
+# --- on/off toggles -----------------------------------------------------------
+# A policy inherited from a wider level is switched off with `false`. The tags start
+# with '§' so that diagnostics can drop them from error locations.
+TAG_ON, TAG_OFF = "§on", "§off"
+
+
+def _toggle(v: Any) -> str:
+    return TAG_OFF if v is False else TAG_ON
+
+
+def Toggle(model: type) -> Any:  # noqa: N802 - reads like a type
+    return Annotated[
+        Union[Annotated[model, Tag(TAG_ON)], Annotated[Literal[False], Tag(TAG_OFF)]],
+        Discriminator(_toggle),
+    ]
+
+
+def exactly_one(obj: BaseModel, fields: tuple[str, ...], what: str) -> None:
+    present = [f for f in fields if getattr(obj, f) is not None]
+    if len(present) != 1:
+        choices = ", ".join(f"`{f}`" for f in fields)
+        if present:
+            raise fail("GWC113", f"{what} takes exactly one of {choices}; found {', '.join(present)}")
+        raise fail("GWC113", f"{what} needs one of {choices}")

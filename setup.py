@@ -1,0 +1,14 @@
+"""Package discovery only; all metadata lives in pyproject.toml.
+
+backends/ is shipped as gatewayc.backends (see package-dir in pyproject.toml), so its
+sub-packages have to be listed under that name: setuptools' declarative find cannot
+rename a directory tree.
+"""
+from setuptools import find_packages, setup
+
+packages = find_packages(".", include=["gatewayc", "gatewayc.*"])
+packages += ["gatewayc.backends"] + [
+    f"gatewayc.backends.{name}" for name in find_packages("backends")
+]
+
+setup(packages=packages)
