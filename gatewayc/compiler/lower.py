@@ -21,8 +21,11 @@ from .inherit import Effective, layer
 
 
 class Lowering:
-    def __init__(self, spec: sg.Spec, tree, main_file: str):
+    def __init__(self, spec: sg.Spec, tree, main_file: str, salvaged=None):
         self.spec = spec
+        # entries dropped after schema errors: already reported, so references to them are not
+        self.invalid = salvaged.dropped if salvaged else {"services": set(), "policies": set(), "gateways": set()}
+        self.route_index = salvaged.route_index if salvaged else {}
         self.tree = tree
         self.main_file = main_file
         self.diags: list[Diagnostic] = []
@@ -63,7 +66,7 @@ class Lowering:
         seen_listeners: dict[tuple[str, int], Location] = {}
         for name in sorted(spec.gateways):
             gateways.append(self.gateway(name, spec.gateways[name], seen_listeners))
-        for name in sorted(set(spec.services) - self.used_services):
+        for name in sorted(set(spec.services) - self.used_services - self.invalid["services"]):
             self.diags.append(Diagnostic("GWC206", f"service {name!r} is not used by any route",
                                          self.loc("services", name, key=True)))
         for name in sorted(set(spec.policies) - self.used_sets):
@@ -105,6 +108,8 @@ class Lowering:
 
     def service_ref(self, name: str, path: tuple) -> ir.Service | None:
         svc = self.services.get(name)
+        if svc is None and name in self.invalid["services"]:
+            return None
         if svc is None:
             self.error("GWC200", f"no service named {name!r}", path,
                        hint=did_you_mean(name, self.services) or "define it under `services:`")
@@ -132,8 +137,9 @@ class Lowering:
         self.validate_use(g.policies, (*gp, "policies"))
         routes: list[ir.Route] = []
         names: dict[str, int] = {}
+        original = self.route_index.get(name)
         for i, r in enumerate(g.routes):
-            rp = (*gp, "routes", i)
+            rp = (*gp, "routes", original[i] if original else i)
             if r.name in names:
                 self.error("GWC201", f"route name {r.name!r} is used twice in gateway {name!r}", (*rp, "name"),
                            hint=f"the first is route #{names[r.name] + 1}; route names are unique per gateway")
@@ -141,7 +147,7 @@ class Lowering:
             route = self.route(g, r, rp, len(routes), has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
             if route is not None:
                 routes.append(route)
-        if not routes or not listeners:
+        if not g.routes and name not in self.route_index:
             self.diags.append(Diagnostic("GWC205", f"gateway {name!r} has no routes", self.loc(*gp, key=True)))
         dispatch = sorted((ir.Dispatch(r, m) for r in routes for m in r.matches), key=dispatch_key)
         self.diags.extend(find_conflicts(dispatch))
@@ -169,6 +175,8 @@ class Lowering:
         if block is None:
             return
         for i, n in enumerate(block.use):
+            if n in self.invalid["policies"]:
+                continue
             if n not in self.spec.policies:
                 self.error("GWC200", f"no policy set named {n!r}", (*path, "use", i),
                            hint=did_you_mean(n, self.spec.policies) or "define it under `policies:`")

@@ -10,6 +10,7 @@ from ..ir import IR
 from ..loader import load
 from ..spec import Spec
 from .lower import Lowering
+from .salvage import salvage
 from .schema_errors import convert
 
 
@@ -30,14 +31,19 @@ def compile_spec(path: str) -> Compiled:
     bag.extend(loaded.diagnostics)
     if loaded.tree is None:
         return Compiled(None, bag.sorted(), loaded.files)
+    salvaged = None
     try:
         spec = Spec.model_validate(loaded.tree)
     except ValidationError as exc:
         bag.extend(convert(exc, loaded.tree, Spec))
-        return Compiled(None, bag.sorted(), loaded.files)
-    if bag.has_errors:  # e.g. duplicate keys: the data is not what the user meant
-        return Compiled(None, bag.sorted(), loaded.files)
-    lowering = Lowering(spec, loaded.tree, loaded.files[0])
+        salvaged = salvage(loaded.tree, [tuple(e["loc"]) for e in exc.errors()])
+        try:
+            spec = Spec.model_validate(salvaged.tree) if salvaged else None
+        except ValidationError:
+            spec = None
+        if spec is None:
+            return Compiled(None, bag.sorted(), loaded.files)
+    lowering = Lowering(spec, loaded.tree, loaded.files[0], salvaged)
     result = lowering.run()
     bag.extend(lowering.diags)
     return Compiled(result if not bag.has_errors else None, bag.sorted(), loaded.files)

@@ -36,6 +36,8 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
             parent, prev = node, part
             loc = _pos(node, node.vpos[part])
             node = node[part]
+        elif isinstance(node, YMap) and isinstance(part, int):
+            continue  # a single mapping that a shorthand wrapped into a list
         elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
             parent, prev = node, part
             loc = _pos(node, node.ipos[part])

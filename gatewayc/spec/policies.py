@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .auth import Auth
 from .services import Timeouts
@@ -44,13 +44,19 @@ class RateLimit(Model):
     body: JsonValue = Field(default_factory=lambda: {"error": "Too many requests"})
     scope: Literal["instance", "shared"] = "instance"
 
-    @model_validator(mode="after")
-    def _check(self) -> "RateLimit":
-        if self.burst is not None and self.burst < 1:
-            raise fail("GWC204", f"burst {self.burst} is below 1", "omit `burst` for no burst above the rate")
-        if self.per < 1000:
+    @field_validator("burst")
+    @classmethod
+    def _burst(cls, v: int | None) -> int | None:
+        if v is not None and v < 1:
+            raise fail("GWC204", f"burst {v} is below 1", "omit `burst` for no burst above the rate")
+        return v
+
+    @field_validator("per")
+    @classmethod
+    def _per(cls, v: int) -> int:
+        if v < 1000:
             raise fail("GWC204", "a rate limit period must be at least 1s")
-        return self
+        return v
 
 
 class ConcurrencyLimit(Model):

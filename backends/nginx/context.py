@@ -1,0 +1,118 @@
+"""What every NGINX feature module (and njs_policies.py) shares while building one output.
+
+Directives are dicts {"directive": str, "args": [str, ...], "block": [...]?}; render.py
+quotes every argument, so modules never quote. What they must still do is keep user
+text from being *interpolated*: nginx expands `$name` inside quoted strings, so a user
+string that lands in a value nginx interpolates (return text, header values, rewrite
+replacements, `if` comparisons) goes through `literal()`.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from gatewayc.diagnostics import Diagnostic, Location, Severity
+from gatewayc.ir import model as ir
+
+DOLLAR_VAR = "gwc_dollar"  # a geo variable whose value is a literal "$" (geo values are never interpolated)
+NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"  # Debian/Ubuntu libnginx-mod-http-js
+
+
+def d(directive: str, *args: object, block: list[dict] | None = None) -> dict:
+    """One directive; args are stringified, block None means `;`-terminated."""
+    out: dict = {"directive": directive, "args": [str(a) for a in args]}
+    if block is not None:
+        out["block"] = block
+    return out
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", s)[:24]
+
+
+def literal(s: str) -> str:
+    """`s` safe for a value nginx interpolates: every `$` becomes the geo variable."""
+    return s.replace("$", "${" + DOLLAR_VAR + "}")
+
+
+def header_var(name: str) -> str | None:
+    """The $http_ variable for a request header, or None if nginx cannot name it
+    (nginx only maps letters, digits and '-' to variable names)."""
+    if not re.fullmatch(r"[A-Za-z0-9-]+", name):
+        return None
+    return "$http_" + name.lower().replace("-", "_")
+
+
+@dataclass
+class Context:
+    spec: ir.IR
+    gateways: tuple[ir.Gateway, ...]
+    dropped: frozenset[str] = frozenset()
+    form: str = "full"
+    notes: list[Diagnostic] = field(default_factory=list)
+    env: set[str] = field(default_factory=set)
+
+    # --- names: stable across builds, safe as nginx identifiers ------------------
+    def route_id(self, gateway: ir.Gateway, route: ir.Route) -> str:
+        return f"r_{_slug(route.name)}_{_digest(gateway.name, route.name)}"
+
+    def upstream_name(self, service: ir.Service) -> str:
+        return f"u_{_slug(service.name)}_{_digest(service.name)}"
+
+    def var(self, *parts: str) -> str:
+        """A private nginx variable name (with `$`) derived from `parts`."""
+        return "$gwc_" + _slug("_".join(parts)) + "_" + _digest(*parts)
+
+    def limit_key_var(self, gateway: ir.Gateway, route: ir.Route) -> str:
+        """The variable a `consumer`/`claim` rate-limit key reads. The njs side defines it
+        (js_set) for routes whose key needs the authenticated identity."""
+        return f"$gwc_key_{self.route_id(gateway, route)}"
+
+    def error_location(self, status: int, body: object) -> str:
+        """A named location answering `status` with the JSON `body`; every server defines
+        all error locations requested during the build (see routing.py)."""
+        import json
+
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        name = f"@gwc_err_{status}_{_digest(str(status), text)}"
+        self._errors[name] = (status, text)
+        return name
+
+    def __post_init__(self) -> None:
+        self._errors: dict[str, tuple[int, str]] = {}
+
+    def error_locations(self) -> list[dict]:
+        return [d("location", name, block=[
+            d("default_type", "application/json"),
+            d("return", status, literal(text)),
+        ]) for name, (status, text) in sorted(self._errors.items())]
+
+    # --- paths -------------------------------------------------------------------
+    def prefix_path(self, rel: str) -> str:
+        """A path for a directive, for a file this build writes at `rel` in the output dir.
+        The full form runs with the output dir as nginx prefix (`nginx -p DIR`), and nginx
+        resolves relative paths against the prefix; the include form expects the output
+        dir to be copied to <prefix>/gatewayc/."""
+        return rel if self.form == "full" else f"gatewayc/{rel}"
+
+    # --- diagnostics ---------------------------------------------------------------
+    def note(self, code: str, message: str, loc: Location | None = None,
+             severity: Severity = Severity.WARNING) -> None:
+        self.notes.append(Diagnostic(code, f"nginx: {message}", loc, severity=severity))
+
+    def dropping(self, feature: str) -> bool:
+        """True when the user accepted losing `feature` on this target: leave it out."""
+        return feature in self.dropped
+
+    # --- upstream addressing -------------------------------------------------------
+    def proxy_scheme(self, service: ir.Service) -> str:
+        return service.targets[0].scheme
+
+    def proxy_pass_for(self, service: ir.Service) -> str:
+        """proxy_pass argument without a URI part (the request URI passes unchanged)."""
+        return f"{self.proxy_scheme(service)}://{self.upstream_name(service)}"

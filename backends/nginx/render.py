@@ -1,0 +1,36 @@
+"""Directive tree -> nginx.conf text. Every argument is double-quoted and escaped, so no
+user string can end a directive, open a block or split into two arguments."""
+from __future__ import annotations
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def quote(arg: str) -> str:
+    return '"' + "".join(_ESCAPES.get(c, c) for c in arg) + '"'
+
+
+def render(tree: list[dict], indent: int = 0) -> str:
+    lines: list[str] = []
+    _emit(tree, indent, lines)
+    return "".join(lines)
+
+
+def _emit(tree: list[dict], depth: int, out: list[str]) -> None:
+    pad = "    " * depth
+    for node in tree:
+        if node["directive"] == "#":
+            out.append(f"{pad}# {node['comment']}\n")
+            continue
+        head = " ".join([node["directive"], *(quote(a) for a in node["args"])])
+        if "block" in node:
+            out.append(f"{pad}{head} {{\n")
+            _emit(node["block"], depth + 1, out)
+            out.append(f"{pad}}}\n")
+        else:
+            out.append(f"{pad}{head};\n")
+
+
+def comment(text: str) -> dict:
+    """A comment line; only for generator-owned text (a newline would end it)."""
+    assert "\n" not in text
+    return {"directive": "#", "args": [], "comment": text}

@@ -1,0 +1,3 @@
+from gatewayc.cli.app import main
+
+main()

@@ -1,0 +1,70 @@
+"""spec -> generated files per target, in memory. Writing is the caller's job."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ._version import __version__
+from .capabilities import grade, uses
+from .compiler import compile_spec
+from .diagnostics import Diagnostic, DiagnosticBag, Location
+
+
+@dataclass
+class BuildResult:
+    files: dict[str, bytes] = field(default_factory=dict)  # path relative to the output dir
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    env: dict[str, list[str]] = field(default_factory=dict)  # target -> env vars the gateway needs
+    ok: bool = False
+
+
+def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str] | None = None,
+          accept: list[str] | None = None, form: str = "full", subdirs: bool = False) -> BuildResult:
+    """Compile `spec_path` for each target. `source` is the spec path as written into
+    header comments (relative to the output directory, so it is the same from any cwd)."""
+    from gatewayc import backends
+    from gatewayc.backends.base import BuildOptions
+
+    result = BuildResult()
+    bag = DiagnosticBag()
+    compiled = compile_spec(spec_path)
+    bag.extend(compiled.diagnostics)
+    if not compiled.ok:
+        result.diagnostics = bag.sorted()
+        return result
+    spec = compiled.ir
+    assert spec is not None
+    selected = spec.gateways
+    if gateways:
+        unknown = [g for g in gateways if spec.gateway(g) is None]
+        for g in unknown:
+            bag.add(Diagnostic("GWC305", f"no gateway named {g!r} in the spec", Location(spec.source, 1, 1),
+                               hint="gateways: " + ", ".join(x.name for x in spec.gateways)))
+        selected = tuple(x for x in spec.gateways if x.name in gateways)
+    for t in targets:
+        if t not in backends.REGISTRY:
+            bag.add(Diagnostic("GWC304", f"unknown target {t!r}", hint="targets: " + ", ".join(backends.names())))
+    if bag.has_errors:
+        result.diagnostics = bag.sorted()
+        return result
+    spec_accept = dict(spec.accept_degraded)
+    plans = []
+    for t in targets:
+        accepted = list(accept or []) + list(spec_accept.get(t, ()))
+        found = list(uses(spec, selected))
+        diags, dropped = grade(t, backends.capabilities(t), found, accepted)
+        bag.extend(diags)
+        plans.append((t, dropped))
+    if bag.has_errors:
+        result.diagnostics = bag.sorted()
+        return result
+    for t, dropped in plans:
+        backend = backends.load(t)
+        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(dropped), form))
+        bag.extend(out.notes)
+        prefix = f"{t}/" if subdirs else ""
+        for path, content in out.files.items():
+            result.files[prefix + path] = content
+        result.env[t] = sorted(out.env)
+    result.diagnostics = bag.sorted()
+    result.ok = not bag.has_errors
+    return result

@@ -1,0 +1,1 @@
+"""`gatewayc diff OLD NEW`: placeholder registration, replaced by the semantic diff."""

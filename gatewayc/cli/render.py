@@ -1,0 +1,114 @@
+"""Render diagnostics as text (with a source snippet), JSON or GitHub workflow commands."""
+from __future__ import annotations
+
+import json
+import os
+
+from ..diagnostics import Diagnostic, Location
+
+
+def _source_line(loc: Location, cache: dict) -> str | None:
+    if loc.file not in cache:
+        try:
+            with open(loc.file, "rb") as fh:
+                cache[loc.file] = fh.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            cache[loc.file] = None
+    lines = cache[loc.file]
+    if lines is None or not 0 < loc.line <= len(lines):
+        return None
+    return lines[loc.line - 1]
+
+
+def _underline(line: str, col: int) -> int:
+    """Width of the token starting at col: up to ':' for a key, else the rest of the word."""
+    rest = line[col - 1:]
+    n = 0
+    for ch in rest:
+        if ch in ": ,]}#\t" and n:
+            break
+        n += 1
+    return max(n, 1)
+
+
+def text(diags: list[Diagnostic], color: bool = False) -> str:
+    from rich.markup import escape
+
+    cache: dict = {}
+    out: list[str] = []
+    styles = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
+    for d in diags:
+        sev = d.effective_severity.value
+        where = f"{d.location}: " if d.location else ""
+        head = f"{sev}[{d.code}]"
+        if color:
+            out.append(f"[bold]{escape(where)}[/bold][{styles[sev]}]{head}[/]: {escape(d.message)}")
+        else:
+            out.append(f"{where}{head}: {d.message}")
+        if d.location and d.location.line > 0:
+            line = _source_line(d.location, cache)
+            if line is not None:
+                num = str(d.location.line)
+                gutter = " " * len(num)
+                shown = line.replace("\t", " ")
+                caret = " " * (d.location.col - 1) + "^" * _underline(shown, d.location.col)
+                for row in (f"{gutter} |", f"{num} | {shown}", f"{gutter} | {caret}"):
+                    out.append(escape(row) if color else row)
+        for loc, msg in d.related:
+            row = f"  = note: {msg} at {loc}"
+            out.append(escape(row) if color else row)
+        if d.hint:
+            row = f"  = hint: {d.hint}"
+            out.append(escape(row) if color else row)
+    return "\n".join(out)
+
+
+def as_dict(d: Diagnostic) -> dict:
+    loc = d.location
+    return {
+        "code": d.code,
+        "severity": d.effective_severity.value,
+        "message": d.message,
+        "file": loc.file if loc else None,
+        "line": loc.line if loc else None,
+        "column": loc.col if loc else None,
+        "hint": d.hint,
+        "related": [{"file": r.file, "line": r.line, "column": r.col, "message": m} for r, m in d.related],
+    }
+
+
+def json_report(diags: list[Diagnostic], **extra) -> str:
+    return json.dumps({"diagnostics": [as_dict(d) for d in diags], **extra}, indent=2, ensure_ascii=False)
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        s = s.replace(":", "%3A").replace(",", "%2C")
+    return s
+
+
+def github(diags: list[Diagnostic]) -> str:
+    kinds = {"error": "error", "warning": "warning", "info": "notice"}
+    out = []
+    for d in diags:
+        props = []
+        if d.location:
+            props += [f"file={_gh_escape(d.location.file, True)}", f"line={d.location.line}",
+                      f"col={d.location.col}"]
+        props.append(f"title={_gh_escape(d.code, True)}")
+        msg = d.message + (f"\n{d.hint}" if d.hint else "")
+        out.append(f"::{kinds[d.effective_severity.value]} {','.join(props)}::{_gh_escape(msg)}")
+    return "\n".join(out)
+
+
+def summary(diags: list[Diagnostic]) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for d in diags:
+        counts[d.effective_severity.value] += 1
+    parts = [f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items() if n and k != "info"]
+    return ", ".join(parts) if parts else "no problems"
+
+
+def use_color(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
