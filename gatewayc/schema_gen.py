@@ -7,10 +7,34 @@ import json
 SCHEMA_ID = "https://gatewayc.dev/schema/gatewayc.schema.json"
 
 
+# Shorthands the models accept through "before" validators, which pydantic cannot see:
+# without these, editors would flag valid specs.
+_MODEL_SHORTHANDS = {
+    "PathMatch": {"type": "string", "pattern": "^/", "description": "shorthand for {prefix: ...}"},
+    "FileRef": {"type": "string", "description": "shorthand for {file: ...}"},
+    "Auth": {"const": "anonymous", "description": "the route is explicitly public"},
+    "Key": {"enum": ["client_ip", "consumer"]},
+}
+
+
+def _add_shorthands(s: dict) -> None:
+    defs = s["$defs"]
+    for name, alt in _MODEL_SHORTHANDS.items():
+        if name in defs:
+            defs[name] = {"anyOf": [alt, defs[name]]}
+    match = defs["Match"]["properties"]
+    for field in ("headers", "query"):
+        match[field] = {"anyOf": [match[field], {"type": "object", "additionalProperties": {"type": "string"},
+                                                 "description": "shorthand: name -> exact value"}]}
+    route = defs["Route"]["properties"]
+    route["match"] = {"anyOf": [route["match"], {"$ref": "#/$defs/Match"}]}
+
+
 def schema_dict() -> dict:
     from .spec import Spec
 
     s = Spec.model_json_schema(mode="validation")
+    _add_shorthands(s)
     s = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
          "title": "gatewayc spec v1", **s}
     return s

@@ -114,6 +114,11 @@ def decode(data: bytes, file: str) -> str:
 
 
 _yaml = YAML(typ="safe")
+# libyaml (the fast C parser) is a YAML 1.1 parser: it refuses some valid YAML 1.2, such as
+# `{url: http://host:80}` (a ':' inside a plain scalar in flow context). When it reports a
+# syntax error, the document is parsed again with ruamel's pure-Python YAML 1.2 parser, and
+# that parser's verdict (and error position) is the one reported.
+_yaml_pure = YAML(typ="safe", pure=True)
 
 
 def parse(text: str, file: str) -> tuple[object, list[Diagnostic]]:
@@ -121,6 +126,22 @@ def parse(text: str, file: str) -> tuple[object, list[Diagnostic]]:
 
     Raises LoadError for anything that stops reading (syntax, bombs, depth, empty input).
     """
+    try:
+        return _parse(text, file, _yaml)
+    except _SyntaxError:
+        if _yaml_pure.Parser is _yaml.Parser:
+            raise LoadError(_SyntaxError.last) from None  # pragma: no cover - no C parser
+    try:
+        return _parse(text, file, _yaml_pure)
+    except _SyntaxError as exc:
+        raise LoadError(exc.diagnostic) from None
+
+
+class _SyntaxError(LoadError):
+    """A syntax error reported by the YAML parser itself (worth a second opinion)."""
+
+
+def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     anchors: dict[str, tuple[object, int]] = {}
     # frame: [container, pending_key, key_pos, first_node_index, anchor, merges]
@@ -165,7 +186,7 @@ def parse(text: str, file: str) -> tuple[object, list[Diagnostic]]:
         obj.vpos[key] = pos
 
     try:
-        for ev in _yaml.parse(text):
+        for ev in yaml.parse(text):
             cls = type(ev)
             if cls is ScalarEvent:
                 nodes += 1
@@ -247,9 +268,9 @@ def parse(text: str, file: str) -> tuple[object, list[Diagnostic]]:
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise LoadError(Diagnostic("GWC001", problem, loc, hint=_syntax_hint(text, loc))) from None
+        raise _SyntaxError(Diagnostic("GWC001", problem, loc, hint=_syntax_hint(text, loc))) from None
     except YAMLError as exc:  # reader errors (control characters) carry no mark
-        raise LoadError(Diagnostic("GWC001", str(exc).splitlines()[0], Location(file, 1, 1))) from None
+        raise _SyntaxError(Diagnostic("GWC001", str(exc).splitlines()[0], Location(file, 1, 1))) from None
     except RecursionError:
         raise LoadError(Diagnostic("GWC007", "the document is nested too deeply",
                                    Location(file, 1, 1))) from None

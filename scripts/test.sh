@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh machine: makes a virtualenv, installs gatewayc with
+# its test dependencies, installs the real gateways the end-to-end tests drive when they
+# are missing, then runs pytest. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${GATEWAYC_VENV:-.venv}
+PY=${PYTHON:-python3}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e '.[test]'
+
+# NGINX + njs: the NGINX backend's tests start a real nginx. Debian/Ubuntu only.
+have_njs() { [ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] && command -v nginx >/dev/null; }
+if ! have_njs; then
+  if command -v apt-get >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light libnginx-mod-http-js >/dev/null
+    # the package starts a system nginx on port 80; the tests run their own
+    ($SUDO systemctl stop nginx 2>/dev/null || $SUDO service nginx stop 2>/dev/null || true) >/dev/null
+  fi
+fi
+if ! have_njs; then
+  echo "nginx with the njs module is required for the tests (Debian: nginx-light libnginx-mod-http-js)" >&2
+  exit 1
+fi
+
+# The suite never skips a test for a missing gateway: a missing binary fails it.
+exec "$VENV/bin/python" -m pytest -q "$@"
