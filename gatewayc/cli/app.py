@@ -74,7 +74,7 @@ def _guard(fn):
     """Run a command body; any exception that escapes is a bug: say so, exit 3."""
     try:
         return fn()
-    except typer.Exit:
+    except (typer.Exit, BrokenPipeError):
         raise
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -250,4 +250,12 @@ from . import diff_cmd  # noqa: E402,F401
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        # the reader went away (`gatewayc validate x | head`): not our error, nothing to say
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

@@ -21,14 +21,47 @@ def _source_line(loc: Location, cache: dict) -> str | None:
 
 
 def _underline(line: str, col: int) -> int:
-    """Width of the token starting at col: up to ':' for a key, else the rest of the word."""
+    """Width of the YAML token starting at col: a quoted string up to its closing quote;
+    otherwise up to a key's ': ', a flow ',', ']' or '}', a ' #' comment or the line end."""
     rest = line[col - 1:]
+    if rest[:1] in ("'", '"'):
+        quote, i = rest[0], 1
+        while i < len(rest):
+            if quote == '"' and rest[i] == "\\":
+                i += 2
+                continue
+            if rest[i] == quote:
+                if quote == "'" and rest[i + 1:i + 2] == "'":  # '' inside single quotes
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        return max(len(rest), 1)
+    if rest[:1] in ("[", "{", "#", " ", "\t", "") or rest[:2] in ("- ", "-"):
+        return 1  # a flow collection's bracket, a block list's dash, a comment, whitespace
     n = 0
-    for ch in rest:
-        if ch in ": ,]}#\t" and n:
+    while n < len(rest):
+        ch = rest[n]
+        if n and (ch in ",]}\t" or (ch == ":" and rest[n + 1:n + 2] in ("", " ", "\t"))
+                  or (ch == "#" and rest[n - 1] == " ")):
             break
         n += 1
-    return max(n, 1)
+    return max(len(rest[:n].rstrip()), 1)
+
+
+_MAX_SHOWN = 100  # longest source line shown whole; longer ones are cut around the column
+
+
+def _window(line: str, col: int, width: int) -> tuple[str, int, int]:
+    """(shown text, column in it, underline width) for a possibly very long source line."""
+    if len(line) <= _MAX_SHOWN:
+        return line, col, width
+    start = max(0, col - 1 - 40)
+    end = start + _MAX_SHOWN
+    shown = ("..." if start else "") + line[start:end] + ("..." if end < len(line) else "")
+    col = col - start + (3 if start else 0)
+    width = min(width, len(shown) - col + 1 - (3 if end < len(line) else 0))
+    return shown, col, max(width, 1)
 
 
 def text(diags: list[Diagnostic], color: bool = False) -> str:
@@ -51,7 +84,8 @@ def text(diags: list[Diagnostic], color: bool = False) -> str:
                 num = str(d.location.line)
                 gutter = " " * len(num)
                 shown = line.replace("\t", " ")
-                caret = " " * (d.location.col - 1) + "^" * _underline(shown, d.location.col)
+                shown, col, width = _window(shown, d.location.col, _underline(shown, d.location.col))
+                caret = " " * (col - 1) + "^" * width
                 for row in (f"{gutter} |", f"{num} | {shown}", f"{gutter} | {caret}"):
                     out.append(escape(row) if color else row)
         for loc, msg in d.related:

@@ -2,6 +2,7 @@
 names, combinations that contradict each other, and the files a spec points at."""
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from urllib.parse import urlsplit
@@ -26,6 +27,8 @@ class Lowering:
         # entries dropped after schema errors: already reported, so references to them are not
         self.invalid = salvaged.dropped if salvaged else {"services": set(), "policies": set(), "gateways": set()}
         self.route_index = salvaged.route_index if salvaged else {}
+        # names referenced only by dropped entries count as used (no GWC206 for them)
+        self.referenced = salvaged.referenced if salvaged else {"services": set(), "policies": set()}
         self.tree = tree
         self.main_file = main_file
         self.diags: list[Diagnostic] = []
@@ -60,23 +63,42 @@ class Lowering:
             if block.use:
                 self.error("GWC204", f"policy set {name!r} uses other sets; sets cannot be nested",
                            ("policies", name, "use"), hint="list the sets on the route instead")
+                self.used_sets.update(block.use)
         for name in sorted(spec.services):
             self.services[name] = self.service(name, spec.services[name])
         gateways = []
         seen_listeners: dict[tuple[str, int], Location] = {}
         for name in sorted(spec.gateways):
             gateways.append(self.gateway(name, spec.gateways[name], seen_listeners))
-        for name in sorted(set(spec.services) - self.used_services - self.invalid["services"]):
+        for name in sorted(set(spec.services) - self.used_services - self.invalid["services"]
+                           - self.referenced["services"]):
             self.diags.append(Diagnostic("GWC206", f"service {name!r} is not used by any route",
                                          self.loc("services", name, key=True)))
-        for name in sorted(set(spec.policies) - self.used_sets):
+        for name in sorted(set(spec.policies) - self.used_sets - self.referenced["policies"]):
             self.diags.append(Diagnostic("GWC206", f"policy set {name!r} is not used",
                                          self.loc("policies", name, key=True)))
+        self.check_accept()
         accept = tuple((t, tuple(sorted(set(f)))) for t, f in sorted(spec.accept_degraded.items()))
         if any(d.is_error for d in self.diags):
             return None
         return ir.IR(tuple(gateways), tuple(self.services[k] for k in sorted(self.services)),
                      self.main_file, accept)
+
+    def check_accept(self) -> None:
+        from gatewayc import backends
+
+        from ..capabilities import FEATURES, is_auth
+
+        for target, features in self.spec.accept_degraded.items():
+            if target not in backends.REGISTRY:
+                self.error("GWC304", f"unknown target {target!r}", ("accept_degraded", target), key=True,
+                           hint=did_you_mean(target, backends.REGISTRY))
+            for i, f in enumerate(features):
+                path = ("accept_degraded", target, i)
+                if is_auth(f):
+                    self.error("GWC303", f"auth feature {f!r} cannot be accepted as a degradation", path)
+                elif f not in FEATURES:
+                    self.error("GWC307", f"unknown feature {f!r}", path, hint=did_you_mean(f, FEATURES))
 
     # -- services ---------------------------------------------------------------
     def service(self, name: str, s: ss.Service) -> ir.Service:
@@ -113,6 +135,8 @@ class Lowering:
         if svc is None:
             self.error("GWC200", f"no service named {name!r}", path,
                        hint=did_you_mean(name, self.services) or "define it under `services:`")
+            # the service the typo was meant to name is not also reported as unused
+            self.used_services.update(difflib.get_close_matches(name, list(self.services), n=1, cutoff=0.6))
         else:
             self.used_services.add(name)
         return svc
@@ -180,6 +204,7 @@ class Lowering:
             if n not in self.spec.policies:
                 self.error("GWC200", f"no policy set named {n!r}", (*path, "use", i),
                            hint=did_you_mean(n, self.spec.policies) or "define it under `policies:`")
+                self.used_sets.update(difflib.get_close_matches(n, list(self.spec.policies), n=1, cutoff=0.6))
             else:
                 self.used_sets.add(n)
 
@@ -190,10 +215,12 @@ class Lowering:
             matches.append(ir.Match(
                 ir.PathMatch(m.path.kind, m.path.value),  # type: ignore[arg-type]
                 tuple(dict.fromkeys(m.methods or ())),
-                tuple(sorted(ir.ValueMatch(h.name.lower(), "exact" if h.value is not None else "regex",
-                                           h.value if h.value is not None else h.regex) for h in m.headers)),
-                tuple(sorted(ir.ValueMatch(q.name, "exact" if q.value is not None else "regex",
-                                           q.value if q.value is not None else q.regex) for q in m.query)),
+                tuple(sorted((ir.ValueMatch(h.name.lower(), "exact" if h.value is not None else "regex",
+                                            h.value if h.value is not None else h.regex) for h in m.headers),
+                             key=_vm_key)),
+                tuple(sorted((ir.ValueMatch(q.name, "exact" if q.value is not None else "regex",
+                                            q.value if q.value is not None else q.regex) for q in m.query),
+                             key=_vm_key)),
                 self.loc(*rp, "match", j),
             ))
         action = self.action(r, rp, matches)
@@ -265,7 +292,9 @@ class Lowering:
         if rl_v is not None:
             key = _key(rl_v.key)
             self.check_key(key, auth, rl_p)
-            rate = ir.RateLimit(rl_v.requests, rl_v.per, rl_v.burst or 0, key, rl_v.algorithm, rl_v.status,
+            burst = rl_v.burst if rl_v.burst is not None else \
+                (rl_v.requests - 1 if rl_v.algorithm == "token_bucket" else 0)
+            rate = ir.RateLimit(rl_v.requests, rl_v.per, burst, key, rl_v.algorithm, rl_v.status,
                                 rl_v.body, rl_v.scope, self.loc(*rl_p))
         cl_v, cl_p = get("concurrency_limit")
         conc = None
@@ -278,7 +307,7 @@ class Lowering:
         cache = ir.Cache(c_v.ttl, tuple(dict.fromkeys(c_v.methods)), tuple(sorted(set(c_v.statuses))),
                          tuple(h.lower() for h in c_v.vary.headers), tuple(c_v.vary.query),
                          tuple(h.lower() for h in c_v.bypass.headers), tuple(c_v.bypass.query),
-                         self.loc(*c_p)) if c_v is not None else None
+                         self.loc(*c_p), tuple(dict.fromkeys(c_v.key))) if c_v is not None else None
         co_v, co_p = get("cors")
         cors = ir.Cors(tuple(co_v.origins), tuple(dict.fromkeys(co_v.methods)), tuple(co_v.headers),
                        tuple(co_v.expose_headers), co_v.credentials, co_v.max_age,
@@ -378,6 +407,11 @@ class Lowering:
                            hint="publish only the public keys (no `d`, `p`, `q`) to the gateway")
                 return None
         return tuple(data["keys"])
+
+
+def _vm_key(v: ir.ValueMatch) -> tuple:
+    # ValueMatch is not orderable; sort header/query matches by their fields
+    return (v.name, v.kind, v.value)
 
 
 def _has_jwt(m) -> bool:

@@ -18,6 +18,25 @@ class Salvaged:
     dropped: dict[str, set[str]] = field(default_factory=lambda: {"services": set(), "policies": set(), "gateways": set()})
     # gateway -> index in the salvaged route list -> index in the original list
     route_index: dict[str, list[int]] = field(default_factory=dict)
+    # services and policy sets named by dropped entries: they are used, so not reported as unused
+    referenced: dict[str, set[str]] = field(default_factory=lambda: {"services": set(), "policies": set()})
+
+
+def _references(node, out: dict[str, set[str]], depth: int = 0) -> None:
+    """Collect `service: NAME` and `use: [NAME...]` anywhere inside a dropped entry."""
+    if depth > 64:
+        return
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "service" and isinstance(v, str):
+                out["services"].add(v)
+            elif k == "use" and isinstance(v, list):
+                out["policies"].update(x for x in v if isinstance(x, str))
+            else:
+                _references(v, out, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            _references(v, out, depth + 1)
 
 
 def _copy_map(m: YMap) -> YMap:
@@ -39,6 +58,17 @@ def salvage(tree: YMap, error_locs: list[tuple]) -> Salvaged | None:
         else:
             return None  # a top-level problem: nothing sensible to salvage
     t = out.tree
+    for section in ("services", "policies", "gateways"):
+        if isinstance(t.get(section), dict):
+            for name in out.dropped[section]:
+                _references(t[section].get(name), out.referenced)
+    gws_ = t.get("gateways")
+    for gw, bad in bad_routes.items():
+        routes = gws_.get(gw, {}).get("routes") if isinstance(gws_, dict) and isinstance(gws_.get(gw), dict) else None
+        if isinstance(routes, list):
+            for i in bad:
+                if 0 <= i < len(routes):
+                    _references(routes[i], out.referenced)
     for section in ("services", "policies", "gateways"):
         if out.dropped[section] and isinstance(t.get(section), YMap):
             sec = _copy_map(t[section])

@@ -1,6 +1,7 @@
 """Turn pydantic validation errors into gatewayc diagnostics with exact positions."""
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from typing import Any
@@ -37,6 +38,14 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
+
+
+def _yaml_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def _field(loc: tuple) -> str:
@@ -84,8 +93,22 @@ def model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
 
 
 def convert(exc: ValidationError, tree, root_model: type[BaseModel]) -> list[Diagnostic]:
+    errors = exc.errors(include_url=False)
+    # `listners:` is reported once, as an unknown field whose hint names `listeners`;
+    # the "missing required field 'listeners'" that follows from the typo is noise.
+    typos = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden" and isinstance(loc[-1], str):
+            model = model_at(root_model, loc[:-1])
+            if model is not None:
+                close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.6)
+                if close:
+                    typos.add((*loc[:-1], close[0]))
     out: list[Diagnostic] = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in typos:
+            continue
         out.append(_one(err, tree, root_model))
     return out
 
@@ -115,6 +138,10 @@ def _one(err: dict, tree, root_model) -> Diagnostic:
     if etype == "literal_error":
         expected = ctx.get("expected", "")
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        as_text = _yaml_text(value)
+        if not isinstance(value, str) and as_text in choices:
+            return Diagnostic("GWC103", f"{field}: YAML reads {as_text} as {_describe(value)}, not as text",
+                              where, hint=f'quote it: "{as_text}"')
         return Diagnostic("GWC103", f"{field}: {_describe(value)} is not allowed", where,
                           hint=did_you_mean(value, choices) if isinstance(value, str) else f"expected {expected}")
     if etype in _RANGE:

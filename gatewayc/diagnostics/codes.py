@@ -117,6 +117,11 @@ _TABLE = [
     ("GWC306", "output-unwritable", _E, "The output directory cannot be written.", "Check the path and its permissions."),
     ("GWC307", "unknown-feature", _E, "A feature named with --accept-degraded does not exist.",
      "`gatewayc targets` lists feature ids."),
+    ("GWC310", "target-limitation", _E, "The target cannot express this particular use of a feature.",
+     "The feature is supported in general, but not in the form the spec uses here (for example a status "
+     "code the target cannot retry on). The message says what is missing; change the spec or the target."),
+    ("GWC311", "target-approximation", _W, "The target expresses this use of a feature approximately.",
+     "The generated configuration is close to the spec but not identical; the message says how it differs."),
     # -- internal ------------------------------------------------------------------
     ("GWC900", "internal-error", _E, "gatewayc hit a bug.",
      "This is a bug in gatewayc, not in your spec. Please report it with the spec that triggers it."),

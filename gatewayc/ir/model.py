@@ -220,6 +220,7 @@ class Cache:
     bypass_headers: tuple[str, ...]
     bypass_query: tuple[str, ...]
     loc: Location = NOWHERE
+    key: tuple[str, ...] = ("method", "host", "path", "query")
 
 
 @dataclass(frozen=True, slots=True)

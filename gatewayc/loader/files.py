@@ -45,7 +45,9 @@ def read_tree(path: str, diags: list[Diagnostic], origin: Location | None = None
         return None
     diags.extend(found)
     if not isinstance(tree, YMap):
-        what = "a list" if isinstance(tree, YSeq) else f"a {type(tree).__name__} value"
+        what = "a list" if isinstance(tree, YSeq) else {
+            str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
+            type(tree), f"a {type(tree).__name__} value")
         diags.append(Diagnostic("GWC005", f"the document is {what}, not a mapping", Location(path, 1, 1),
                                 hint="a spec is a mapping that starts with `version: 1`"))
         return None
@@ -146,7 +148,8 @@ def _remember_file(m: YMap, key, file: str) -> None:
 def _dup(section: str, name, ours: YMap, theirs: YMap) -> Diagnostic:
     first = Location(*_where(ours, name))
     return Diagnostic("GWC201", f"{section[:-1] if section.endswith('s') else section} {name!r} is defined twice",
-                      _loc(theirs, name), hint=f"the first definition is at {first}",
+                      _loc(theirs, name), hint="names must be unique across all included files; "
+                      "rename or delete one of the two definitions",
                       related=((first, "first defined here"),))
 
 

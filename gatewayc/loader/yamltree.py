@@ -128,9 +128,9 @@ def parse(text: str, file: str) -> tuple[object, list[Diagnostic]]:
     """
     try:
         return _parse(text, file, _yaml)
-    except _SyntaxError:
-        if _yaml_pure.Parser is _yaml.Parser:
-            raise LoadError(_SyntaxError.last) from None  # pragma: no cover - no C parser
+    except _SyntaxError as exc:
+        if _yaml_pure.Parser is _yaml.Parser:  # no C parser installed: nothing to retry
+            raise LoadError(exc.diagnostic) from None
     try:
         return _parse(text, file, _yaml_pure)
     except _SyntaxError as exc:
@@ -266,9 +266,15 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
         problem = exc.problem or str(exc)
+        related = ()
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise _SyntaxError(Diagnostic("GWC001", problem, loc, hint=_syntax_hint(text, loc))) from None
+            cm = exc.context_mark
+            if cm is not None and exc.problem_mark is not None and cm.line != exc.problem_mark.line:
+                what = exc.context.removeprefix("while parsing ").removeprefix("while scanning ")
+                related = ((Location(file, cm.line + 1, cm.column + 1), f"{what} starts here"),)
+        raise _SyntaxError(Diagnostic("GWC001", problem, loc, hint=_syntax_hint(text, loc),
+                                      related=related)) from None
     except YAMLError as exc:  # reader errors (control characters) carry no mark
         raise _SyntaxError(Diagnostic("GWC001", str(exc).splitlines()[0], Location(file, 1, 1))) from None
     except RecursionError:

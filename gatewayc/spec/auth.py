@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .secrets import SecretRef
 from .types import Duration, HeaderName, JsonValue, Model, QueryName, Status, exactly_one, fail
@@ -19,7 +19,7 @@ class Jwks(Model):
     @model_validator(mode="after")
     def _one(self) -> "Jwks":
         exactly_one(self, ("file", "url"), "a JWKS source")
-        if self.url is not None and not self.url.startswith("https://"):
+        if self.url is not None and (not self.url.startswith("https://") or not urlsplit(self.url).hostname):
             raise fail("GWC106", f"JWKS URL {self.url!r} must use https",
                        "keys fetched over plain http can be swapped by anyone on the path")
         return self
@@ -50,6 +50,16 @@ class Jwt(Model):
     forward_claims: dict[str, HeaderName] = Field(default_factory=dict,
                                                   description="claim name -> request header sent upstream")
     token: TokenSource = Field(default_factory=lambda: TokenSource(header="Authorization", scheme="Bearer"))
+
+    @field_validator("jwks")
+    @classmethod
+    def _jwks_with_hmac(cls, v: "Jwks | None", info: ValidationInfo) -> "Jwks | None":
+        # here rather than in _keys so that the error points at `jwks:` itself
+        hmac = [a for a in info.data.get("algorithms") or () if a in HMAC_ALGS]
+        if v is not None and hmac and len(hmac) == len(info.data["algorithms"]):
+            raise fail("GWC204", f"`jwks` goes with RS*/ES* algorithms; {hmac[0]} uses `secret`",
+                       "remove `jwks`, or switch the algorithms to RS256/ES256 and remove `secret`")
+        return v
 
     @model_validator(mode="after")
     def _keys(self) -> "Jwt":
@@ -112,4 +122,8 @@ class Auth(Model):
         exactly_one(self, ("jwt", "api_key", "basic", "mtls", "any_of", "all_of", "anonymous"), "auth")
         if self.anonymous and self.failure is not None:
             raise fail("GWC204", "an anonymous route has no auth failure to configure")
+        for sub in (self.any_of or []) + (self.all_of or []):
+            if sub.failure is not None:
+                raise fail("GWC204", "`failure` goes on the outer auth block, not inside any_of/all_of",
+                           "one response is sent when auth fails, whichever method failed")
         return self

@@ -8,7 +8,7 @@ from .matching import Match, Redirect, Rewrite
 from .policies import Policies
 from .secrets import FileRef, SecretRef
 from .services import Service
-from .types import (Duration, HeaderName, Hostname, JsonValue, MethodName, Model, Name, Path,
+from .types import (Duration, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName, Model, Name, Path,
                     exactly_one, fail)
 
 
@@ -54,9 +54,10 @@ class Route(Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, v: Any) -> Any:
-        if isinstance(v, dict) and isinstance(v.get("match"), dict):
+        if isinstance(v, dict) and isinstance(v.get("match"), (dict, str)):
             v = dict(v)
-            v["match"] = [v["match"]]
+            m = v["match"]
+            v["match"] = [{"path": m} if isinstance(m, str) else m]
         return v
 
     @model_validator(mode="after")
@@ -76,7 +77,7 @@ class Tls(Model):
 
 class Listener(Model):
     port: Annotated[int, Field(ge=1, le=65535)]
-    address: str = "0.0.0.0"
+    address: IpAddress = "0.0.0.0"
     tls: Tls | None = None
 
 
@@ -94,7 +95,7 @@ class RequestId(Model):
 
 
 class Otlp(Model):
-    endpoint: str
+    endpoint: HttpUrl
     sample_percent: Annotated[float, Field(ge=0, le=100)] = 100
 
 

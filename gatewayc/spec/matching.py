@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .types import (HeaderName, HeaderValue, Hostname, MethodName, Model, Path, QueryName, Regex,
                     Status, exactly_one, fail)
@@ -106,8 +106,10 @@ class Redirect(Model):
     path: PathModifier | None = None
     status: Status = 302
 
-    @model_validator(mode="after")
-    def _status(self) -> "Redirect":
-        if self.status not in (301, 302, 303, 307, 308):
-            raise fail("GWC114", f"{self.status} is not a redirect status", "use 301, 302, 303, 307 or 308")
-        return self
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: int) -> int:
+        # a field validator (not a model one) so that the error points at `status:` itself
+        if v not in (301, 302, 303, 307, 308):
+            raise fail("GWC114", f"{v} is not a redirect status", "use 301, 302, 303, 307 or 308")
+        return v

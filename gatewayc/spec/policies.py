@@ -6,7 +6,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .auth import Auth
 from .services import Timeouts
-from .types import (Cidr, Duration, HeaderName, HeaderValue, JsonValue, MethodName, Model, Name,
+from .types import (Cidr, Duration, PositiveDuration, HeaderName, HeaderValue, JsonValue, MethodName, Model, Name,
                     QueryName, Size, Status, Toggle, exactly_one, fail)
 
 
@@ -37,7 +37,8 @@ RateAlgorithm = Literal["token_bucket", "fixed_window", "sliding_window", "leaky
 class RateLimit(Model):
     requests: Annotated[int, Field(ge=1)]
     per: Duration
-    burst: int | None = Field(None, description="requests allowed above the rate before refusing (default 0 extra)")
+    burst: int | None = Field(None, description="requests allowed at once above the steady rate; default for "
+                              "token_bucket: requests - 1, so a fresh client may spend one period's worth at once")
     key: Key = Field(default_factory=lambda: Key(client_ip=True))
     algorithm: RateAlgorithm = "token_bucket"
     status: Status = 429
@@ -75,8 +76,14 @@ class Bypass(Model):
     query: list[QueryName] = Field(default_factory=list)
 
 
+CacheKeyPart = Literal["method", "host", "path", "query"]
+
+
 class Cache(Model):
-    ttl: Duration
+    ttl: PositiveDuration
+    key: Annotated[list[CacheKeyPart], Field(min_length=1)] = Field(
+        default_factory=lambda: ["method", "host", "path", "query"],
+        description="request parts the cache key is made of; `vary` adds headers and query parameters")
     methods: list[Literal["GET", "HEAD"]] = Field(default_factory=lambda: ["GET", "HEAD"])
     statuses: list[Status] = Field(default_factory=lambda: [200])
     vary: Vary = Field(default_factory=Vary)
@@ -108,6 +115,9 @@ class Cors(Model):
 
 
 class IpFilter(Model):
+    """Deny wins: a client in `deny` is refused even when it is also in `allow`; with any
+    `allow` entries, clients in none of them are refused."""
+
     allow: list[Cidr] = Field(default_factory=list)
     deny: list[Cidr] = Field(default_factory=list)
 
@@ -133,7 +143,8 @@ class QueryOps(Model):
 
 
 class BodyMap(Model):
-    """Simple JSON body field mapping on the request, applied in order: rename, set, cast."""
+    """Simple JSON body field mapping on the request, applied in order: rename, set, cast.
+    Field names are top-level keys of the JSON object; a dot is part of the name."""
 
     rename: dict[str, str] = Field(default_factory=dict)
     set: dict[str, JsonValue] = Field(default_factory=dict)
@@ -184,11 +195,11 @@ class Policies(Model):
     cache: Toggle(Cache) | None = None  # type: ignore[valid-type]
     cors: Toggle(Cors) | None = None  # type: ignore[valid-type]
     ip: Toggle(IpFilter) | None = None  # type: ignore[valid-type]
-    body_limit: Size | None = None
+    body_limit: Toggle(Size) | None = None  # type: ignore[valid-type]
     request: Toggle(RequestTransform) | None = None  # type: ignore[valid-type]
     response: Toggle(ResponseTransform) | None = None  # type: ignore[valid-type]
     validation: Toggle(Validation) | None = None  # type: ignore[valid-type]
-    timeouts: Timeouts | None = None
+    timeouts: Toggle(Timeouts) | None = None  # type: ignore[valid-type]
 
 
 POLICY_KINDS = ("auth", "rate_limit", "concurrency_limit", "cache", "cors", "ip", "body_limit",

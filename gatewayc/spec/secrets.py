@@ -35,7 +35,7 @@ class SecretRef(Model):
 
 
 class FileRef(Model):
-    """A non-secret file (certificate, CA bundle, JWKS, JSON Schema), relative to the spec."""
+    """A certificate or CA bundle on the gateway host: emitted as written, never read by gatewayc."""
 
     file: str
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, model_validator
 
-from .types import Duration, Model, Path, Status, UpstreamUrl, exactly_one, fail
+from .types import Duration, Model, Path, PositiveDuration, Status, UpstreamUrl, exactly_one, fail
 
 if TYPE_CHECKING:
     from .policies import Policies
@@ -16,10 +16,10 @@ class Target(Model):
 
 
 class Timeouts(Model):
-    connect: Duration | None = None
-    read: Duration | None = Field(None, description="between two reads from the upstream")
-    send: Duration | None = Field(None, description="between two writes to the upstream")
-    request: Duration | None = Field(None, description="the whole request, retries included")
+    connect: PositiveDuration | None = None
+    read: PositiveDuration | None = Field(None, description="between two reads from the upstream")
+    send: PositiveDuration | None = Field(None, description="between two writes to the upstream")
+    request: PositiveDuration | None = Field(None, description="the whole request, retries included")
 
 
 class Backoff(Model):
@@ -38,8 +38,8 @@ class Retry(Model):
 
 class HealthCheck(Model):
     path: Path = "/"
-    interval: Duration = 10_000
-    timeout: Duration = 2_000
+    interval: PositiveDuration = 10_000
+    timeout: PositiveDuration = 2_000
     healthy_threshold: Annotated[int, Field(ge=1, le=100)] = 2
     unhealthy_threshold: Annotated[int, Field(ge=1, le=100)] = 3
     statuses: list[Status] = Field(default_factory=lambda: [200])
@@ -51,9 +51,9 @@ class CircuitBreaker(Model):
     consecutive_failures: Annotated[int, Field(ge=1, le=1000)] | None = None
     failure_percent: Annotated[int, Field(ge=1, le=100)] | None = None
     min_requests: Annotated[int, Field(ge=1)] = 10
-    window: Duration = 10_000
+    window: PositiveDuration = 10_000
     failure_statuses: list[Status] = Field(default_factory=lambda: [500, 502, 503, 504])
-    open_for: Duration = 30_000
+    open_for: PositiveDuration = 30_000
     half_open_requests: Annotated[int, Field(ge=1, le=1000)] = 1
 
     @model_validator(mode="after")
