@@ -1,0 +1,55 @@
+"""State shared by the builders of one gateway's kong.yml."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gatewayc.diagnostics import Diagnostic, Location, Severity
+
+from . import ids
+
+
+@dataclass
+class Ctx:
+    gateway: str
+    dropped: frozenset[str] = frozenset()
+    notes: list[Diagnostic] = field(default_factory=list)
+    env: set[str] = field(default_factory=set)
+    consumers: dict[str, dict] = field(default_factory=dict)  # username -> consumer entity
+    _seen: set = field(default_factory=set)
+    _once: set = field(default_factory=set)
+
+    def once(self, key: str) -> bool:
+        """True the first time `key` is seen: for notes that should appear once per gateway."""
+        if key in self._once:
+            return False
+        self._once.add(key)
+        return True
+
+    def id(self, kind: str, name: str) -> str:
+        return ids.entity_id(self.gateway, kind, name)
+
+    def error(self, message: str, loc: Location | None, hint: str | None = None) -> None:
+        self._add(Diagnostic("GWC300", f"kong: {message}", loc, hint=hint))
+
+    def info(self, message: str, loc: Location | None = None) -> None:
+        self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))
+
+    def warn(self, message: str, loc: Location | None = None) -> None:
+        self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.WARNING))
+
+    def _add(self, d: Diagnostic) -> None:
+        key = (d.code, d.message, d.location)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.notes.append(d)
+
+    def secret_var(self, ref, loc: Location | None, what: str, suffix: str = "") -> str | None:
+        """The decK variable for an IR secret reference, registered in Output.env."""
+        if ref.kind != "env":
+            self.error(f"{what}: secret file {ref.name!r} cannot be used: decK fills secrets only from "
+                       f"environment variables (DECK_*), and Kong OSS does not resolve vault references there",
+                       loc, hint="use `{env: NAME}`; the Kong build reads DECK_NAME")
+            return None
+        var = ids.deck_var(ref.name, suffix)
+        self.env.add(var)
+        return var

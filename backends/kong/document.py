@@ -1,0 +1,94 @@
+"""One gateway -> one Kong declarative document (a dict in output order)."""
+from __future__ import annotations
+
+from gatewayc.ir import model as ir
+
+from . import ids
+from .auth import auth_plugins
+from .context import Ctx
+from .plugins import plugin, route_plugins, termination
+from .routes import plan, routed
+from .upstreams import service, upstream
+
+
+def document(gw: ir.Gateway, ctx: Ctx) -> dict:
+    kong_routes = plan(gw, ctx)
+    services, used = [], {}
+    for r in gw.routes:
+        if not routed(r):
+            continue
+        s = service(r.name, r, ctx)
+        plugins = auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
+        if plugins:
+            s["plugins"] = sorted(plugins, key=lambda p: p["name"])
+        s["routes"] = kong_routes.get(r.name, [])
+        services.append(s)
+        if isinstance(r.action, ir.Forward):
+            used[r.action.service.name] = r.action.service
+    services.append(_not_found(gw, ctx))
+    doc: dict = {"_format_version": "3.0"}
+    if ctx.consumers:
+        doc["consumers"] = [ctx.consumers[k] for k in sorted(ctx.consumers)]
+    glob = _global_plugins(gw, ctx)
+    if glob:
+        doc["plugins"] = glob
+    doc["services"] = sorted((_ordered(s) for s in services), key=lambda s: s["name"])
+    ups = [upstream(used[k], ctx) for k in sorted(used)]
+    if ups:
+        doc["upstreams"] = sorted(ups, key=lambda u: u["name"])
+    _listeners(gw, ctx)
+    return doc
+
+
+def _ordered(e: dict) -> dict:
+    """Entity keys: identity first, then alphabetical (plugins and routes included)."""
+    head = [k for k in ("name", "username", "target", "id") if k in e]
+    out = {k: e[k] for k in head + sorted(k for k in e if k not in head)}
+    if "routes" in out:
+        out["routes"] = [_ordered(r) for r in out["routes"]]
+    return out
+
+
+def _not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
+    """A catch-all route below every other one answers like the spec's not_found."""
+    name = ids.NOT_FOUND
+    return {
+        "name": name, "id": ctx.id("service", name), "connect_timeout": 60000, "enabled": True,
+        "host": "127.0.0.1",
+        "plugins": [plugin(ctx, name, "request-termination", termination(gw.not_found.status, gw.not_found.body))],
+        "port": 9, "protocol": "http", "read_timeout": 60000, "retries": 0,
+        "routes": [{"name": name, "id": ctx.id("route", name), "paths": ["~/"], "https_redirect_status_code": 426,
+                    "path_handling": "v0", "preserve_host": True, "protocols": ["http", "https"],
+                    "regex_priority": 0, "request_buffering": True, "response_buffering": True,
+                    "strip_path": False}],
+        "write_timeout": 60000,
+    }
+
+
+def _global_plugins(gw: ir.Gateway, ctx: Ctx) -> list[dict]:
+    o, out = gw.observability, []
+    owner = "gateway"
+    if o.request_id_header:
+        out.append(plugin(ctx, owner, "correlation-id", {"echo_downstream": True, "generator": "uuid",
+                                                         "header_name": o.request_id_header}))
+        if not o.request_id_generate:
+            ctx.info("correlation-id always generates a request id when the request has none", o.loc)
+    if o.metrics_path:
+        out.append(plugin(ctx, owner, "prometheus", {
+            "ai_metrics": False, "bandwidth_metrics": True, "latency_metrics": True, "per_consumer": False,
+            "status_code_metrics": True, "upstream_health_metrics": True, "wasm_metrics": False}))
+    return sorted(out, key=lambda p: p["name"])
+
+
+def _listeners(gw: ir.Gateway, ctx: Ctx) -> None:
+    parts = [(f"[{lst.address}]" if ":" in lst.address else lst.address) + f":{lst.port}"
+             + (" ssl" if lst.tls else "") for lst in sorted(gw.listeners, key=lambda x: (x.port, x.address))]
+    if parts:
+        ctx.info(f"gateway {gw.name!r}: listeners are set in kong.conf, not kong.yml: "
+                 f"KONG_PROXY_LISTEN=\"{', '.join(parts)}\"", gw.loc)
+    for lst in gw.listeners:
+        if lst.tls:
+            key = lst.tls.key
+            src = f"the file {key.name}" if key.kind == "file" else f"the PEM in ${key.name}"
+            ctx.info(f"gateway {gw.name!r}: set KONG_SSL_CERT={lst.tls.certificate} and KONG_SSL_CERT_KEY to "
+                     f"{src} (kong.conf ssl_cert/ssl_cert_key)", lst.loc)

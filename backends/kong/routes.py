@@ -1,0 +1,232 @@
+"""Kong routes from a gateway's dispatch table, ranked as Gateway API ranks them.
+
+One Kong route per (IR route, match, host group): plain hosts share a group, each wildcard host
+gets its own, so that every Kong route is either plain-host-only or has one wildcard (Kong ranks
+plain hosts first, Gateway API ranks longer wildcards first). All paths are regex paths, so
+`regex_priority` carries the intended order. Kong ranks by (number of fields, plain hosts,
+header count) before `regex_priority`; `check_priorities` finds every pair of routes that could
+both match a request and that Kong would rank the other way round.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from gatewayc.ir import model as ir
+from gatewayc.ir.precedence import host_matches
+
+from . import ids
+from .context import Ctx
+from .paths import PathError, kong_path, overlap
+
+ALL_METHODS = ("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
+_UPPER_ESCAPE = re.compile(r"\\[A-Z]")
+
+
+@dataclass
+class Planned:
+    route: ir.Route
+    match: ir.Match
+    match_index: int
+    dispatch_index: int
+    hosts: tuple[str, ...]
+    group_index: int
+    entity: dict = field(default_factory=dict)
+    priority: tuple = ()
+
+    def sort_key(self) -> tuple:
+        return (*self._host_key(), self.dispatch_index, self.group_index, -len(self.match.headers))
+
+    def _host_key(self) -> tuple:
+        if not self.hosts:
+            host_class, wild = 2, 0
+        elif self.hosts[0].startswith("*."):
+            host_class, wild = 1, -len(self.hosts[0])
+        else:
+            host_class, wild = 0, 0
+        return (host_class, wild)
+
+
+def routed(route: ir.Route) -> bool:
+    """Routes whose action Kong can carry out (redirect and aggregate are unsupported)."""
+    return isinstance(route.action, (ir.Forward, ir.Respond))
+
+
+def host_groups(hosts: tuple[str, ...]) -> list[tuple[str, ...]]:
+    if not hosts:
+        return [()]
+    plain = tuple(sorted(h for h in hosts if not h.startswith("*.")))
+    wild = sorted(h for h in hosts if h.startswith("*."))
+    return ([plain] if plain else []) + [(w,) for w in wild]
+
+
+def plan(gw: ir.Gateway, ctx: Ctx) -> dict[str, list[dict]]:
+    """IR route name -> its Kong route entities (without `service`; they are nested)."""
+    any_methods = any(d.match.methods for d in gw.dispatch if routed(d.route))
+    planned: list[Planned] = []
+    for i, d in enumerate(gw.dispatch):
+        if not routed(d.route):
+            continue
+        j = d.route.matches.index(d.match)
+        for g, hosts in enumerate(host_groups(d.route.hostnames)):
+            planned.append(Planned(d.route, d.match, j, i, hosts, g))
+    _rank(planned, any_methods, ctx)
+    limit = 4 * len(planned) + 16
+    resolved: set = set()
+    while True:
+        fix = find_inversion(planned, resolved)
+        if fix is None:
+            break
+        a, b = fix
+        if len(planned) >= limit:
+            report(a, b, ctx)
+            break
+        # Kong tries b (more headers) before a: give a a copy that also requires b's headers,
+        # which Kong ranks with b and, by regex_priority, above it.
+        headers = a.match.headers + tuple(h for h in b.match.headers
+                                          if h.name not in {x.name for x in a.match.headers})
+        resolved.add((_key(a), _key(b)))
+        merged = tuple(sorted(headers, key=lambda h: (h.name, h.kind, h.value)))
+        copy = replace(a, match=replace(a.match, headers=merged), entity={}, priority=())
+        if any(_key(p) == _key(copy) for p in planned):
+            continue
+        planned.append(copy)
+        _rank(planned, any_methods, ctx)
+    by_route: dict[str, list[Planned]] = {}
+    for p in planned:
+        by_route.setdefault(p.route.name, []).append(p)
+    out: dict[str, list[dict]] = {}
+    for name, ps in by_route.items():
+        ps.sort(key=lambda p: (p.match_index, p.group_index))
+        ents = []
+        for k, p in enumerate(ps):
+            rname = name if len(ps) == 1 else f"{name}{ids.SEP}{k}"
+            ents.append({"name": rname, "id": ctx.id("route", rname), **p.entity})
+        out[name] = sorted(ents, key=lambda e: e["name"])
+    return out
+
+
+def _rank(planned: list[Planned], any_methods: bool, ctx: Ctx) -> None:
+    planned.sort(key=Planned.sort_key)
+    total = len(planned)
+    for pos, p in enumerate(planned):
+        p.entity = _entity(p, total - pos, any_methods, ctx)
+
+
+def _flags(route: ir.Route) -> tuple[bool, bool]:
+    """(strip_path, preserve_host). Gateway API passes the client's Host through unless rewritten
+    (a host rewrite is done by request-transformer, which overrides it)."""
+    a = route.action
+    strip = isinstance(a, ir.Forward) and a.path_rewrite is not None and \
+        a.path_rewrite.kind in ("strip_prefix", "replace_prefix")
+    return strip, True
+
+
+def _entity(p: Planned, regex_priority: int, any_methods: bool, ctx: Ctx) -> dict:
+    m = p.match
+    try:
+        path = kong_path(m.path)
+    except PathError as exc:
+        ctx.error(str(exc), m.loc, hint="write the regex as /...(alternatives)...")
+        path = "~/" + re.escape(m.path.value)  # never loaded: the build fails on the error
+    methods = sorted(m.methods) if m.methods else (list(ALL_METHODS) if any_methods else None)
+    strip, preserve = _flags(p.route)
+    e: dict = {"paths": [path]}
+    if methods:
+        e["methods"] = methods
+    if p.hosts:
+        e["hosts"] = list(p.hosts)
+    headers = _headers(m, ctx)
+    if headers:
+        e["headers"] = headers
+    e.update({
+        "https_redirect_status_code": 426,
+        "path_handling": "v0",
+        "preserve_host": preserve,
+        "protocols": ["http", "https"],
+        "regex_priority": regex_priority,
+        "request_buffering": True,
+        "response_buffering": True,
+        "strip_path": strip,
+    })
+    p.priority = kong_priority(e)
+    return e
+
+
+def _headers(m: ir.Match, ctx: Ctx) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for h in m.headers:
+        name = h.name.lower()
+        if name == "host":
+            ctx.error("a route cannot match the Host header in Kong (it refuses `host` in route headers)", m.loc,
+                      hint="use `hostnames:`")
+            continue
+        if name in out:
+            ctx.error(f"two matches on header {name!r} in one match: Kong ORs the values of one header", m.loc)
+            continue
+        if h.kind == "exact":
+            out[name] = [h.value]
+        else:
+            if _UPPER_ESCAPE.search(h.value):
+                ctx.error(f"header regex {h.value!r}: Kong lower-cases header regexes, which changes escapes "
+                          f"such as \\D, \\S or \\W", m.loc, hint="use character classes, e.g. [^0-9]")
+            out[name] = ["~*^(?:" + h.value + ")$"]
+    return {k: out[k] for k in sorted(out)}
+
+
+def kong_priority(route: dict) -> tuple:
+    """Kong's ranking of a traditional route (kong/router/transform.lua get_priority), as a tuple."""
+    weight = 1 + bool(route.get("methods")) + bool(route.get("hosts")) + bool(route.get("headers"))
+    hosts = route.get("hosts") or []
+    plain_only = bool(hosts) and not any("*" in h for h in hosts)
+    regex = route["paths"][0].startswith("~")
+    return (weight, plain_only, len(route.get("headers") or {}), regex,
+            route["regex_priority"] if regex else 0, 0 if regex else len(route["paths"][0]))
+
+
+def hosts_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if not a or not b:
+        return True
+    for x in a:
+        for y in b:
+            if x == y or host_matches(x, y) or host_matches(y, x):
+                return True
+            if x.startswith("*.") and y.startswith("*.") and (x.endswith(y[1:]) or y.endswith(x[1:])):
+                return True
+    return False
+
+
+def _headers_overlap(a: ir.Match, b: ir.Match) -> bool:
+    ea = {h.name: h.value.lower() for h in a.headers if h.kind == "exact"}
+    for h in b.headers:
+        if h.kind == "exact" and h.name in ea and ea[h.name] != h.value.lower():
+            return False
+    return True
+
+
+def can_overlap(a: Planned, b: Planned) -> bool:
+    ma, mb = a.entity.get("methods"), b.entity.get("methods")
+    if ma and mb and not set(ma) & set(mb):
+        return False
+    return hosts_overlap(a.hosts, b.hosts) and _headers_overlap(a.match, b.match) and \
+        overlap(a.match.path, b.match.path)
+
+
+def _key(p: Planned) -> tuple:
+    return (p.route.name, p.match_index, p.group_index, p.match.headers)
+
+
+def find_inversion(planned: list[Planned], resolved: set) -> tuple[Planned, Planned] | None:
+    """`planned` is in intended order: the first pair Kong would rank the other way round."""
+    for i, a in enumerate(planned):
+        for b in planned[i + 1:]:
+            if a.route is not b.route and b.priority > a.priority and (_key(a), _key(b)) not in resolved \
+                    and can_overlap(a, b):
+                return a, b
+    return None
+
+
+def report(a: Planned, b: Planned, ctx: Ctx) -> None:
+    ctx.error(f"route {b.route.name!r} has more header matches than route {a.route.name!r}, so Kong would try "
+              f"it first, but the spec ranks {a.route.name!r} first (a request can match both)", b.match.loc,
+              hint=f"add the same header matches to {a.route.name!r}, or make the paths disjoint")
