@@ -1,0 +1,65 @@
+"""The NGINX backend: open-source nginx >= 1.22 with njs >= 0.7 (no NGINX Plus)."""
+from __future__ import annotations
+
+from gatewayc.ir import model as ir
+
+from ..base import Backend, BuildOptions, Output, header
+from . import cache, cors, njs_bridge, observability, ratelimit, routing, transforms, upstreams
+from .capabilities import CAPABILITIES
+from .context import NJS_MODULE, Context, d
+from .render import render
+from .skeleton import events, http_basics, main_context
+
+
+class NginxBackend(Backend):
+    name = "nginx"
+    title = "NGINX (open source, with njs)"
+    capabilities = CAPABILITIES
+
+    def build(self, spec: ir.IR, gateways: tuple[ir.Gateway, ...], options: BuildOptions) -> Output:
+        ctx = Context(spec, gateways, frozenset(options.dropped), options.form)
+        njs_http = njs_bridge.call("http_directives", gateways, ctx)
+        http = self._http(gateways, njs_http, ctx)
+        out = Output(notes=ctx.notes, env=ctx.env)
+        njs_main = njs_bridge.call("main_directives", gateways, ctx)
+        if njs_http:
+            njs_main = [d("load_module", NJS_MODULE), *njs_main]
+        if options.form == "include":
+            out.files["gatewayc-http.conf"] = (header(options) + render(http)).encode()
+            if njs_main:
+                # main-context lines cannot live in an http include
+                out.files["gatewayc-main.conf"] = (header(options) + render(njs_main)).encode()
+        else:
+            tree = [*main_context(ctx), *njs_main, events(), {"directive": "http", "args": [], "block": http}]
+            out.files["nginx.conf"] = (header(options) + render(tree)).encode()
+        for rel, data in sorted(njs_bridge.call("files", gateways, ctx, default={}).items()):
+            out.files[rel] = data
+        out.env |= ctx.env
+        return out
+
+    def _http(self, gateways: tuple[ir.Gateway, ...], njs_http: list[dict], ctx: Context) -> list[dict]:
+        maps = routing.new_maps()
+        servers: list[dict] = []
+        defaults: set[str] = set()
+        for gw in gateways:
+            extra = observability.server_directives(gw, ctx) + njs_bridge.call("server_directives", gw, ctx)
+            servers += routing.servers(gw, maps, defaults, ctx, extra)
+        services = {s.name: s for gw in gateways for s in gw.services}
+        http = [*http_basics(ctx),
+                *njs_http,
+                *observability.http_directives(gateways, ctx),
+                *cors.http_directives(gateways, ctx),
+                *transforms.http_directives(gateways, ctx),
+                *ratelimit.http_directives(gateways, ctx),
+                *cache.http_directives(gateways, ctx),
+                *[upstreams.upstream_block(services[k], ctx) for k in sorted(services)],
+                *[maps.blocks[k] for k in sorted(maps.blocks)],
+                *servers]
+        # every server answers every JSON error any part of the build asked for
+        errors = ctx.error_locations()
+        for s in servers:
+            s["block"] += errors
+        return http
+
+
+BACKEND = NginxBackend()

@@ -9,6 +9,7 @@ replacements, `if` comparisons) goes through `literal()`.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -73,24 +74,45 @@ class Context:
         (js_set) for routes whose key needs the authenticated identity."""
         return f"$gwc_key_{self.route_id(gateway, route)}"
 
+    def shared_name(self, kind: str, value: object, values) -> str:
+        """A stable name for a shared resource (limit zone, cache): named after the first
+        route, in build order, whose policy equals `value`; `values(gateway, route)` lists a
+        route's policies of that kind. Equal policies (an inherited gateway-level limit has
+        one source location) share one zone, so one counter."""
+        names = self._shared.setdefault(kind, {})
+        if not names:
+            for gw in self.gateways:
+                for r in gw.routes:
+                    for v in values(gw, r):
+                        # repr: policies hold JSON bodies (dicts), which do not hash
+                        names.setdefault(repr(v), f"gwc_{kind}_{self.route_id(gw, r)[2:]}")
+        return names[repr(value)]
+
     def error_location(self, status: int, body: object) -> str:
         """A named location answering `status` with the JSON `body`; every server defines
         all error locations requested during the build (see routing.py)."""
-        import json
-
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
         name = f"@gwc_err_{status}_{_digest(str(status), text)}"
         self._errors[name] = (status, text)
         return name
 
+    def named_location(self, *parts: str, block: list[dict]) -> str:
+        """A named location holding `block`, defined in every server (see error_locations)."""
+        name = f"@gwc_{_slug('_'.join(parts))}_{_digest(*parts)}"
+        self._named[name] = block
+        return name
+
     def __post_init__(self) -> None:
         self._errors: dict[str, tuple[int, str]] = {}
+        self._shared: dict[str, dict] = {}
+        self._named: dict[str, list[dict]] = {}
 
     def error_locations(self) -> list[dict]:
-        return [d("location", name, block=[
+        errors = [d("location", name, block=[
             d("default_type", "application/json"),
             d("return", status, literal(text)),
         ]) for name, (status, text) in sorted(self._errors.items())]
+        return errors + [d("location", name, block=block) for name, block in sorted(self._named.items())]
 
     # --- paths -------------------------------------------------------------------
     def prefix_path(self, rel: str) -> str:
@@ -102,8 +124,12 @@ class Context:
 
     # --- diagnostics ---------------------------------------------------------------
     def note(self, code: str, message: str, loc: Location | None = None,
-             severity: Severity = Severity.WARNING) -> None:
-        self.notes.append(Diagnostic(code, f"nginx: {message}", loc, severity=severity))
+             severity: Severity | None = None) -> None:
+        """GWC310 (an error by default) when the output would not do what the spec says;
+        GWC311 (a warning) when it does, approximately."""
+        diag = Diagnostic(code, f"nginx: {message}", loc, severity=severity)
+        if diag not in self.notes:  # a service or route is visited once per server
+            self.notes.append(diag)
 
     def dropping(self, feature: str) -> bool:
         """True when the user accepted losing `feature` on this target: leave it out."""
@@ -116,3 +142,9 @@ class Context:
     def proxy_pass_for(self, service: ir.Service) -> str:
         """proxy_pass argument without a URI part (the request URI passes unchanged)."""
         return f"{self.proxy_scheme(service)}://{self.upstream_name(service)}"
+
+
+def if_(var: str, op: str, rhs: str, block: list[dict]) -> dict:
+    """`if ($var op rhs) {...}`. With `=`/`!=` the rhs is interpolated: pass literal() text;
+    with `~` it is a regex and left alone."""
+    return d("if", f"({var}", op, f"{rhs})", block=block)

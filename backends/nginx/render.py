@@ -2,6 +2,9 @@
 user string can end a directive, open a block or split into two arguments."""
 from __future__ import annotations
 
+import re
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -21,7 +24,10 @@ def _emit(tree: list[dict], depth: int, out: list[str]) -> None:
         if node["directive"] == "#":
             out.append(f"{pad}# {node['comment']}\n")
             continue
-        head = " ".join([node["directive"], *(quote(a) for a in node["args"])])
+        name = node["directive"]
+        # map/geo entries use the directive slot for a key, which may be user text
+        name = name if _IDENT.fullmatch(name) else quote(name)
+        head = " ".join([name, *(quote(a) for a in node["args"])])
         if "block" in node:
             out.append(f"{pad}{head} {{\n")
             _emit(node["block"], depth + 1, out)

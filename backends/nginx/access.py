@@ -1,0 +1,64 @@
+"""IP allow/deny, request body size, required headers/query: refusals nginx makes itself,
+each answered with a JSON body through error_page."""
+from __future__ import annotations
+
+import re
+
+from gatewayc.ir import model as ir
+
+from .context import Context, d, header_var, if_
+
+
+def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
+    p = route.policies
+    out: list[dict] = []
+    if p.ip and not ctx.dropping("ip_filter"):
+        # deny first: an address in both lists is refused (nginx stops at the first hit)
+        out += [d("deny", c) for c in p.ip.deny] + [d("allow", c) for c in p.ip.allow]
+        if p.ip.allow:
+            out.append(d("deny", "all"))
+        out.append(d("error_page", "403", "=", ctx.error_location(403, {"error": "Forbidden"})))
+    if p.body_limit is not None and not ctx.dropping("body_limit"):
+        # 0 would mean "no limit" to nginx; the spec's 0 means no body at all
+        out += [d("client_max_body_size", max(1, p.body_limit)),
+                d("error_page", "413", "=", ctx.error_location(413, {"error": "Request body too large"})),
+                # nginx checks Content-Length against client_max_body_size only while
+                # choosing a location, never in the named location a dispatch jumps to
+                if_("$content_length", "~", _greater_than(p.body_limit), [d("return", "413")])]
+    else:
+        out.append(d("client_max_body_size", "0"))  # the spec sets no limit
+    return out
+
+
+def _greater_than(n: int) -> str:
+    """A regex matching decimal numbers above n."""
+    s = str(n)
+    alts = [f"[1-9][0-9]{{{len(s)},}}"]
+    for i, ch in enumerate(s):
+        if ch != "9":
+            alts.append(f"{s[:i]}[{int(ch) + 1}-9][0-9]{{{len(s) - i - 1}}}")
+    return "^0*(?:" + "|".join(alts) + ")$"
+
+
+def validation_directives(route: ir.Route, ctx: Context) -> list[dict]:
+    v = route.policies.validation
+    if not v or ctx.dropping("validation.required"):
+        return []
+    out: list[dict] = []
+    err = ctx.error_location(v.status, {"error": "Bad request"})
+    conds = []
+    for h in v.required_headers:
+        var = header_var(h)
+        if var is None:
+            ctx.note("GWC310", f"route {route.name!r}: nginx cannot read header {h!r} to require it", v.loc)
+        else:
+            conds.append(var)
+    for q in v.required_query:
+        if re.fullmatch(r"[A-Za-z0-9_]+", q):
+            conds.append("$arg_" + q)
+        else:
+            ctx.note("GWC310", f"route {route.name!r}: nginx cannot read query parameter {q!r} to require it", v.loc)
+    for var in conds:
+        # an empty value counts as missing: nginx cannot tell them apart
+        out.append(if_(var, "~", "^$", [d("error_page", v.status, "=", err), d("return", v.status)]))
+    return out

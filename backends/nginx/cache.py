@@ -1,0 +1,69 @@
+"""Response caching: one proxy_cache_path per cache policy, in the nginx prefix."""
+from __future__ import annotations
+
+import re
+
+from gatewayc.ir import model as ir
+
+from .context import Context, d, header_var
+
+
+def _zone(cache: ir.Cache, ctx: Context) -> str:
+    return ctx.shared_name("cache", cache, lambda gw, r: [r.policies.cache] if r.policies.cache else [])
+
+
+def _arg_var(name: str) -> str | None:
+    return "$arg_" + name if re.fullmatch(r"[A-Za-z0-9_]+", name) else None
+
+
+def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:
+    if ctx.dropping("cache"):
+        return []
+    paths = {}
+    for gw in gateways:
+        for r in gw.routes:
+            c = r.policies.cache
+            if c:
+                z = _zone(c, ctx)
+                inactive = max(60, c.ttl_ms // 1000 * 2)
+                paths[z] = d("proxy_cache_path", ctx.prefix_path(z), "levels=1:2", f"keys_zone={z}:10m",
+                             f"inactive={inactive}s", "use_temp_path=off")
+    return [paths[k] for k in sorted(paths)]
+
+
+def _vars(names: tuple[str, ...], to_var, what: str, route: ir.Route, ctx: Context) -> list[str]:
+    out = []
+    for n in names:
+        v = to_var(n)
+        if v is None:
+            ctx.note("GWC310", f"route {route.name!r}: nginx cannot name {what} {n!r} as a variable; "
+                     "it is left out of the cache policy", route.loc)
+        else:
+            out.append(v)
+    return out
+
+
+def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
+    c = route.policies.cache
+    if not c or ctx.dropping("cache"):
+        return []
+    parts = {"method": "$request_method", "host": "$host", "path": "$uri", "query": "$is_args$args"}
+    key = [parts[k] for k in getattr(c, "key", ("method", "host", "path", "query"))]
+    key += [f"|{v}" for v in _vars(c.vary_query, _arg_var, "query parameter", route, ctx)]
+    key += [f"|{v}" for v in _vars(c.vary_headers, header_var, "header", route, ctx)]
+    bypass = _vars(c.bypass_headers, header_var, "header", route, ctx) + \
+        _vars(c.bypass_query, _arg_var, "query parameter", route, ctx)
+    secs = max(1, c.ttl_ms // 1000)
+    if c.ttl_ms % 1000:
+        ctx.note("GWC311", f"route {route.name!r}: cache TTLs are whole seconds in nginx; {c.ttl_ms}ms "
+                 f"becomes {secs}s", c.loc)
+    out = [
+        d("proxy_cache", _zone(c, ctx)),
+        d("proxy_cache_key", "".join(key)),
+        d("proxy_cache_methods", *sorted(c.methods)),
+        d("proxy_cache_valid", *map(str, sorted(c.statuses)), f"{secs}s"),
+        d("add_header", "X-Cache-Status", "$upstream_cache_status", "always"),
+    ]
+    if bypass:
+        out += [d("proxy_cache_bypass", *bypass), d("proxy_no_cache", *bypass)]
+    return out

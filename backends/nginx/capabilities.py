@@ -1,0 +1,85 @@
+"""What the NGINX backend can express, importable without building anything.
+
+Features implemented by the njs half (njs_policies.py) count only when that module is
+present and says it handles them."""
+from __future__ import annotations
+
+from gatewayc.capabilities import Support, emulated, native, unsupported
+
+from . import njs_bridge
+
+_CORE: dict[str, Support] = {
+    "routing.path.exact": native("location ="),
+    "routing.path.prefix": native("location = /p plus location /p/ (segment-wise)"),
+    "routing.path.regex": native("location ~ ^(?:re)\\z, PCRE; nginx matches the percent-decoded path"),
+    "routing.method": native("map on $request_method"),
+    "routing.header": native("map on $http_*; header names other than letters, digits and '-' cannot be matched"),
+    "routing.query": native("map on $arg_* (first occurrence, raw percent-encoded value; names are matched "
+                            "case-insensitively by nginx)"),
+    "routing.hostname": native("server_name"),
+    "routing.hostname.wildcard": native("server_name *.example.com"),
+    "action.redirect": native("return 30x"),
+    "action.respond": native("return with a JSON body"),
+    "rewrite.path": native("rewrite ... break"),
+    "rewrite.strip_prefix": native("rewrite ... break"),
+    "rewrite.host": native("proxy_set_header Host"),
+    "listener.tls": native("listen ssl; keys from files only"),
+    "listener.mtls": native("ssl_verify_client on"),
+    "upstream.weighted": native("upstream server weight="),
+    "upstream.timeouts": native("proxy_connect/read/send_timeout (nginx caps connect at 75s)"),
+    "upstream.request_timeout": emulated("nginx has no whole-request timer: retries stop once it has passed "
+                                         "(proxy_next_upstream_timeout) and every connect/send/read wait is capped "
+                                         "at it, but a response that keeps trickling in can take longer"),
+    "upstream.retry": emulated("proxy_next_upstream + proxy_next_upstream_tries (attempts = tries in all); nginx "
+                               "never retries the same target, so tries are capped by the number of targets, "
+                               "and it can retry on 500, 502, 503, 504, 403, 404 and 429 only"),
+    "upstream.retry.backoff": unsupported("nginx retries the next target at once; there is no backoff"),
+    "upstream.health_check": unsupported("active health checks are NGINX Plus only; use a circuit breaker for "
+                                         "passive ejection"),
+    "upstream.circuit_breaker": emulated("passive ejection with max_fails/fail_timeout: a target is out for "
+                                         "open_for after consecutive_failures failed tries within open_for; "
+                                         "failure_percent is approximated, there is no half-open probe, statuses "
+                                         "count only when a retry to another target is possible"),
+    "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1); rates are whole "
+                                      "requests per second or minute"),
+    "rate_limit.fixed_window": emulated("a token bucket holding one window's worth (burst requests-1), refilled "
+                                        "steadily: no window boundaries"),
+    "rate_limit.sliding_window": emulated("a token bucket holding one window's worth, refilled steadily"),
+    "rate_limit.leaky_bucket": native("limit_req without nodelay: up to burst requests wait and leave at the rate"),
+    "rate_limit.key.header": native("limit_req_zone keyed on $http_*; requests without the header are not limited"),
+    "rate_limit.shared": unsupported("limit_req zones live in one nginx instance's shared memory"),
+    "concurrency_limit": native("limit_conn"),
+    "cache": native("proxy_cache; upstream Cache-Control/Expires/Set-Cookie still take precedence over the TTL"),
+    "cors": native("map on $http_origin, preflight answered with 204"),
+    "ip_filter": native("allow/deny; deny wins over allow"),
+    "body_limit": native("client_max_body_size"),
+    "transform.request.headers": native("proxy_set_header; `add` joins with the client's value as one "
+                                        "comma-separated header"),
+    "transform.request.query": emulated("$args rewritten with regexes: one occurrence per name is removed or "
+                                        "renamed; values stay percent-encoded"),
+    "transform.response.headers": native("proxy_hide_header + add_header always"),
+    "validation.required": native("an empty header or parameter counts as missing"),
+    "observability.access_log": native("log_format escape=json, written to access.log in the prefix"),
+    "observability.request_id": native("incoming header, else $request_id"),
+    "observability.tracing": unsupported("nginx-light has no OpenTelemetry module: trace headers pass through to "
+                                         "upstreams unchanged, but no spans are made or exported"),
+    "auth.mtls": unsupported("client certificate subject checks are not implemented for nginx"),
+}
+
+# features only the njs half can provide, with the note they get when it is missing
+_NJS = ("auth.jwt.hmac", "auth.jwt.public_key", "auth.jwt.jwks_url", "auth.jwt.forward_claims", "auth.api_key",
+        "auth.basic", "auth.any_of", "auth.all_of", "auth.mtls", "rate_limit.key.consumer", "rate_limit.key.claim",
+        "transform.request.body", "validation.body_schema", "aggregation", "observability.metrics")
+
+
+def _table() -> dict[str, Support]:
+    table = dict(_CORE)
+    for f in _NJS:
+        if njs_bridge.handles(f):
+            table[f] = getattr(njs_bridge.NJS, "NJS_CAPABILITIES", {}).get(f, native("implemented in njs"))
+        elif f not in table:
+            table[f] = unsupported("needs the njs module of this backend, which is not available in this build")
+    return dict(sorted(table.items()))
+
+
+CAPABILITIES: dict[str, Support] = _table()

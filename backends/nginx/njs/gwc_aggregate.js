@@ -1,0 +1,48 @@
+/*
+ * Response aggregation: one subrequest per part, all in flight at once, each to an
+ * internal location that proxies to the part's service with the part's timeout.
+ * A part succeeds with a 2xx status and a JSON body; otherwise the route's on_failure
+ * decides: null, omit the key, or fail the whole request with 502.
+ */
+import util from 'gwc_util.js';
+
+function fetchPart(r, part) {
+    return r.subrequest(part.uri, {method: part.method}).then(function (reply) {
+        if (reply.status < 200 || reply.status > 299) {
+            return {ok: false};
+        }
+        try {
+            return {ok: true, value: JSON.parse(reply.responseText)};
+        } catch (e) {
+            return {ok: false};
+        }
+    }, function () {
+        return {ok: false};
+    });
+}
+
+async function handle(r) {
+    var cfg = util.routeConfig(r).aggregate;
+    var results = await Promise.all(cfg.parts.map(function (p) { return fetchPart(r, p); }));
+    var out = {};
+    var failed = [];
+    for (var i = 0; i < cfg.parts.length; i++) {
+        var key = cfg.parts[i].key;
+        if (results[i].ok) {
+            out[key] = results[i].value;
+        } else {
+            failed.push(key);
+            if (cfg.on_failure === 'null') {
+                out[key] = null;
+            }
+        }
+    }
+    r.headersOut['Content-Type'] = 'application/json';
+    if (failed.length && cfg.on_failure === 'fail') {
+        r.return(502, JSON.stringify({error: 'Bad gateway', failed: failed}));
+        return;
+    }
+    r.return(200, JSON.stringify(out));
+}
+
+export default {handle};

@@ -1,0 +1,234 @@
+/*
+ * Route authentication, run as the auth_request subrequest of a route's location:
+ * 204 lets the request through, 401 sends it to the route's failure location (nginx
+ * passes only 2xx/401/403 back from auth_request, so the spec's own failure status and
+ * body are produced there, not here).
+ */
+import cr from 'crypto';
+import util from 'gwc_util.js';
+import jwt from 'gwc_jwt.js';
+
+function claimValue(v) {
+    var s = typeof v === 'string' ? v : JSON.stringify(v);
+    // A header value cannot carry line breaks or other control characters.
+    return s.replace(/[\x00-\x1f\x7f]/g, ' ');
+}
+
+function apiKeyGiven(r, node) {
+    return node.header ? util.header(r, node.header) : util.queryParam(r, node.query);
+}
+
+function apiKeyList(node) {
+    var raw = util.readSecret(node.keys);
+    var list = node.keys.kind === 'env' ? raw.split(',') : raw.split('\n');
+    return list.map(function (k) { return k.trim(); }).filter(function (k) { return k !== ''; });
+}
+
+function apiKeyOk(r, node) {
+    var given = apiKeyGiven(r, node);
+    if (!given) {
+        return null;
+    }
+    var keys = apiKeyList(node);
+    var ok = false;
+    // No early exit: the time taken must not tell which key matched.
+    for (var i = 0; i < keys.length; i++) {
+        ok = util.stringsEqual(keys[i], given) || ok;
+    }
+    return ok ? given : null;
+}
+
+function basicGiven(r) {
+    var h = util.header(r, 'Authorization');
+    if (!h) {
+        return null;
+    }
+    var m = /^\s*basic\s+([A-Za-z0-9+\/=]+)\s*$/i.exec(h);
+    if (!m) {
+        return null;
+    }
+    var text = Buffer.from(m[1], 'base64').toString('utf8');
+    var c = text.indexOf(':');
+    return c < 0 ? null : {user: text.slice(0, c), pass: text.slice(c + 1)};
+}
+
+// htpasswd schemes that need no crypt(3): nginx's own auth_basic covers the rest
+// where the method can be native (alone or under all_of).
+function htpasswdMatch(hash, pass) {
+    if (hash.indexOf('{PLAIN}') === 0) {
+        return util.stringsEqual(hash.slice(7), pass);
+    }
+    if (hash.indexOf('{SHA}') === 0) {
+        var sha = cr.createHash('sha1').update(pass).digest('base64');
+        return util.stringsEqual(hash.slice(5), sha);
+    }
+    if (hash.indexOf('{SSHA}') === 0) {
+        var raw = Buffer.from(hash.slice(6), 'base64');
+        if (raw.length <= 20) {
+            return false;
+        }
+        var salt = raw.slice(20);
+        var d = cr.createHash('sha1').update(Buffer.concat([Buffer.from(pass), salt])).digest();
+        return util.bytesEqual(raw.slice(0, 20), d);
+    }
+    return null;
+}
+
+function basicOk(r, node) {
+    var cred = basicGiven(r);
+    if (cred === null) {
+        return null;
+    }
+    var raw = util.readSecret(node.credentials);
+    var ok = false;
+    if (node.credentials.kind === 'env') {
+        var pairs = raw.split(',');
+        for (var i = 0; i < pairs.length; i++) {
+            var c = pairs[i].indexOf(':');
+            if (c > 0) {
+                var same = util.stringsEqual(pairs[i].slice(0, c), cred.user) &
+                           util.stringsEqual(pairs[i].slice(c + 1), cred.pass);
+                ok = same === 1 || ok;
+            }
+        }
+    } else {
+        var lines = raw.split('\n');
+        for (var j = 0; j < lines.length; j++) {
+            var line = lines[j].replace(/\r$/, '');
+            var k = line.indexOf(':');
+            if (k > 0 && line.slice(0, k) === cred.user) {
+                var m = htpasswdMatch(line.slice(k + 1), cred.pass);
+                if (m === null) {
+                    r.warn('gatewayc basic: htpasswd scheme of user entry not supported in njs; '
+                           + 'use {PLAIN}, {SHA} or {SSHA} under any_of');
+                }
+                ok = m === true || ok;
+            }
+        }
+    }
+    return ok ? cred.user : null;
+}
+
+function mtlsOk(r, node) {
+    if (r.variables.ssl_client_verify !== 'SUCCESS') {
+        return null;
+    }
+    var dn = r.variables.ssl_client_s_dn;
+    return (node.subjects.length === 0 || node.subjects.indexOf(dn) >= 0) ? dn : null;
+}
+
+async function passes(r, node, out) {
+    switch (node.type) {
+    case 'jwt':
+        var claims = await jwt.verify(r, node);
+        if (claims === null) {
+            return false;
+        }
+        node.forward.forEach(function (f) {
+            var v = claims[f[0]];
+            if (v !== undefined && v !== null) {
+                out[f[1]] = claimValue(v);
+            }
+        });
+        return true;
+    case 'api_key':
+        return apiKeyOk(r, node) !== null;
+    case 'basic':
+        return basicOk(r, node) !== null;
+    case 'basic_native':
+        // nginx's auth_basic checks the same request in the route's location.
+        return true;
+    case 'mtls':
+        return mtlsOk(r, node) !== null;
+    case 'any_of':
+        for (var i = 0; i < node.methods.length; i++) {
+            var o = {};
+            if (await passes(r, node.methods[i], o)) {
+                Object.assign(out, o);
+                return true;
+            }
+        }
+        return false;
+    case 'all_of':
+        for (var j = 0; j < node.methods.length; j++) {
+            if (!(await passes(r, node.methods[j], out))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    throw new Error('gatewayc: unknown auth method ' + node.type);
+}
+
+async function check(r) {
+    try {
+        var cfg = util.routeConfig(r).auth;
+        var out = {};
+        if (!(await passes(r, cfg, out))) {
+            r.return(401);
+            return;
+        }
+        Object.keys(out).forEach(function (h) { r.headersOut[h] = out[h]; });
+        r.return(204);
+    } catch (e) {
+        // Fail closed; a missing secret is an operator error, so say so in the log.
+        r.error(String(e.message || e));
+        r.return(500);
+    }
+}
+
+/* The identity a rate limit counts by, for limit_req_zone via js_set. limit_req runs
+ * before auth_request (preaccess before access), and js_set cannot wait for WebCrypto,
+ * so a JWT other than HS256 is only decoded here: the same request is rejected by the
+ * auth subrequest if the token is not valid, but a forged token naming someone else does
+ * use up that identity's budget before being refused. HS256 tokens, API keys and env
+ * basic credentials are fully checked. Requests without an identity count by client address. */
+function identity(r, node, kind, claim) {
+    switch (node.type) {
+    case 'jwt':
+        var c = jwt.claimsSync(r, node);
+        var v = c === null ? undefined : c[kind === 'claim' ? claim : 'sub'];
+        return (v === undefined || v === null) ? null : 'c:' + claimValue(v);
+    case 'api_key':
+        if (kind !== 'consumer') {
+            return null;
+        }
+        var key = apiKeyOk(r, node);
+        return key === null ? null : 'k:' + util.sha256hex(key).slice(0, 32);
+    case 'basic':
+        if (kind !== 'consumer') {
+            return null;
+        }
+        var user = basicOk(r, node);
+        return user === null ? null : 'u:' + user;
+    case 'basic_native':
+        var cred = kind === 'consumer' ? basicGiven(r) : null;
+        return cred === null ? null : 'u:' + cred.user;
+    case 'mtls':
+        var dn = kind === 'consumer' ? mtlsOk(r, node) : null;
+        return dn === null ? null : 'm:' + dn;
+    default:
+        for (var i = 0; i < node.methods.length; i++) {
+            var id = identity(r, node.methods[i], kind, claim);
+            if (id !== null) {
+                return id;
+            }
+        }
+        return null;
+    }
+}
+
+function limitKey(r) {
+    try {
+        var cfg = util.routeConfig(r);
+        var id = cfg.auth ? identity(r, cfg.auth, cfg.limit.kind, cfg.limit.name) : null;
+        if (id !== null) {
+            return id;
+        }
+    } catch (e) {
+        r.error(String(e.message || e));
+    }
+    return 'ip:' + r.variables.remote_addr;
+}
+
+export default {check, limitKey};

@@ -1,0 +1,460 @@
+"""The njs half of the NGINX backend: auth (JWT, API keys, basic, combinations), rate
+limit keys from the authenticated identity, JSON body mapping, aggregation and the
+Prometheus endpoint.
+
+The JavaScript in njs/ is fixed; everything route-specific reaches it as data, in
+njs/gwc_config.json (preloaded by nginx as the global `gwc_config`, keyed by route id).
+A location names its route for the module with `set $gwc_route <id>`. No secret value
+is ever written: env secrets are read through process.env (hence `env NAME;`), file
+secrets are read by the module at request time; only public keys are embedded.
+
+Relative paths here (js_path, js_preload_object) are resolved by nginx against the
+directory of nginx.conf, not the -p prefix; ctx.prefix_path() gives the same answer
+for the full form, where nginx.conf sits in the output dir.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from importlib import resources
+from typing import Any
+
+from gatewayc.capabilities import Support
+from gatewayc.capabilities.support import emulated, unsupported
+from gatewayc.ir import model as ir
+
+from .context import Context, d, literal
+
+CONFIG_FILE = "njs/gwc_config.json"
+MODULES = ("gwc_util.js", "gwc_jwt.js", "gwc_auth.js", "gwc_body.js", "gwc_aggregate.js", "gwc_metrics.js",
+           "gwc_respond.js")
+ROUTE_VAR = "$gwc_route"
+BODY_VAR = "$gwc_body_mapped"
+STUB_STATUS_URI = "/_gwc/stub_status"
+# njs keeps a subrequest's whole response in this buffer; a bigger part fails.
+PART_BUFFER = "1m"
+# A route whose body limit is at most this keeps bodies in memory (a buffer that size
+# per request at worst); others have nginx write every body to a temp file the module
+# reads back, since nginx unlinks the temp files of an in-memory-first buffer at once.
+MAX_BODY_BUFFER = 8 * 1024 * 1024
+
+_NJS = "checked by the generated njs module (ngx_http_js_module 0.7+)"
+NJS_CAPABILITIES: dict[str, Support] = {
+    "auth.jwt.hmac": emulated(f"HS256/384/512 {_NJS}; the secret is read at request time from the "
+                              "environment or the file"),
+    "auth.jwt.public_key": emulated(f"RS256/384/512 and ES256/384 {_NJS}, with the JWKS file's keys "
+                                    "converted to SPKI at build time (kid selects the key)"),
+    "auth.jwt.jwks_url": unsupported("njs 0.7 cannot cache keys between requests; fetching the JWKS on "
+                                     "every request is not acceptable. Download the JWKS to a file and "
+                                     "use `jwks: {file: ...}`"),
+    "auth.jwt.forward_claims": emulated("the auth subrequest returns the claims, auth_request_set and "
+                                        "proxy_set_header pass them upstream"),
+    "auth.api_key": emulated(f"keys {_NJS}, compared through SHA-256 digests"),
+    "auth.basic": emulated("an htpasswd file uses nginx's auth_basic; env credentials (and a file under "
+                           "any_of, {PLAIN}/{SHA}/{SSHA} entries only) are " + _NJS),
+    "auth.mtls": emulated("$ssl_client_verify and $ssl_client_s_dn (RFC 2253 form) " + _NJS
+                          + "; the listener must request client certificates"),
+    "auth.any_of": emulated(_NJS),
+    "auth.all_of": emulated(_NJS),
+    "rate_limit.key.consumer": emulated(
+        "a js_set key: the JWT `sub`, API key digest, basic user or client DN; a JWT other than HS256 is "
+        "only decoded there (js_set cannot wait for WebCrypto), so a forged token uses up the budget of "
+        "the identity it names before auth refuses it"),
+    "rate_limit.key.claim": emulated(
+        "a js_set key from the claim; HS256 tokens are verified there, others only decoded (see "
+        "rate_limit.key.consumer)"),
+    "transform.request.body": emulated(
+        "njs maps the buffered JSON body (proxy_set_body); timestamp casts ISO-8601 text to Unix seconds"),
+    "aggregation": emulated("parallel njs subrequests to internal proxy locations; a part's timeout applies "
+                            "to connect, send and read separately; a part's response is limited to "
+                            f"{PART_BUFFER}"),
+    "observability.metrics": emulated("Prometheus text built from stub_status: connection and request "
+                                      "counters for the whole nginx instance, nothing per route or status"),
+}
+
+
+def handles(feature_id: str) -> bool:
+    return NJS_CAPABILITIES.get(feature_id, unsupported("")).level != "unsupported"
+
+
+# --- what each route needs --------------------------------------------------------
+def _native_basic(m: ir.AuthMethod) -> ir.BasicAuth | None:
+    """The htpasswd basic auth nginx checks itself: alone, or as one member of all_of."""
+    if isinstance(m, ir.BasicAuth) and m.credentials.kind == "file":
+        return m
+    if isinstance(m, ir.AllOf):
+        found = [x for x in m.methods if isinstance(x, ir.BasicAuth) and x.credentials.kind == "file"]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+def _has_basic(m: ir.AuthMethod) -> ir.BasicAuth | None:
+    if isinstance(m, ir.BasicAuth):
+        return m
+    if isinstance(m, (ir.AnyOf, ir.AllOf)):
+        for x in m.methods:
+            b = _has_basic(x)
+            if b is not None:
+                return b
+    return None
+
+
+def _auth(route: ir.Route) -> ir.Auth | None:
+    return route.policies.auth
+
+
+def _needs_subrequest(route: ir.Route) -> bool:
+    a = _auth(route)
+    return a is not None and not (isinstance(a.method, ir.BasicAuth) and a.method.credentials.kind == "file")
+
+
+def _identity_keys(route: ir.Route) -> list[ir.LimitKey]:
+    p = route.policies
+    keys = [p.rate_limit.key if p.rate_limit else None, p.concurrency_limit.key if p.concurrency_limit else None]
+    return [k for k in keys if k is not None and k.kind in ("consumer", "claim")]
+
+
+def _limit_key(route: ir.Route) -> ir.LimitKey | None:
+    """The identity a route's limits count by. ctx.limit_key_var gives one variable per
+    route, so when the rate and concurrency limits name different identities the rate
+    limit's wins (http_directives notes it)."""
+    keys = _identity_keys(route)
+    return keys[0] if keys else None
+
+
+def _body_map(route: ir.Route, ctx: Context) -> ir.BodyMap | None:
+    bm = route.policies.transforms.request_body
+    if bm is None or ctx.dropping("transform.request.body") or not isinstance(route.action, ir.Forward):
+        return None
+    return bm
+
+
+def _aggregate(route: ir.Route, ctx: Context) -> ir.Aggregate | None:
+    a = route.action
+    return a if isinstance(a, ir.Aggregate) and not ctx.dropping("aggregation") else None
+
+
+def _guarded_respond(route: ir.Route) -> ir.Respond | None:
+    """A fixed response behind auth: nginx's `return` would answer before auth runs."""
+    a = route.action
+    return a if isinstance(a, ir.Respond) and _auth(route) is not None else None
+
+
+def _route_uses_njs(route: ir.Route, ctx: Context) -> bool:
+    return (_needs_subrequest(route) or _limit_key(route) is not None or _body_map(route, ctx) is not None
+            or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None)
+
+
+def _metrics_path(gw: ir.Gateway, ctx: Context) -> str | None:
+    if ctx.dropping("observability.metrics"):
+        return None
+    return gw.observability.metrics_path
+
+
+def needed(gateways: tuple[ir.Gateway, ...], ctx: Context) -> bool:
+    """Whether this build needs ngx_http_js_module at all."""
+    return any(_metrics_path(gw, ctx) or any(_route_uses_njs(r, ctx) for r in gw.routes) for gw in gateways)
+
+
+# --- names --------------------------------------------------------------------------
+def _auth_uri(rid: str) -> str:
+    return f"/_gwc/auth/{rid}"
+
+
+def _fail_location(rid: str) -> str:
+    return f"@gwc_auth_{rid}"
+
+
+def _part_uri(rid: str, i: int) -> str:
+    return f"/_gwc/agg/{rid}/{i}"
+
+
+def _claim_headers(route: ir.Route) -> list[str]:
+    """Upstream header names that carry claims, in first-seen order; index i travels from
+    the auth subrequest as X-Gwc-Claim-<i>."""
+    out: list[str] = []
+
+    def walk(m: ir.AuthMethod) -> None:
+        if isinstance(m, ir.JwtAuth):
+            for _, header in m.forward_claims:
+                if header.lower() not in (h.lower() for h in out):
+                    out.append(header)
+        elif isinstance(m, (ir.AnyOf, ir.AllOf)):
+            for x in m.methods:
+                walk(x)
+
+    a = _auth(route)
+    if a is not None and _needs_subrequest(route):
+        walk(a.method)
+    return out
+
+
+def claim_headers(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[tuple[str, str]]:
+    """(upstream header, nginx variable) for every forwarded claim of the route."""
+    rid = ctx.route_id(gateway, route)
+    return [(h, ctx.var(rid, "claim", str(i))) for i, h in enumerate(_claim_headers(route))]
+
+
+def limit_key_variable(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> str:
+    """The js_set variable holding the route's consumer/claim limit key."""
+    return ctx.limit_key_var(gateway, route)
+
+
+# --- build-time key conversion ---------------------------------------------------
+def _b64u(s: str) -> bytes:
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def _spki(jwk: dict) -> str | None:
+    """A JWK public key as base64 SubjectPublicKeyInfo DER (njs 0.7 imports spki, not jwk).
+    Only the public numbers are read: a private `d` in the file never leaves it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    kty = jwk.get("kty")
+    if kty == "RSA":
+        key: Any = rsa.RSAPublicNumbers(int.from_bytes(_b64u(jwk["e"]), "big"),
+                                        int.from_bytes(_b64u(jwk["n"]), "big")).public_key()
+    elif kty == "EC" and jwk.get("crv") in ("P-256", "P-384"):
+        curve = ec.SECP256R1() if jwk["crv"] == "P-256" else ec.SECP384R1()
+        key = ec.EllipticCurvePublicNumbers(int.from_bytes(_b64u(jwk["x"]), "big"),
+                                            int.from_bytes(_b64u(jwk["y"]), "big"), curve).public_key()
+    else:
+        return None
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(der).decode()
+
+
+def _keys(jwt: ir.JwtAuth, route: ir.Route, ctx: Context) -> list[dict]:
+    out = []
+    for jwk in (jwt.jwks.keys if jwt.jwks and jwt.jwks.keys else ()):
+        if jwk.get("use", "sig") != "sig":
+            continue
+        try:
+            spki = _spki(jwk)
+        except (KeyError, ValueError, TypeError):
+            spki = None
+        if spki is None:
+            ctx.note("GWC311", f"route {route.name!r}: a key in {jwt.jwks.source!r} (kid {jwk.get('kid')!r}) is "
+                     "not an RSA or P-256/P-384 EC public key; nginx ignores it", route.loc)
+            continue
+        out.append({"kid": jwk.get("kid"), "alg": jwk.get("alg"), "kty": jwk["kty"], "crv": jwk.get("crv"),
+                    "spki": spki})
+    if not out and jwt.jwks is not None and jwt.jwks.keys is not None:
+        ctx.note("GWC310", f"route {route.name!r}: {jwt.jwks.source!r} has no key nginx can use; every "
+                 "token will be refused", route.loc)
+    return out
+
+
+def _secret(ref: ir.SecretRef) -> dict:
+    return {"kind": ref.kind, "name": ref.name}
+
+
+def _auth_node(m: ir.AuthMethod, route: ir.Route, headers: list[str], native: ir.BasicAuth | None,
+               ctx: Context) -> dict:
+    if isinstance(m, ir.JwtAuth):
+        if m.jwks is not None and m.jwks.url is not None:
+            ctx.note("GWC310", f"route {route.name!r}: nginx cannot fetch {m.jwks.url!r}; every token will be "
+                     "refused", route.loc)
+        idx = {h.lower(): i for i, h in enumerate(headers)}
+        t = m.token
+        return {"type": "jwt", "algorithms": list(m.algorithms),
+                "secret": _secret(m.secret) if m.secret else None,
+                "keys": _keys(m, route, ctx), "issuer": m.issuer, "audiences": list(m.audiences),
+                "required_claims": list(m.required_claims), "clock_skew_s": m.clock_skew_ms / 1000,
+                "forward": [[claim, f"X-Gwc-Claim-{idx[h.lower()]}"] for claim, h in m.forward_claims],
+                "token": {"header": t.header, "scheme": t.scheme, "query": t.query, "cookie": t.cookie}}
+    if isinstance(m, ir.ApiKeyAuth):
+        return {"type": "api_key", "header": m.header, "query": m.query, "keys": _secret(m.keys)}
+    if isinstance(m, ir.BasicAuth):
+        if m is native:
+            return {"type": "basic_native"}
+        return {"type": "basic", "credentials": _secret(m.credentials)}
+    if isinstance(m, ir.MtlsAuth):
+        return {"type": "mtls", "subjects": list(m.subjects)}
+    kind = "any_of" if isinstance(m, ir.AnyOf) else "all_of"
+    return {"type": kind, "methods": [_auth_node(x, route, headers, native, ctx) for x in m.methods]}
+
+
+def _route_config(gw: ir.Gateway, route: ir.Route, ctx: Context) -> dict:
+    rid = ctx.route_id(gw, route)
+    conf: dict = {}
+    a = _auth(route)
+    if a is not None and (_needs_subrequest(route) or _limit_key(route) is not None):
+        conf["auth"] = _auth_node(a.method, route, _claim_headers(route), _native_basic(a.method), ctx)
+    key = _limit_key(route)
+    if key is not None:
+        conf["limit"] = {"kind": key.kind, "name": key.name}
+    bm = _body_map(route, ctx)
+    if bm is not None:
+        conf["body"] = {"rename": [list(x) for x in bm.rename], "set": [list(x) for x in bm.set],
+                        "cast": [list(x) for x in bm.cast]}
+    ag = _aggregate(route, ctx)
+    if ag is not None:
+        conf["aggregate"] = {"on_failure": ag.on_failure,
+                             "parts": [{"key": p.key, "method": p.method, "uri": _part_uri(rid, i)}
+                                       for i, p in enumerate(ag.parts)]}
+    rs = _guarded_respond(route)
+    if rs is not None:
+        conf["respond"] = {"status": rs.status, "body": None if rs.body is None else
+                           json.dumps(rs.body, sort_keys=True, separators=(",", ":"))}
+    return conf
+
+
+# --- the exported directive lists ----------------------------------------------------
+def _env_names(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[str]:
+    names: set[str] = set()
+
+    def walk(m: ir.AuthMethod, native: ir.BasicAuth | None) -> None:
+        refs = []
+        if isinstance(m, ir.JwtAuth) and m.secret:
+            refs.append(m.secret)
+        elif isinstance(m, ir.ApiKeyAuth):
+            refs.append(m.keys)
+        elif isinstance(m, ir.BasicAuth) and m is not native:
+            refs.append(m.credentials)
+        elif isinstance(m, (ir.AnyOf, ir.AllOf)):
+            for x in m.methods:
+                walk(x, native)
+        names.update(r.name for r in refs if r.kind == "env")
+
+    for gw in gateways:
+        for r in gw.routes:
+            a = _auth(r)
+            if a is not None and (_needs_subrequest(r) or _limit_key(r) is not None):
+                walk(a.method, _native_basic(a.method))
+    return sorted(names)
+
+
+def main_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:
+    """`env NAME;` for every environment secret the module reads (nginx clears the rest)."""
+    names = _env_names(gateways, ctx)
+    ctx.env.update(names)
+    return [d("env", n) for n in names]
+
+
+def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:
+    if not needed(gateways, ctx):
+        return []
+    out = [d("js_path", ctx.prefix_path("njs/")),
+           d("js_import", "gwc_auth", "from", "gwc_auth.js"),
+           d("js_import", "gwc_body", "from", "gwc_body.js"),
+           d("js_import", "gwc_aggregate", "from", "gwc_aggregate.js"),
+           d("js_import", "gwc_metrics", "from", "gwc_metrics.js"),
+           d("js_import", "gwc_respond", "from", "gwc_respond.js"),
+           d("js_preload_object", "gwc_config", "from", ctx.prefix_path(CONFIG_FILE))]
+    if any(_body_map(r, ctx) for gw in gateways for r in gw.routes):
+        out.append(d("js_set", BODY_VAR, "gwc_body.mapped"))
+    for gw in gateways:
+        for r in gw.routes:
+            if len(set(_identity_keys(r))) > 1:
+                ctx.note("GWC310", f"route {r.name!r}: nginx keys the rate and the concurrency limit by the same "
+                         "identity; the concurrency limit uses the rate limit's key", r.loc)
+    keys = sorted({ctx.limit_key_var(gw, r) for gw in gateways for r in gw.routes if _limit_key(r) is not None})
+    out += [d("js_set", v, "gwc_auth.limitKey") for v in keys]
+    return out
+
+
+def _failure_location(route: ir.Route, rid: str) -> dict:
+    a = _auth(route)
+    assert a is not None
+    text = json.dumps(a.failure.body, sort_keys=True, separators=(",", ":"))
+    block = [d("default_type", "application/json")]
+    basic = _has_basic(a.method)
+    if basic is not None and a.failure.status == 401:
+        realm = basic.realm.replace("\\", "\\\\").replace('"', '\\"')
+        block.append(d("add_header", "WWW-Authenticate", literal(f'Basic realm="{realm}"'), "always"))
+    block.append(d("return", a.failure.status, literal(text)))
+    return d("location", _fail_location(rid), block=block)
+
+
+def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePart, ctx: Context) -> dict:
+    rid = ctx.route_id(gw, route)
+    svc = part.service
+    t = svc.targets[0]
+    ms = f"{part.timeout_ms}ms"
+    block = [d("internal"),
+             d("proxy_pass", f"{ctx.proxy_pass_for(svc)}{literal(t.base_path + part.path)}"),
+             d("proxy_http_version", "1.1"),
+             d("proxy_pass_request_body", "off"),
+             d("proxy_connect_timeout", ms), d("proxy_send_timeout", ms), d("proxy_read_timeout", ms),
+             d("subrequest_output_buffer_size", PART_BUFFER)]
+    if t.scheme == "https":
+        block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
+    name = f"[{t.host}]" if ":" in t.host else t.host
+    host = name if t.port == (443 if t.scheme == "https" else 80) else f"{name}:{t.port}"
+    # Accept-Encoding: the module parses the part's JSON, so it must not come compressed
+    headers = ([("Accept-Encoding", ""), ("Connection", ""), ("Content-Length", ""), ("Host", host)]
+               + claim_headers(gw, route, ctx))
+    block += [d("proxy_set_header", h, v) for h, v in headers]
+    return d("location", "=", _part_uri(rid, i), block=block)
+
+
+def server_directives(gateway: ir.Gateway, ctx: Context) -> list[dict]:
+    out: list[dict] = []
+    for route in gateway.routes:
+        rid = ctx.route_id(gateway, route)
+        if _auth(route) is not None:
+            if _needs_subrequest(route):
+                out.append(d("location", "=", _auth_uri(rid), block=[
+                    d("internal"),
+                    d("set", ROUTE_VAR, rid),
+                    d("js_content", "gwc_auth.check"),
+                ]))
+            out.append(_failure_location(route, rid))
+        ag = _aggregate(route, ctx)
+        if ag is not None:
+            out += [_part_location(gateway, route, i, p, ctx) for i, p in enumerate(ag.parts)]
+    path = _metrics_path(gateway, ctx)
+    if path:
+        out += [d("location", "=", path, block=[d("js_content", "gwc_metrics.render")]),
+                d("location", "=", STUB_STATUS_URI, block=[d("internal"), d("stub_status")])]
+    return out
+
+
+def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
+    rid = ctx.route_id(gateway, route)
+    out: list[dict] = []
+    if _route_uses_njs(route, ctx):
+        out.append(d("set", ROUTE_VAR, rid))
+    a = _auth(route)
+    if a is not None:
+        native = _native_basic(a.method)
+        if native is not None:
+            out += [d("auth_basic", literal(native.realm)),
+                    d("auth_basic_user_file", literal(native.credentials.name))]
+        if _needs_subrequest(route):
+            out.append(d("auth_request", _auth_uri(rid)))
+            for i, (header, var) in enumerate(claim_headers(gateway, route, ctx)):
+                out.append(d("auth_request_set", var, f"$sent_http_x_gwc_claim_{i}"))
+                if isinstance(route.action, ir.Forward):
+                    out.append(d("proxy_set_header", header, var))
+        out.append(d("error_page", "401", "=", _fail_location(rid)))
+    bm = _body_map(route, ctx)
+    if bm is not None:
+        limit = route.policies.body_limit
+        if limit is not None and limit <= MAX_BODY_BUFFER and not ctx.dropping("body_limit"):
+            out += [d("client_body_buffer_size", max(1, limit)), d("client_body_in_single_buffer", "on")]
+        else:
+            out.append(d("client_body_in_file_only", "clean"))
+        out.append(d("proxy_set_body", BODY_VAR))
+    if _aggregate(route, ctx) is not None:
+        out.append(d("js_content", "gwc_aggregate.handle"))
+    if _guarded_respond(route) is not None:
+        # `break` ends the rewrite phase here, so the backend's own `return` for this
+        # route never runs and the answer waits for auth (see gwc_respond.js)
+        out += [d("break"), d("js_content", "gwc_respond.handle")]
+    return out
+
+
+def files(gateways: tuple[ir.Gateway, ...], ctx: Context) -> dict[str, bytes]:
+    if not needed(gateways, ctx):
+        return {}
+    routes = {}
+    for gw in gateways:
+        for r in gw.routes:
+            if _route_uses_njs(r, ctx):
+                routes[ctx.route_id(gw, r)] = _route_config(gw, r, ctx)
+    out = {f"njs/{name}": resources.files(__package__).joinpath("njs", name).read_bytes() for name in MODULES}
+    out[CONFIG_FILE] = (json.dumps({"routes": routes}, sort_keys=True, indent=1, ensure_ascii=True) + "\n").encode()
+    return out

@@ -1,0 +1,236 @@
+"""Gateway API precedence on nginx: servers per hostname, locations per path, and a
+per-location choice among the (route, match) pairs that can reach it.
+
+nginx picks a location by path alone: `=` first, then the regexes in file order, then the
+longest prefix. Prefix locations carry no `^~`, so any regex that matches wins over a
+prefix, as precedence.py ranks them. Inside a location, the candidates are every dispatch
+entry that could match a request reaching it, in precedence order (host specificity
+included), each with the conditions the location does not already imply. Chains of maps
+turn each candidate's conditions into one "0"/"1" variable; a last map picks the first
+"1"; `error_page 418 = @named; return 418;` jumps to that entry's body."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from gatewayc.ir import model as ir
+from gatewayc.ir.precedence import dispatch_for_host, server_hosts
+
+from .actions import route_body
+from .context import Context, d, header_var, if_, literal
+
+def _seg_prefix(q: str, v: str) -> bool:
+    return q == "/" or v == q or v.startswith(q + "/")
+
+
+def _path(p: ir.PathMatch) -> str:
+    # nginx matches the decoded URI; spec paths may be percent-encoded
+    return p.value if p.kind == "regex" else unquote(p.value)
+
+
+@dataclass(frozen=True)
+class Loc:
+    modifier: str  # "=", "" (prefix) or "~"
+    arg: str
+    kind: str  # the path kind of the group that owns it
+    value: str  # that group's (decoded) path or regex
+
+
+def _locations(table: list[ir.Dispatch]) -> list[Loc]:
+    exact = {_path(x.match.path) for x in table if x.match.path.kind == "exact"}
+    seen: set[tuple[str, str]] = set()
+    out: list[Loc] = []
+    for e in table:
+        kind, v = e.match.path.kind, _path(e.match.path)
+        if (kind, v) in seen:
+            continue
+        seen.add((kind, v))
+        if kind == "exact":
+            out.append(Loc("=", v, kind, v))
+        elif kind == "regex":
+            out.append(Loc("~", f"^(?:{v})\\z", kind, v))
+        elif v == "/":
+            out.append(Loc("", "/", kind, v))
+        else:
+            if v not in exact:
+                out.append(Loc("=", v, kind, v))
+            out.append(Loc("", v + "/", kind, v))
+    return out
+
+
+def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
+    """(can reach loc, regex on $uri still to test or None when loc implies the path)."""
+    kind, v = e.match.path.kind, _path(e.match.path)
+    rx = f"(?:{v})\\z" if kind == "regex" else f"{re.escape(v)}(?:/|\\z)" if v != "/" else None
+    if loc.kind == "exact":
+        if kind == "exact":
+            return v == loc.value, None
+        if kind == "prefix":
+            return _seg_prefix(v, loc.value), None
+        return True, rx
+    if loc.kind == "prefix":
+        # exact locations and matching regexes take their requests before any prefix,
+        # and a longer matching prefix has its own location
+        return kind == "prefix" and _seg_prefix(v, loc.value), None
+    if kind == "exact":
+        return False, None
+    if (kind == "regex" and v == loc.value) or (kind == "prefix" and v == "/"):
+        return True, None
+    return True, rx
+
+
+def _braced(v: str) -> str:
+    """${name}: a variable glued to the text after it must not swallow it."""
+    return "${" + v[1:] + "}" if v.startswith("$") else v
+
+
+class _Maps:
+    """Content-addressed map blocks: the same condition chain is declared once."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, dict] = {}
+
+    def cond(self, prev: str, subject: str, body: str) -> str:
+        var = "$gwc_c_" + hashlib.sha256(f"{prev}\0{subject}\0{body}".encode()).hexdigest()[:12]
+        if var not in self.blocks:
+            self.blocks[var] = d("map", _braced(prev) + _braced(subject), var,
+                                 block=[d("default", "0"), d(f"~^1{body}", "1")])
+        return var
+
+    def select(self, bits: list[str]) -> str:
+        src = "".join(_braced(b) for b in bits)
+        var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
+        if var not in self.blocks:
+            entries = [d("default", "none")] + [d(f"~^0{{{i}}}1" if i else "~^1", str(i)) for i in range(len(bits))]
+            self.blocks[var] = d("map", src, var, block=entries)
+        return var
+
+
+def _conditions(e: ir.Dispatch, path_rx: str | None, ctx: Context) -> list[tuple[str, str]] | None:
+    """(subject, regex body) pairs, all of which must match; None if nginx cannot test one."""
+    m, route = e.match, e.route
+    out = [("$uri", path_rx)] if path_rx else []
+    if m.methods:
+        methods = set(m.methods) | ({"OPTIONS"} if route.policies.cors else set())  # let preflights in
+        out.append(("$request_method", f"(?:{'|'.join(sorted(methods))})\\z"))
+    for h in m.headers:
+        var = header_var(h.name)
+        if var is None:
+            ctx.note("GWC310", f"route {route.name!r}: nginx cannot match header {h.name!r}; this match "
+                     "never applies", m.loc)
+            return None
+        out.append((var, (re.escape(h.value) if h.kind == "exact" else f"(?:{h.value})") + "\\z"))
+    for q in m.query:
+        val = re.escape(q.value) if q.kind == "exact" else f"(?:{q.value})"
+        if re.fullmatch(r"[A-Za-z0-9_]+", q.name):
+            out.append((f"$arg_{q.name}", val + "\\z"))
+        else:
+            out.append(("$args", f"(?:.*&)?{re.escape(q.name)}={val}(?:&|\\z)"))
+    return out
+
+
+def _not_found(gw: ir.Gateway) -> list[dict]:
+    text = json.dumps(gw.not_found.body, sort_keys=True, separators=(",", ":"))
+    return [d("default_type", "application/json"), d("return", gw.not_found.status, literal(text))]
+
+
+def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx: Context) -> list[dict]:
+    named: dict[str, dict] = {}
+    out: list[dict] = []
+    for loc in _locations(table):
+        cands: list[tuple[ir.Dispatch, list[tuple[str, str]]]] = []
+        for e in table:
+            reach, rx = _path_cond(e, loc)
+            if not reach:
+                continue
+            conds = _conditions(e, rx, ctx)
+            if conds is None:
+                continue
+            cands.append((e, conds))
+            if not conds:
+                break  # nothing after an unconditional candidate can be chosen
+        args = [loc.modifier, loc.arg] if loc.modifier else [loc.arg]
+        if cands and not cands[0][1]:
+            e = cands[0][0]
+            out.append(d("location", *args, block=route_body(gw, e.route, e.match, ctx)))
+            continue
+        bits = []
+        for e, conds in cands:
+            var = "1"
+            for subject, body in conds:
+                var = maps.cond(var, subject, body)
+            bits.append(var)
+        body: list[dict] = []
+        if cands:
+            sel = maps.select(bits)
+            for i, (e, _) in enumerate(cands):
+                name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
+                named.setdefault(name, d("location", name, block=route_body(gw, e.route, e.match, ctx)))
+                body.append(if_(sel, "=", str(i), [d("error_page", "418", "=", name), d("return", "418")]))
+        out.append(d("location", *args, block=body + _not_found(gw)))
+    if not any(x["args"] == ["/"] for x in out):
+        out.append(d("location", "/", block=_not_found(gw)))
+    return out + [named[k] for k in sorted(named)]
+
+
+def _reachable(table: list[ir.Dispatch]) -> list[ir.Dispatch]:
+    """Entries after an unconditional catch-all (prefix "/") can never be chosen."""
+    for i, e in enumerate(table):
+        m = e.match
+        if m.path.kind == "prefix" and m.path.value == "/" and not (m.methods or m.headers or m.query):
+            return table[:i + 1]
+    return table
+
+
+def _listen(gw: ir.Gateway, default: bool, defaults_taken: set[str], ctx: Context) -> list[dict]:
+    out = []
+    for lst in gw.listeners:
+        addr = f"[{lst.address}]:{lst.port}" if ":" in lst.address else f"{lst.address}:{lst.port}"
+        args = [addr]
+        if lst.tls:
+            args.append("ssl")
+        if default:
+            if addr in defaults_taken:
+                ctx.note("GWC311", f"gateway {gw.name!r}: {addr} is already the default server of another "
+                         "gateway; requests for unknown hosts go there", lst.loc)
+            else:
+                defaults_taken.add(addr)
+                args.append("default_server")
+        out.append(d("listen", *args))
+    return out
+
+
+def _tls(gw: ir.Gateway, ctx: Context) -> list[dict]:
+    tls = next((lst.tls for lst in gw.listeners if lst.tls), None)
+    if tls is None or ctx.dropping("listener.tls"):
+        return []
+    out = [d("ssl_certificate", tls.certificate),
+           d("ssl_protocols", *(["TLSv1.2", "TLSv1.3"] if tls.min_version == "1.2" else ["TLSv1.3"]))]
+    if tls.key.kind == "file":
+        out.append(d("ssl_certificate_key", tls.key.name))
+    else:
+        ctx.note("GWC300", f"gateway {gw.name!r}: nginx reads TLS keys from files only, not from the "
+                 f"environment variable {tls.key.name!r}", gw.loc)
+    if tls.client_ca and not ctx.dropping("listener.mtls"):
+        out += [d("ssl_client_certificate", tls.client_ca), d("ssl_verify_client", "on")]
+    return out
+
+
+def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
+            extra: list[dict]) -> list[dict]:
+    """One server per route hostname plus the default server (host-less routes)."""
+    out = []
+    for host in [*server_hosts(gw), None]:
+        table = _reachable(dispatch_for_host(gw, host))
+        block = [*_listen(gw, host is None, defaults_taken, ctx), d("server_name", host or ""),
+                 *_tls(gw, ctx), d("recursive_error_pages", "on"), *extra,
+                 *server_locations(gw, table, maps, ctx)]
+        out.append(d("server", block=block))
+    return out
+
+
+def new_maps() -> _Maps:
+    return _Maps()

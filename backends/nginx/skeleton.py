@@ -1,0 +1,41 @@
+"""The parts of nginx.conf every build has: main context, events, and the http basics
+that make the output runnable from its own directory (`nginx -p DIR -c nginx.conf`)."""
+from __future__ import annotations
+
+from .context import DOLLAR_VAR, Context, d
+
+
+def main_context(ctx: Context) -> list[dict]:
+    return [
+        d("pid", ctx.prefix_path("nginx.pid")),
+        # stderr: a prefix-relative log dir would have to exist before nginx starts
+        d("error_log", "stderr", "notice"),
+        d("worker_processes", "1"),
+    ]
+
+
+def events() -> dict:
+    return d("events", block=[d("worker_connections", "1024")])
+
+
+def http_basics(ctx: Context) -> list[dict]:
+    out = []
+    if ctx.form == "full":  # an include leaves these to the surrounding config
+        out += [d("server_tokens", "off"), d("default_type", "application/octet-stream"), d("access_log", "off")]
+        # nginx creates these at start-up; a missing parent dir would stop it, so they
+        # sit directly in the prefix
+        for directive, path in (("client_body_temp_path", "tmp_client_body"), ("proxy_temp_path", "tmp_proxy"),
+                                ("fastcgi_temp_path", "tmp_fastcgi"), ("uwsgi_temp_path", "tmp_uwsgi"),
+                                ("scgi_temp_path", "tmp_scgi")):
+            out.append(d(directive, ctx.prefix_path(path)))
+    out += [
+        # geo values are never interpolated: ${gwc_dollar} is how a user's "$" survives
+        d("geo", "$" + DOLLAR_VAR, block=[d("default", "$")]),
+        d("geo", "$gwc_all", block=[d("default", "all")]),
+        # upstream keepalive needs an empty Connection header, WebSockets need "upgrade"
+        d("map", "$http_upgrade", "$gwc_connection", block=[d("default", "upgrade"), d("", "")]),
+        # redirects keep the listener port, written only when it is not the scheme's own
+        d("map", "$scheme:$server_port", "$gwc_port_suffix",
+          block=[d("default", ":$server_port"), d("http:80", ""), d("https:443", "")]),
+    ]
+    return out

@@ -1,0 +1,97 @@
+"""Services -> upstream blocks; per-route proxy settings: timeouts, retries, keepalive.
+
+nginx's passive failure accounting (max_fails/fail_timeout) stands in for the circuit
+breaker; active health checks and retry backoff do not exist in open-source nginx."""
+from __future__ import annotations
+
+from gatewayc.ir import model as ir
+
+from .context import Context, d
+
+# statuses proxy_next_upstream can name; anything else cannot trigger a retry
+_NEXT_UPSTREAM = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
+                  403: "http_403", 404: "http_404", 429: "http_429"}
+KEEPALIVE = 16
+
+
+def _server_addr(t: ir.Target) -> str:
+    host = f"[{t.host}]" if ":" in t.host else t.host
+    return f"{host}:{t.port}"
+
+
+def upstream_block(svc: ir.Service, ctx: Context) -> dict:
+    cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
+    servers = []
+    for t in svc.targets:
+        if t.weight == 0:
+            continue  # weight 0 means "never send traffic"; nginx has no weight 0
+        args = [_server_addr(t), f"weight={t.weight}"]
+        if cb:
+            # nginx counts failed attempts within fail_timeout, then takes the server out
+            # for fail_timeout: the closest thing to consecutive failures + open_for
+            fails = cb.consecutive_failures or max(1, cb.min_requests * (cb.failure_percent or 100) // 100)
+            args += [f"max_fails={fails}", f"fail_timeout={max(1, -(-cb.open_ms // 1000))}s"]
+        else:
+            args += ["max_fails=0"]  # no breaker asked for: never eject on errors
+        servers.append(d("server", *args))
+    bases = {t.base_path for t in svc.targets}
+    if len(bases) > 1:
+        ctx.note("GWC310", f"service {svc.name!r}: targets have different base paths; nginx uses "
+                 f"{svc.targets[0].base_path or '/'!r} for all of them", svc.loc)
+    if svc.health_check and not ctx.dropping("upstream.health_check"):
+        ctx.note("GWC311", f"service {svc.name!r}: active health checks need NGINX Plus; only failures seen "
+                 "on real traffic take a target out", svc.loc)
+    return d("upstream", ctx.upstream_name(svc), block=[*servers, d("keepalive", KEEPALIVE)])
+
+
+def _ms(v: int) -> str:
+    return f"{v}ms"
+
+
+def proxy_settings(route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
+    """Location-level directives for proxying `route` to `svc` (besides headers and URI)."""
+    out: list[dict] = [d("proxy_http_version", "1.1")]
+    t_svc, t_route = svc.timeouts, route.policies.timeouts
+    whole = None if ctx.dropping("upstream.request_timeout") else (t_route.request_ms or t_svc.request_ms)
+    for attr, directive in (("connect_ms", "proxy_connect_timeout"), ("read_ms", "proxy_read_timeout"),
+                            ("send_ms", "proxy_send_timeout")):
+        v = getattr(t_route, attr) or getattr(t_svc, attr)
+        if whole:
+            # no single wait may outlast the whole request
+            v = min(v or whole, whole)
+        if v:
+            out.append(d(directive, _ms(v)))
+    if whole:
+        out.append(d("proxy_next_upstream_timeout", _ms(whole)))
+    if svc.targets[0].scheme == "https":
+        out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
+    out += _next_upstream(svc, ctx)
+    return out
+
+
+def _next_upstream(svc: ir.Service, ctx: Context) -> list[dict]:
+    retry = svc.retry if not ctx.dropping("upstream.retry") else None
+    cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
+    conds: set[str] = set()
+    statuses: set[int] = set()
+    if retry:
+        if retry.on_connect_failure:
+            conds.add("error")
+        if retry.on_timeout:
+            conds.add("timeout")
+        statuses |= set(retry.statuses)
+    if cb:
+        # a failure only counts towards max_fails if proxy_next_upstream names it
+        conds |= {"error", "timeout"}
+        statuses |= set(cb.failure_statuses)
+    lost = sorted(s for s in statuses if s not in _NEXT_UPSTREAM)
+    if lost:
+        ctx.note("GWC310", f"service {svc.name!r}: nginx cannot retry or count failures on status "
+                 f"{', '.join(map(str, lost))} (only 500, 502, 503, 504, 403, 404, 429)", svc.loc)
+    conds |= {_NEXT_UPSTREAM[s] for s in statuses if s in _NEXT_UPSTREAM}
+    if not conds:
+        return [d("proxy_next_upstream", "off")]
+    if retry and retry.non_idempotent:
+        conds.add("non_idempotent")
+    # attempts counts every try, the first included: the same as proxy_next_upstream_tries
+    return [d("proxy_next_upstream", *sorted(conds)), d("proxy_next_upstream_tries", retry.attempts if retry else 1)]
