@@ -165,8 +165,12 @@ class Lowering:
         for i, r in enumerate(g.routes):
             rp = (*gp, "routes", original[i] if original else i)
             if r.name in names:
-                self.error("GWC201", f"route name {r.name!r} is used twice in gateway {name!r}", (*rp, "name"),
-                           hint=f"the first is route #{names[r.name] + 1}; route names are unique per gateway")
+                j = names[r.name]
+                first = self.loc(*gp, "routes", original[j] if original else j, "name")
+                self.diags.append(Diagnostic(
+                    "GWC201", f"route name {r.name!r} is used twice in gateway {name!r}", self.loc(*rp, "name"),
+                    hint=f"the first is route #{j + 1}; route names are unique per gateway",
+                    related=((first, "first used here"),)))
             names.setdefault(r.name, i)
             route = self.route(g, r, rp, len(routes), has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
             if route is not None:

@@ -82,6 +82,20 @@ def _resolve_plain(v: str):
     return v
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(value: str, loc: Location) -> str:
+    """`"\\ud83d\\ude00"` (JSON's way to write one character outside the BMP) is that character;
+    a lone surrogate escape is not a character at all, and would crash every later encoder."""
+    try:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise LoadError(Diagnostic("GWC001", "a \\u escape in this string is half of a surrogate pair, "
+                                   "not a character", loc,
+                                   hint="write the character itself, or \\U0001F600-style escapes")) from None
+
+
 def _tagged(tag: str, value: str, loc: Location):
     kind = tag.rsplit(":", 1)[-1]
     try:
@@ -197,6 +211,8 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
                         raise LoadError(Diagnostic("GWC010", f"custom tag {ev.tag!r} is not allowed",
                                                    Location(file, *pos)))
                     value = _tagged(ev.tag, ev.value, Location(file, *pos))
+                elif ev.style == '"' and _SURROGATE.search(ev.value):
+                    value = _join_surrogates(ev.value, Location(file, *pos))
                 elif ev.style:
                     value = ev.value
                 else:
