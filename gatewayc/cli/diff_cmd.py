@@ -48,7 +48,9 @@ def diff(
         try:
             result = run_diff(old, new, names)
         except SourceError as exc:
-            _errors({"": [exc.diagnostic]}, format, render)
+            ref = old if exc.side == "old" else new
+            _errors({f"{exc.side} ({ref})" if exc.side else "": [exc.diagnostic]}, format, render,
+                    which=exc.side)
             raise typer.Exit(1)
         if not result.ok:
             _errors({f"old ({result.old.display})": result.old.diagnostics,
@@ -63,7 +65,7 @@ def diff(
     _guard(run)
 
 
-def _errors(groups: dict, fmt: DiffFormat, render, sides=None) -> None:
+def _errors(groups: dict, fmt: DiffFormat, render, sides=None, which: str | None = None) -> None:
     """Diagnostics that stop the diff, saying which spec each belongs to."""
     import json
 
@@ -73,13 +75,17 @@ def _errors(groups: dict, fmt: DiffFormat, render, sides=None) -> None:
                        "diagnostics": {"old": [render.as_dict(d) for d in sides[0].diagnostics],
                                        "new": [render.as_dict(d) for d in sides[1].diagnostics]}}
         else:
-            payload = {"ok": False, "diagnostics": {"": [render.as_dict(d) for ds in groups.values() for d in ds]}}
+            diags = [render.as_dict(d) for ds in groups.values() for d in ds]
+            payload = {"ok": False, "diagnostics": {"old": diags if which == "old" else [],
+                                                    "new": diags if which == "new" else []}}
+            if which is None:  # not about one side (e.g. an unknown target)
+                payload["diagnostics"] = {"old": [], "new": [], "options": diags}
         print(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
         return
     for side, diags in groups.items():
-        if not diags:
-            continue
-        errors = [d for d in diags if d.is_error]
+        if not any(d.is_error for d in diags):
+            continue  # the side that compiled: its notes are not what stopped the diff
+        diags = [d for d in diags if d.effective_severity.value != "info"]
         if fmt is DiffFormat.github:
             print(render.github(diags))
             continue
@@ -92,7 +98,7 @@ def _errors(groups: dict, fmt: DiffFormat, render, sides=None) -> None:
             print()
             continue
         if side:
-            print(f"{side}: {render.summary(diags)}" + ("" if errors else ""))
+            print(f"{side}: {render.summary(diags)}")
         print(render.text(diags))
     if fmt is DiffFormat.text:
         print("nothing compared: fix the errors above")

@@ -59,7 +59,13 @@ def run_diff(old_ref: str, new_ref: str, targets: list[str] | None = None,
 
     targets = list(targets or [])
     with ExitStack() as stack:
-        sides = [stack.enter_context(open_side(ref, cwd)) for ref in (old_ref, new_ref)]
+        sides = []
+        for which, ref in (("old", old_ref), ("new", new_ref)):
+            try:
+                sides.append(stack.enter_context(open_side(ref, cwd)))
+            except SourceError as exc:
+                exc.side = which
+                raise
         source = _header_source(new_ref)
         for side in sides:
             compiled = compile_spec(side.path)

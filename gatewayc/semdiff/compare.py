@@ -166,10 +166,9 @@ def _auth_changes(g: str, r: ir.Route, a: ir.Auth | None, b: ir.Auth | None) -> 
         why = auth_weakening(a.method, b.method)
         verb = "weakened" if why else "changed"
         text = f"auth {verb} on {where}: {w.auth_method(a.method)} -> {w.auth_method(b.method)}"
-        if type(a.method) is type(b.method):
-            details = [d for d in _field_diffs(fa, fb)]
-            if details and w.auth_method(a.method) == w.auth_method(b.method):
-                text += f" ({'; '.join(details)})"
+        if type(a.method) is type(b.method) and w.auth_method(a.method) == w.auth_method(b.method):
+            # the one-line descriptions hide the difference: say which fields changed
+            text += f" ({'; '.join(_field_diffs(fa, fb))})"
         if why:
             text += f" [{', '.join(why)}]"
         out.append(Change(action="changed", message=text, old=w.auth_method(a.method),

@@ -52,6 +52,7 @@ def text(r: DiffResult) -> str:
 
 def as_dict(r: DiffResult) -> dict:
     return {
+        "ok": True,
         "old": r.old.display,
         "new": r.new.display,
         "differs": r.differs,

@@ -25,6 +25,7 @@ class SourceError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+        self.side: str | None = None  # "old" or "new", set by run_diff
 
 
 def parse_git_ref(ref: str) -> tuple[str, str] | None:
