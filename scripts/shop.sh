@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install gatewayc in a virtualenv, validate the shop
-# example and build it for every target into out/shop/<target>/.
+# example and build the runnable NGINX gateway into out/shop/nginx/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +12,5 @@ fi
 "$VENV/bin/python" -m pip install --quiet -e .
 
 "$VENV/bin/gatewayc" validate examples/shop/gateway.yml
-"$VENV/bin/gatewayc" build examples/shop/gateway.yml --target all --out out/shop "$@"
+"$VENV/bin/gatewayc" build examples/shop/gateway.yml --target nginx --out out/shop/nginx "$@"
+echo "run it: JWT_SECRET=... nginx -p out/shop/nginx -c nginx.conf -g 'daemon off;'"

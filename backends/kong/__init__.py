@@ -1,6 +1,6 @@
 """Kong 3.x (OSS) backend: a DB-less / decK declarative file per gateway.
 
-One gateway -> `kong.yml`; several gateways -> `kong/<gateway>.yml` each, because one Kong node
+One gateway -> `kong.yml`; several gateways -> `<gateway>.kong.yml` each, because one Kong node
 serves one set of listeners (kong.conf) and cannot bind routes to a listener.
 """
 from __future__ import annotations

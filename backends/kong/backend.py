@@ -32,7 +32,7 @@ class KongBackend(Backend):
         for gw in sorted(gateways, key=lambda g: g.name):
             ctx = Ctx(gw.name, frozenset(options.dropped))
             doc = document(gw, ctx)
-            path = "kong.yml" if len(gateways) == 1 else f"kong/{gw.name}.yml"
+            path = "kong.yml" if len(gateways) == 1 else f"{gw.name}.kong.yml"
             out.files[path] = render(doc, options, ctx.env)
             out.notes.extend(ctx.notes)
             out.env |= ctx.env

@@ -199,6 +199,7 @@ def build(
 
         from .. import backends
         from ..build import build as do_build
+        from ..diagnostics import Diagnostic, Location
         from ..output import atomic
         from . import render
 
@@ -209,31 +210,34 @@ def build(
         source = os.path.relpath(os.path.abspath(spec), os.path.abspath(out)).replace(os.sep, "/")
         result = do_build(spec, names, source=source, gateways=gateway, accept=accept_degraded,
                           form=form, subdirs=(target == "all"))
-        shown = [d for d in result.diagnostics]
-        _emit(shown, format, {"ok": result.ok, "files": sorted(result.files), "env": result.env})
+        shown = result.diagnostics
+        report = {"ok": result.ok, "files": sorted(result.files), "env": result.env}
+        diff = None
+        if result.ok and check:
+            from .checkdiff import tree_diff
+
+            current = atomic.read_tree(out) if os.path.isdir(out) else {}
+            diff = tree_diff(current, atomic.with_manifest(result.files), out)
+            report.update(up_to_date=not diff, diff=diff or "")
+        _emit(shown, format, report)
         if not result.ok:
             if format is Format.text:
                 print(f"{render.summary(shown)}; nothing written")
             raise typer.Exit(1)
-        expected = atomic.with_manifest(result.files)
         if check:
-            from .checkdiff import tree_diff
-
-            current = atomic.read_tree(out) if os.path.isdir(out) else {}
-            diff = tree_diff(current, expected, out)
-            if diff:
+            stale = f"{out} is not up to date with {spec}; run the same command without --check"
+            if diff and format is Format.text:
                 sys.stdout.write(diff)
-                if format is Format.text:
-                    print(f"{out} is not up to date with {spec}; run the same command without --check")
-                raise typer.Exit(2)
-            if format is Format.text:
+                print(stale)
+            elif diff and format is Format.github:
+                print(render.github([Diagnostic("GWC308", stale, Location(spec, 1, 1))]))
+                print(f"::group::diff of {out}\n{diff}::endgroup::")
+            elif not diff and format is Format.text:
                 print(f"{out} is up to date")
-            return
+            raise typer.Exit(2 if diff else 0)
         try:
             atomic.replace_dir(out, result.files)
         except atomic.OutputError as exc:
-            from ..diagnostics import Diagnostic
-
             _emit([Diagnostic("GWC306", str(exc))], format)
             raise typer.Exit(1)
         if format is Format.text:

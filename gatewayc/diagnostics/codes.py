@@ -117,6 +117,9 @@ _TABLE = [
     ("GWC306", "output-unwritable", _E, "The output directory cannot be written.", "Check the path and its permissions."),
     ("GWC307", "unknown-feature", _E, "A feature named with --accept-degraded does not exist.",
      "`gatewayc targets` lists feature ids."),
+    ("GWC308", "output-stale", _E, "The output directory is not what a build would write now.",
+     "`gatewayc build --check` found differences between the output directory and the spec: someone changed "
+     "the spec without rebuilding, or edited generated files. Run the build without --check and commit the result."),
     ("GWC310", "target-limitation", _E, "The target cannot express this particular use of a feature.",
      "The feature is supported in general, but not in the form the spec uses here (for example a status "
      "code the target cannot retry on). The message says what is missing; change the spec or the target."),

@@ -6,7 +6,9 @@ leaves the previous output as it was, and files of removed objects disappear.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import os
 import shutil
 import tempfile
@@ -57,34 +59,52 @@ def with_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
     return {**files, MANIFEST: manifest(files)}
 
 
+@contextlib.contextmanager
+def _locked(directory: str):
+    """Serialise builds into one parent directory: a second build must neither clean up
+    the first one's temp dir nor swap in between."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def replace_dir(out: str, files: dict[str, bytes]) -> None:
     out = os.path.abspath(out)
-    check_owned(out)
     parent = os.path.dirname(out)
     try:
         os.makedirs(parent, exist_ok=True)
-        prefix = f"{_TMP_PREFIX}{os.path.basename(out)}-"
-        _clean_stale(parent, prefix)
-        tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
-        os.chmod(tmp, 0o755)
-        for rel, content in sorted(with_manifest(files).items()):
-            path = os.path.join(tmp, *rel.split("/"))
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if not os.path.exists(out):
-            os.rename(tmp, out)
-            return
-        if not _exchange(tmp, out):
-            old = tmp + ".old"
-            os.rename(out, old)
-            os.rename(tmp, out)
-            tmp = old
-        shutil.rmtree(tmp, ignore_errors=True)
+        with _locked(parent) as parent_fd:
+            check_owned(out)
+            _replace_locked(out, parent, parent_fd, files)
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def _replace_locked(out: str, parent: str, parent_fd: int, files: dict[str, bytes]) -> None:
+    prefix = f"{_TMP_PREFIX}{os.path.basename(out)}-"
+    _clean_stale(parent, prefix)
+    tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    os.chmod(tmp, 0o755)
+    for rel, content in sorted(with_manifest(files).items()):
+        path = os.path.join(tmp, *rel.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+    if not os.path.exists(out):
+        os.rename(tmp, out)
+    elif _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:  # no renameat2 (not Linux): a short moment without `out`, never a mixed tree
+        old = tmp + ".old"
+        os.rename(out, old)
+        os.rename(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    os.fsync(parent_fd)  # make the rename itself durable
 
 
 def _clean_stale(parent: str, prefix: str) -> None:

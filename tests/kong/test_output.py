@@ -121,7 +121,7 @@ def test_several_gateways_one_file_each():
         pytest.skip("the multi-gateway example is not there")
     b = cases.built(spec)
     names = {g.name for g in compile_spec(str(spec)).ir.gateways}
-    assert set(b.files) == {f"kong/{n}.yml" for n in names}
+    assert set(b.files) == {f"{n}.kong.yml" for n in names}
 
 
 def test_one_gateway_selected_gives_kong_yml():

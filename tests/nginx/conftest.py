@@ -38,8 +38,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from backends.base import BuildOptions
-from backends.nginx import BACKEND
+from gatewayc.backends.base import BuildOptions
+from gatewayc.backends.nginx import BACKEND
 from gatewayc.compiler import compile_spec
 from gatewayc.ir import model as ir
 

@@ -21,9 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from backends.nginx import njs_policies as njs
-from backends.nginx.context import DOLLAR_VAR, NJS_MODULE, Context, d
-from backends.nginx.render import render
+from gatewayc.backends.nginx import njs_policies as njs
+from gatewayc.backends.nginx.context import DOLLAR_VAR, NJS_MODULE, Context, d
+from gatewayc.backends.nginx.render import render
 from gatewayc.compiler import compile_spec
 from gatewayc.ir import model as ir
 

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from backends.base import BuildOptions
-from backends.nginx import BACKEND, capabilities, njs_bridge
+from gatewayc.backends.base import BuildOptions
+from gatewayc.backends.nginx import BACKEND, capabilities, njs_bridge
 from gatewayc.capabilities import FEATURES
 from gatewayc.compiler import compile_spec
 from gatewayc.ir import model as ir

@@ -8,9 +8,9 @@ import crossplane
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backends.base import BuildOptions
-from backends.nginx import BACKEND
-from backends.nginx.render import quote, render
+from gatewayc.backends.base import BuildOptions
+from gatewayc.backends.nginx import BACKEND
+from gatewayc.backends.nginx.render import quote, render
 
 from nginx_harness import nginx_test, write_output
 

@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from backends.nginx import njs_policies as njs
-from backends.nginx.context import Context
+from gatewayc.backends.nginx import njs_policies as njs
+from gatewayc.backends.nginx.context import Context
 from gatewayc.capabilities.features import FEATURES
 
 try:

@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
-from backends.nginx.context import Context, d
-from backends.nginx.njs_policies import limit_key_variable
+from gatewayc.backends.nginx.context import Context, d
+from gatewayc.backends.nginx.njs_policies import limit_key_variable
 
 try:
     from . import njs_harness as H
