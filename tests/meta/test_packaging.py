@@ -1,0 +1,35 @@
+"""The wheel ships gatewayc.backends (never a top-level `backends`) with its data files,
+and the installed package builds the shop example."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_layout_and_installed_build(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("gatewayc-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if n.startswith("backends/")]
+    for needed in ("gatewayc/backends/nginx/njs/gwc_jwt.js", "gatewayc/backends/kong/capabilities.py",
+                   "gatewayc/backends/nginx/__init__.py"):
+        assert needed in names, needed
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    out = tmp_path / "out"
+    # run from an unrelated directory with only the installed copy of gatewayc on the path
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "PYTHONSAFEPATH": "1"}
+    r = subprocess.run([sys.executable, "-m", "gatewayc", "build", str(ROOT / "examples/shop/gateway.yml"),
+                        "--target", "nginx", "--out", str(out)], cwd=tmp_path, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (out / "nginx.conf").is_file() and list((out / "njs").glob("*.js"))
+    r = subprocess.run([sys.executable, "-c", "import gatewayc, gatewayc.backends; print(gatewayc.__file__)"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert r.stdout.startswith(str(target)), r.stdout + r.stderr
