@@ -78,5 +78,7 @@ CAPABILITIES: dict[str, Support] = {
     "observability.access_log": unsupported("Kong's proxy access log is text (kong.conf); gatewayc emits no "
                                             "file-log plugin for JSON"),
     "observability.request_id": native("correlation-id plugin"),
+    "observability.trace_context": emulated("Kong proxies incoming traceparent/tracestate (or B3) headers "
+                                            "unchanged; without the opentelemetry plugin it adds no span"),
     "observability.tracing": unsupported("gatewayc does not emit Kong's opentelemetry plugin yet"),
 }

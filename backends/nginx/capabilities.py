@@ -61,8 +61,9 @@ _CORE: dict[str, Support] = {
     "validation.required": native("an empty header or parameter counts as missing"),
     "observability.access_log": native("log_format escape=json, written to access.log in the prefix"),
     "observability.request_id": native("incoming header, else $request_id"),
-    "observability.tracing": unsupported("nginx-light has no OpenTelemetry module: trace headers pass through to "
-                                         "upstreams unchanged, but no spans are made or exported"),
+    "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the upstream "
+                                            "unchanged; nginx starts no trace and adds no span of its own"),
+    "observability.tracing": unsupported("nginx-light has no OpenTelemetry module: no spans are made or exported"),
     "auth.mtls": unsupported("client certificate subject checks are not implemented for nginx"),
 }
 

@@ -64,7 +64,8 @@ FEATURES: dict[str, str] = {
     "observability.metrics": "Prometheus metrics endpoint",
     "observability.access_log": "JSON access log",
     "observability.request_id": "Request id propagation",
-    "observability.tracing": "Trace context propagation / OpenTelemetry export",
+    "observability.trace_context": "Trace context (W3C/B3) carried to upstreams",
+    "observability.tracing": "OpenTelemetry span export (OTLP)",
 }
 
 
@@ -95,7 +96,9 @@ def _gateway(gw: ir.Gateway) -> Iterator[Use]:
         yield "observability.access_log", o.loc, what
     if o.request_id_header:
         yield "observability.request_id", o.loc, what
-    if o.tracing_propagation or o.otlp_endpoint:
+    if o.tracing_propagation:
+        yield "observability.trace_context", o.loc, what
+    if o.otlp_endpoint:
         yield "observability.tracing", o.loc, what
     for svc in gw.services:
         yield from _service(svc, f"service {svc.name!r}")

@@ -224,7 +224,8 @@ CASES = [
     ("request-id", spec(gateway="observability: {request_id: {header: X-Req}}"), "global",
      ("correlation-id", {"header_name": "X-Req", "generator": "uuid", "echo_downstream": True})),
     ("access-log", spec(gateway="observability: {access_log: {}}"), "error", "observability.access_log"),
-    ("tracing", spec(gateway="observability: {tracing: {}}"), "error", "observability.tracing"),
+    ("tracing", spec(gateway="observability: {tracing: {otlp: {endpoint: 'http://127.0.0.1:4317'}}}"), "error",
+     "observability.tracing"),
     ("tls", spec(listeners="- port: 8443\n  tls: {certificate: cert.pem, key: {env: TLS_KEY}}"), "note",
      "KONG_SSL_CERT=cert.pem"),
 ]
