@@ -144,7 +144,7 @@ class QueryOps(Model):
 
 class BodyMap(Model):
     """Simple JSON body field mapping on the request, applied in order: rename, set, cast.
-    Field names are top-level keys of the JSON object; a dot is part of the name."""
+    A dotted name (`customer.name`) addresses a field of a nested object."""
 
     rename: dict[str, str] = Field(default_factory=dict)
     set: dict[str, JsonValue] = Field(default_factory=dict)
