@@ -9,11 +9,11 @@ A library: nothing here prints or exits.
 """
 from __future__ import annotations
 
-import difflib
 import os
 from contextlib import ExitStack
 from dataclasses import replace
 
+from ..output import treediff
 from .compare import diff_ir
 from .model import Change, DiffResult, FileDiff, Side
 from .source import SourceError, open_side, parse_git_ref, rename, rename_path
@@ -31,19 +31,11 @@ def _header_source(ref: str) -> str:
 def file_diffs(old: dict[str, bytes], new: dict[str, bytes]) -> list[FileDiff]:
     """Unified diffs of two generated trees ({relative path: content})."""
     out = []
-    for path in sorted(set(old) | set(new)):
-        a, b = old.get(path), new.get(path)
-        if a == b:
-            continue
-        la = (a or b"").decode("utf-8", "replace").splitlines(keepends=True)
-        lb = (b or b"").decode("utf-8", "replace").splitlines(keepends=True)
-        lines = list(difflib.unified_diff(la, lb, f"a/{path}" if a is not None else "/dev/null",
-                                          f"b/{path}" if b is not None else "/dev/null"))
-        lines = [ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines]
+    for path, status, text in treediff.file_diffs(old, new):
+        lines = text.splitlines()
         plus = sum(1 for ln in lines if ln.startswith("+") and not ln.startswith("+++"))
         minus = sum(1 for ln in lines if ln.startswith("-") and not ln.startswith("---"))
-        status = "added" if a is None else "removed" if b is None else "changed"
-        out.append(FileDiff(path, status, "".join(lines), plus, minus))
+        out.append(FileDiff(path, status, text, plus, minus))
     return out
 
 
