@@ -33,7 +33,8 @@ class NginxBackend(Backend):
             tree = [*main_context(ctx), *njs_main, events(), {"directive": "http", "args": [], "block": http}]
             out.files["nginx.conf"] = (header(options) + render(tree)).encode()
         for rel, data in sorted(njs_bridge.call("files", gateways, ctx, default={}).items()):
-            out.files[rel] = data
+            # the modules are copies of gatewayc's own files; say so where a comment fits
+            out.files[rel] = (header(options, "//").encode() + data) if rel.endswith(".js") else data
         out.env |= ctx.env
         return out
 

@@ -136,9 +136,8 @@ _DATE_PATTERNS = [
         r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?",  # any ISO timestamp
     }
 ]
-# Configuration files take a header comment. Support code copied verbatim (njs modules)
-# and JSON (no comments) are not required to carry one.
-_COMMENT_FORMATS = (".conf", ".yml", ".yaml", ".toml")
+# Every file that can hold a comment takes the header; JSON cannot.
+_COMMENT_FORMATS = (".conf", ".yml", ".yaml", ".toml", ".js")
 
 
 def _check_contents(files: dict[str, bytes], example: Path, out: Path) -> None:
