@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
 
@@ -10,12 +11,24 @@ from . import access, cache, cors, njs_bridge, observability, ratelimit, transfo
 from .context import Context, d, if_, literal
 
 
+# nginx matches the *decoded* $uri, which may hold any byte (%0a, %0d, ...). `.` and `$`
+# stop at a line break, so a rewrite written `^(.*)$` silently fails to apply to such a
+# URI and the request would reach the upstream without its base path, prefix strip or
+# replacement. Proxied paths take any byte (nginx re-escapes the URI it sends upstream);
+# redirects put the capture raw into the Location header, so there control characters
+# must not match at all (a CR or LF there splits the response).
+_ANY = "(?s)"
+_TO_UPSTREAM = "(.*)"
+_TO_LOCATION = "([^\\x00-\\x1f\\x7f]*)"
+
+
 def _path_map(match: ir.Match, rw: ir.PathRewrite | None, base: str, route: ir.Route,
-              ctx: Context) -> list[tuple[str, str]]:
+              ctx: Context, rest: str = _TO_UPSTREAM) -> list[tuple[str, str]]:
     """(regex on $uri, replacement) pairs giving the upstream path, tried in order; empty
-    to pass the URI unchanged. Replacements are interpolated, so user text is literal()."""
+    to pass the URI unchanged. Replacements are interpolated, so user text is literal().
+    `rest` captures the part of the path that is carried over."""
     if rw is None:
-        return [("^(.*)$", literal(base) + "$1")] if base else []
+        return [(f"{_ANY}^{rest}\\z", literal(base) + "$1")] if base else []
     if rw.kind == "full":
         return [("^", literal(base + rw.value))]
     if match.path.kind != "prefix":
@@ -23,11 +36,11 @@ def _path_map(match: ir.Match, rw: ir.PathRewrite | None, base: str, route: ir.R
                  f"{match.path.kind} match {match.path.value!r} is rewritten whole", route.loc)
         return [("^", literal(base + rw.value))]
     new = literal(base + rw.value.rstrip("/"))  # "" for strip_prefix and replace_prefix "/"
-    p = match.path.value
+    p = unquote(match.path.value)  # $uri is decoded; the spec's prefix may be percent-encoded
     if p == "/":
-        return [("^/(.*)$", new + "/$1")]
+        return [(f"{_ANY}^/{rest}\\z", new + "/$1")]
     # segment-wise: /p -> new (or "/"), /p/rest -> new/rest; /px never got here
-    return [(f"^{re.escape(p)}$", new or "/"), (f"^{re.escape(p)}/(.*)$", new + "/$1")]
+    return [(f"^{re.escape(p)}\\z", new or "/"), (f"{_ANY}^{re.escape(p)}/{rest}\\z", new + "/$1")]
 
 
 def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx: Context) -> list[dict]:
@@ -39,7 +52,10 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
     # `rewrite ... break` ends all rewrite-module directives (set, if) after it: query first
     out += transforms.query_directives(gw, route, ctx)
     out += [d("rewrite", rx, repl, "break") for rx, repl in _path_map(match, rw, base, route, ctx)]
-    host = "$http_host"
+    # $host, not $http_host: for an absolute request line (GET http://a.example/ with
+    # Host: b.example) nginx routes, and so authorizes, by the request line's host; the
+    # upstream must see that host, not the header's. The port comes from the header.
+    host = "$host$gwc_host_port"
     if a.host_rewrite and not ctx.dropping("rewrite.host"):
         host = literal(a.host_rewrite)
     base_headers = [("Host", host), ("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
@@ -48,7 +64,7 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
                     *observability.proxy_headers(gw)]
     out += transforms.request_headers(gw, route, base_headers, ctx)
     out += upstreams.proxy_settings(route, svc, ctx)
-    out += cache.location_directives(route, ctx)
+    out += cache.location_directives(gw, route, ctx)
     out += transforms.response_headers(route, ctx)
     out.append(d("proxy_pass", ctx.proxy_pass_for(svc)))
     return out
@@ -67,8 +83,10 @@ def redirect(a: ir.Redirect, match: ir.Match, route: ir.Route, ctx: Context) -> 
     prefix = f"{scheme}://{host}{port}"
     if a.path is None:
         return [d("return", a.status, prefix + "$request_uri")]
-    for rx, repl in _path_map(match, a.path, "", route, ctx):
+    for rx, repl in _path_map(match, a.path, "", route, ctx, rest=_TO_LOCATION):
         out.append(if_("$uri", "~", rx, [d("return", a.status, prefix + repl + "$is_args$args")]))
+    # a path with control characters cannot go into a Location header
+    out.append(d("return", "400"))
     return out
 
 

@@ -5,6 +5,7 @@ import re
 
 from gatewayc.ir import model as ir
 
+from . import njs_bridge
 from .context import Context, d, header_var
 
 
@@ -43,14 +44,15 @@ def _vars(names: tuple[str, ...], to_var, what: str, route: ir.Route, ctx: Conte
     return out
 
 
-def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
+def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
     c = route.policies.cache
     if not c or ctx.dropping("cache"):
         return []
     parts = {"method": "$request_method", "host": "$host", "path": "$uri", "query": "$is_args$args"}
     key = [parts[k] for k in getattr(c, "key", ("method", "host", "path", "query"))]
-    key += [f"|{v}" for v in _vars(c.vary_query, _arg_var, "query parameter", route, ctx)]
-    key += [f"|{v}" for v in _vars(c.vary_headers, header_var, "header", route, ctx)]
+    key += _vars(c.vary_query, _arg_var, "query parameter", route, ctx)
+    key += _vars(c.vary_headers, header_var, "header", route, ctx)
+    key += njs_bridge.call("cache_key_parts", gw, route, ctx)  # the client's credentials on auth routes
     bypass = _vars(c.bypass_headers, header_var, "header", route, ctx) + \
         _vars(c.bypass_query, _arg_var, "query parameter", route, ctx)
     secs = max(1, c.ttl_ms // 1000)
@@ -59,7 +61,10 @@ def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
                  f"becomes {secs}s", c.loc)
     out = [
         d("proxy_cache", _zone(c, ctx)),
-        d("proxy_cache_key", "".join(key)),
+        # parts joined by a line feed: $uri is decoded, so it may hold '?', '|' or any
+        # other separator (/a%3Fb=c would share the key of /a?b=c); no other part can
+        # hold a line feed, so the key still tells every part apart
+        d("proxy_cache_key", "\n".join(key)),
         d("proxy_cache_methods", *sorted(c.methods)),
         d("proxy_cache_valid", *map(str, sorted(c.statuses)), f"{secs}s"),
         d("add_header", "X-Cache-Status", "$upstream_cache_status", "always"),

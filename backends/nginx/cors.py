@@ -56,7 +56,7 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
     var = origin_var(gw, route, ctx)
     pre = _common(c, var) + [d("add_header", "Access-Control-Allow-Methods", ", ".join(c.methods), "always")]
     if c.headers:
-        pre.append(d("add_header", "Access-Control-Allow-Headers", ", ".join(c.headers), "always"))
+        pre.append(d("add_header", "Access-Control-Allow-Headers", literal(", ".join(c.headers)), "always"))
     else:  # nothing listed: allow what the browser asks for
         pre.append(d("add_header", "Access-Control-Allow-Headers", "$http_access_control_request_headers", "always"))
     if c.max_age_ms is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -140,9 +141,15 @@ def _guarded_respond(route: ir.Route) -> ir.Respond | None:
     return a if isinstance(a, ir.Respond) and _auth(route) is not None else None
 
 
+def _cached_auth(route: ir.Route, ctx: Context) -> bool:
+    """A cache behind auth: its key must tell clients apart (see cache_key_parts)."""
+    return _auth(route) is not None and route.policies.cache is not None and not ctx.dropping("cache")
+
+
 def _route_uses_njs(route: ir.Route, ctx: Context) -> bool:
     return (_needs_subrequest(route) or _limit_key(route) is not None or _body_map(route, ctx) is not None
-            or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None)
+            or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None
+            or _cached_auth(route, ctx))
 
 
 def _metrics_path(gw: ir.Gateway, ctx: Context) -> str | None:
@@ -280,7 +287,7 @@ def _route_config(gw: ir.Gateway, route: ir.Route, ctx: Context) -> dict:
     rid = ctx.route_id(gw, route)
     conf: dict = {}
     a = _auth(route)
-    if a is not None and (_needs_subrequest(route) or _limit_key(route) is not None):
+    if a is not None and (_needs_subrequest(route) or _limit_key(route) is not None or _cached_auth(route, ctx)):
         conf["auth"] = _auth_node(a.method, route, _claim_headers(route), _native_basic(a.method), ctx)
     key = _limit_key(route)
     if key is not None:
@@ -352,7 +359,29 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
                          "identity; the concurrency limit uses the rate limit's key", r.loc)
     keys = sorted({ctx.limit_key_var(gw, r) for gw in gateways for r in gw.routes if _limit_key(r) is not None})
     out += [d("js_set", v, "gwc_auth.limitKey") for v in keys]
+    creds = sorted({_credential_var(gw, r, ctx) for gw in gateways for r in gw.routes if _cached_auth(r, ctx)})
+    out += [d("js_set", v, "gwc_auth.credentialKey") for v in creds]
     return out
+
+
+def _credential_var(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> str:
+    return ctx.var("cred", ctx.route_id(gateway, route))
+
+
+def cache_key_parts(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[str]:
+    """What a route's cache key needs besides the request: on a route with auth, a digest
+    of the client's credentials, or every authenticated client would be served whatever
+    response the first one got (its own profile, its own orders, ...)."""
+    return [_credential_var(gateway, route, ctx)] if _cached_auth(route, ctx) else []
+
+
+def _realm(realm: str) -> str:
+    """The realm as the inside of an HTTP quoted-string. Control characters would split
+    the WWW-Authenticate header, so they become spaces. nginx's auth_basic takes a realm
+    of exactly "off" (after evaluation) to mean *no auth at all*, so that realm is spelt
+    with a quoted-pair: `\\off` means the same "off" to a client."""
+    out = re.sub(r"[\x00-\x1f\x7f]", " ", realm).replace("\\", "\\\\").replace('"', '\\"')
+    return "\\" + out if out == "off" else out
 
 
 def _failure_location(route: ir.Route, rid: str) -> dict:
@@ -362,8 +391,7 @@ def _failure_location(route: ir.Route, rid: str) -> dict:
     block = [d("default_type", "application/json")]
     basic = _has_basic(a.method)
     if basic is not None and a.failure.status == 401:
-        realm = basic.realm.replace("\\", "\\\\").replace('"', '\\"')
-        block.append(d("add_header", "WWW-Authenticate", literal(f'Basic realm="{realm}"'), "always"))
+        block.append(d("add_header", "WWW-Authenticate", literal(f'Basic realm="{_realm(basic.realm)}"'), "always"))
     block.append(d("return", a.failure.status, literal(text)))
     return d("location", _fail_location(rid), block=block)
 
@@ -421,7 +449,7 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
     if a is not None:
         native = _native_basic(a.method)
         if native is not None:
-            out += [d("auth_basic", literal(native.realm)),
+            out += [d("auth_basic", literal(_realm(native.realm))),
                     d("auth_basic_user_file", literal(native.credentials.name))]
         if _needs_subrequest(route):
             out.append(d("auth_request", _auth_uri(rid)))

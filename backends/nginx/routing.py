@@ -2,8 +2,8 @@
 per-location choice among the (route, match) pairs that can reach it.
 
 nginx picks a location by path alone: `=` first, then the regexes in file order, then the
-longest prefix. Prefix locations carry no `^~`, so any regex that matches wins over a
-prefix, as precedence.py ranks them. Inside a location, the candidates are every dispatch
+longest prefix. A prefix location carries `^~` only where no regex route can match below
+it, so any regex that matches still wins over a prefix, as precedence.py ranks them. Inside a location, the candidates are every dispatch
 entry that could match a request reaching it, in precedence order (host specificity
 included), each with the conditions the location does not already imply. Chains of maps
 turn each candidate's conditions into one "0"/"1" variable; a last map picks the first
@@ -39,8 +39,36 @@ class Loc:
     value: str  # that group's (decoded) path or regex
 
 
+_META = set(".^$*+?()[]{}|\\")
+
+
+def literal_prefix(rx: str) -> str:
+    """Text every string the (full-match) regex accepts must start with; "" if unsure."""
+    if "|" in rx:
+        return ""
+    out = []
+    for i, ch in enumerate(rx):
+        if ch == "^" and i == 0:
+            continue
+        if ch in _META:
+            if ch in "*?{" and out:
+                out.pop()  # the last character is optional or repeated
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _no_regex_below(prefix: str, literals: list[str]) -> bool:
+    """True when no regex route can match a path under `prefix/`: then its location may
+    take `^~`, and nginx skips the regex scan for those requests (the precedence is the
+    same, since no regex could have won)."""
+    below = prefix + "/"
+    return all(not (lit.startswith(below) or below.startswith(lit)) for lit in literals)
+
+
 def _locations(table: list[ir.Dispatch]) -> list[Loc]:
     exact = {_path(x.match.path) for x in table if x.match.path.kind == "exact"}
+    literals = [literal_prefix(_path(x.match.path)) for x in table if x.match.path.kind == "regex"]
     seen: set[tuple[str, str]] = set()
     out: list[Loc] = []
     for e in table:
@@ -57,7 +85,7 @@ def _locations(table: list[ir.Dispatch]) -> list[Loc]:
         else:
             if v not in exact:
                 out.append(Loc("=", v, kind, v))
-            out.append(Loc("", v + "/", kind, v))
+            out.append(Loc("^~" if _no_regex_below(v, literals) else "", v + "/", kind, v))
     return out
 
 
@@ -84,7 +112,7 @@ def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
 
 def _braced(v: str) -> str:
     """${name}: a variable glued to the text after it must not swallow it."""
-    return "${" + v[1:] + "}" if v.startswith("$") else v
+    return "${" + v[1:] + "}" if re.fullmatch(r"\$\w+", v) else v
 
 
 class _Maps:
@@ -100,6 +128,17 @@ class _Maps:
                                  block=[d("default", "0"), d(f"~^1{body}", "1")])
         return var
 
+    def query_value(self, name: str) -> str:
+        """A variable holding "=" and the raw value of the first `name` parameter in $args,
+        or "" when there is none. Not $arg_<name>: nginx has those only for names of
+        letters, digits and '_', compares names case-insensitively, and gives "" for a
+        missing parameter, which a regex such as `.*` would then match."""
+        var = "$gwc_q_" + hashlib.sha256(name.encode()).hexdigest()[:12]
+        if var not in self.blocks:
+            self.blocks[var] = d("map", "$args", var, block=[
+                d("default", ""), d(f"~(?:^|&){re.escape(name)}(?:=([^&]*))?(?:&|$)", "=$1")])
+        return var
+
     def select(self, bits: list[str]) -> str:
         src = "".join(_braced(b) for b in bits)
         var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
@@ -109,26 +148,45 @@ class _Maps:
         return var
 
 
-def _conditions(e: ir.Dispatch, path_rx: str | None, ctx: Context) -> list[tuple[str, str]] | None:
+def _accepts_empty(h: ir.ValueMatch) -> bool:
+    if h.kind == "exact":
+        return h.value == ""
+    import re2
+
+    return re2.fullmatch(h.value, "") is not None
+
+
+def _conditions(e: ir.Dispatch, path_rx: str | None, maps: _Maps,
+                ctx: Context) -> list[tuple[str, str]] | None:
     """(subject, regex body) pairs, all of which must match; None if nginx cannot test one."""
     m, route = e.match, e.route
     out = [("$uri", path_rx)] if path_rx else []
     if m.methods:
-        methods = set(m.methods) | ({"OPTIONS"} if route.policies.cors else set())  # let preflights in
-        out.append(("$request_method", f"(?:{'|'.join(sorted(methods))})\\z"))
+        listed = f"(?:{'|'.join(sorted(set(m.methods)))})"
+        if route.policies.cors and not ctx.dropping("cors") and "OPTIONS" not in m.methods:
+            # let CORS preflights in, and only them: any other OPTIONS request must go on
+            # to the routes that do match it (which may well require auth)
+            out.append(("${request_method}:${gwc_preflight}", f"(?:{listed}:[01]|OPTIONS:1)\\z"))
+        else:
+            out.append(("$request_method", f"{listed}\\z"))
     for h in m.headers:
         var = header_var(h.name)
         if var is None:
             ctx.note("GWC310", f"route {route.name!r}: nginx cannot match header {h.name!r}; this match "
                      "never applies", m.loc)
             return None
+        if _accepts_empty(h):
+            # $http_<name> is "" for a missing header too: the match would take requests
+            # that lack the header, which Gateway API says it must not
+            ctx.note("GWC310", f"route {route.name!r}: header match {h.name!r} accepts an empty value, and "
+                     "nginx cannot tell an empty header from a missing one", m.loc)
+            return None
         out.append((var, (re.escape(h.value) if h.kind == "exact" else f"(?:{h.value})") + "\\z"))
     for q in m.query:
         val = re.escape(q.value) if q.kind == "exact" else f"(?:{q.value})"
-        if re.fullmatch(r"[A-Za-z0-9_]+", q.name):
-            out.append((f"$arg_{q.name}", val + "\\z"))
-        else:
-            out.append(("$args", f"(?:.*&)?{re.escape(q.name)}={val}(?:&|\\z)"))
+        # the value alone, never $args: a user regex run over $args could match across
+        # '&' into the next parameter ("a.*z" would accept "x.y=a&k=z")
+        out.append((maps.query_value(q.name), f"={val}\\z"))
     return out
 
 
@@ -146,7 +204,7 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
             reach, rx = _path_cond(e, loc)
             if not reach:
                 continue
-            conds = _conditions(e, rx, ctx)
+            conds = _conditions(e, rx, maps, ctx)
             if conds is None:
                 continue
             cands.append((e, conds))
@@ -207,10 +265,11 @@ def _tls(gw: ir.Gateway, ctx: Context) -> list[dict]:
     tls = next((lst.tls for lst in gw.listeners if lst.tls), None)
     if tls is None or ctx.dropping("listener.tls"):
         return []
-    out = [d("ssl_certificate", tls.certificate),
+    # both take variables (nginx then loads the file per handshake): a '$' is the file name's
+    out = [d("ssl_certificate", literal(tls.certificate)),
            d("ssl_protocols", *(["TLSv1.2", "TLSv1.3"] if tls.min_version == "1.2" else ["TLSv1.3"]))]
     if tls.key.kind == "file":
-        out.append(d("ssl_certificate_key", tls.key.name))
+        out.append(d("ssl_certificate_key", literal(tls.key.name)))
     else:
         ctx.note("GWC300", f"gateway {gw.name!r}: nginx reads TLS keys from files only, not from the "
                  f"environment variable {tls.key.name!r}", gw.loc)

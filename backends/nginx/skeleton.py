@@ -10,7 +10,9 @@ def main_context(ctx: Context) -> list[dict]:
         d("pid", ctx.prefix_path("nginx.pid")),
         # stderr: a prefix-relative log dir would have to exist before nginx starts
         d("error_log", "stderr", "notice"),
-        d("worker_processes", "1"),
+        d("worker_processes", "auto"),
+        # regex locations and maps run on every request; JIT makes them several times cheaper
+        d("pcre_jit", "on"),
     ]
 
 
@@ -34,6 +36,8 @@ def http_basics(ctx: Context) -> list[dict]:
         d("geo", "$gwc_all", block=[d("default", "all")]),
         # upstream keepalive needs an empty Connection header, WebSockets need "upgrade"
         d("map", "$http_upgrade", "$gwc_connection", block=[d("default", "upgrade"), d("", "")]),
+        # the port of the Host header (":8080" or ""), which $host leaves out
+        d("map", "$http_host", "$gwc_host_port", block=[d("default", ""), d("~(:[0-9]+)$", "$1")]),
         # redirects keep the listener port, written only when it is not the scheme's own
         d("map", "$scheme:$server_port", "$gwc_port_suffix",
           block=[d("default", ":$server_port"), d("http:80", ""), d("https:443", "")]),

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .secrets import SecretRef
-from .types import Duration, HeaderName, JsonValue, Model, QueryName, Status, exactly_one, fail
+from .types import Duration, HeaderName, HeaderValue, JsonValue, Model, QueryName, Status, exactly_one, fail
 
 HMAC_ALGS = ("HS256", "HS384", "HS512")
 KEY_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384")
@@ -91,7 +91,7 @@ class ApiKey(Model):
 
 class Basic(Model):
     credentials: SecretRef = Field(description="env: user:password pairs separated by commas; file: htpasswd")
-    realm: str = "gatewayc"
+    realm: HeaderValue = "gatewayc"  # goes into a response header: no control characters
 
 
 class Mtls(Model):

@@ -231,4 +231,41 @@ function limitKey(r) {
     return 'ip:' + r.variables.remote_addr;
 }
 
-export default {check, limitKey};
+/* Part of the cache key of a route with auth and a cache: a digest of every credential
+ * the request carries for the route's methods (the raw credentials would land in the
+ * cache files). Evaluated by the proxy module, after auth passed: one client's cached
+ * answer is never served to a client with other credentials. */
+function collectCredentials(r, node, out) {
+    switch (node.type) {
+    case 'jwt':
+        out.push(jwt.extractToken(r, node.token));
+        break;
+    case 'api_key':
+        out.push(apiKeyGiven(r, node));
+        break;
+    case 'basic':
+    case 'basic_native':
+        out.push(util.header(r, 'Authorization'));
+        break;
+    case 'mtls':
+        out.push(r.variables.ssl_client_verify, r.variables.ssl_client_s_dn);
+        break;
+    default:
+        for (var i = 0; i < node.methods.length; i++) {
+            collectCredentials(r, node.methods[i], out);
+        }
+    }
+}
+
+function credentialKey(r) {
+    try {
+        var parts = [];
+        collectCredentials(r, util.routeConfig(r).auth, parts);
+        return util.sha256hex(JSON.stringify(parts));
+    } catch (e) {
+        r.error(String(e.message || e));
+        return 'unshared:' + r.variables.request_id;  // a key no other request has
+    }
+}
+
+export default {check, limitKey, credentialKey};

@@ -1,0 +1,53 @@
+"""Prefix locations skip nginx's regex scan (`^~`) only where no regex route can match."""
+from __future__ import annotations
+
+import pytest
+
+from gatewayc.backends.nginx.routing import _no_regex_below, literal_prefix
+
+
+@pytest.mark.parametrize("rx, lit", [
+    ("/api/v[0-9]+/users", "/api/v"),
+    ("^/files/.*\\.pdf", "/files/"),
+    ("/a/b?", "/a/"),
+    ("/x{2}", "/"),
+    ("/(?i)caps", "/"),
+    ("/a|/b", ""),
+    (".*", ""),
+])
+def test_literal_prefix(rx, lit):
+    assert literal_prefix(rx) == lit
+
+
+@pytest.mark.parametrize("prefix, literals, caret", [
+    ("/static", ["/api/v"], True),
+    ("/api", ["/api/v"], False),  # /api/v1/users is under /api/
+    ("/api/v1", ["/api/v"], False),  # and under /api/v1/
+    ("/api/r4", ["/api/r45"], True),  # /api/r45... is never under /api/r4/
+    ("/anything", [""], False),  # a regex we cannot read could match anywhere
+])
+def test_caret_only_without_overlap(prefix, literals, caret):
+    assert _no_regex_below(prefix, literals) is caret
+
+
+SPEC = """
+version: 1
+services:
+  a: {url: __A__}
+  b: {url: __B__}
+gateways:
+  main:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: api, match: /api, service: a}
+      - {name: static, match: /static, service: a}
+      - {name: versioned, match: {path: {regex: "/api/v[0-9]+/.*"}}, service: b}
+"""
+
+
+def test_regex_still_beats_the_prefix_it_overlaps(gateway, echo_upstream):
+    gw = gateway(SPEC, upstreams={"A": echo_upstream("a"), "B": echo_upstream("b")})
+    assert 'location "^~" "/static/"' in gw.conf and 'location "/api/"' in gw.conf
+    assert gw.request("GET", "/api/v2/users").json()["server"] == "b"
+    assert gw.request("GET", "/api/users").json()["server"] == "a"
+    assert gw.request("GET", "/static/x").json()["server"] == "a"
