@@ -107,6 +107,11 @@ def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
         return False, None
     if (kind == "regex" and v == loc.value) or (kind == "prefix" and v == "/"):
         return True, None
+    # a path this regex location takes starts with its literal prefix: an entry whose
+    # paths all start with something incompatible can never be a candidate here
+    lit, other = literal_prefix(loc.value), literal_prefix(v) if kind == "regex" else v
+    if not (lit.startswith(other) or other.startswith(lit)):
+        return False, None
     return True, rx
 
 

@@ -1,0 +1,563 @@
+"""NGINX throughput of gatewayc's generated configs (issue 3): wrk on loopback.
+
+Targets from issue 3 (reported here, not asserted; this is a benchmark, not a test):
+  * the generated config for ONE plain proxy route serves >= 97 % of the requests/s of a
+    minimal hand-written reference config (upstream block with keepalive) on the same
+    backend;
+  * a generated config with 1,000 routes serves >= 95 % of the 1-route figure.
+
+Run:  python benchmarks/nginx_throughput.py            (~2.5 minutes; prints figures)
+      python benchmarks/nginx_throughput.py --help     (duration, rounds, connections, ...)
+Needs: Linux, nginx on PATH and wrk (Debian/Ubuntu: `apt-get install wrk`); the script
+installs nothing. Everything listens on 127.0.0.1 only, on free ports, and every nginx it
+starts is stopped on exit (and gets SIGTERM if the script itself is killed).
+
+What runs:
+  backend    a separate nginx (worker_processes 1, no access log) answering
+             `return 200 "ok"` for every path, so the backend is not the bottleneck. Its
+             stub_status counts the connections the gateways open to it.
+  ref        a minimal hand-written nginx.conf (REFERENCE_CONF below): one upstream with
+             `keepalive 64` (--ref-keepalive), `proxy_http_version 1.1`,
+             `proxy_set_header Connection ""`, proxy_pass for every path. It is the
+             baseline, not user input; the issue-3 ratio is gen-1 / ref.
+  ref-kaN    the same with the generated config's own keepalive value N (only when N
+             differs from --ref-keepalive): it shows how much of a gap is the pool size.
+  gen-1      `gatewayc build` of a spec with one plain proxy route (prefix /api -> the
+             backend service, no policies), built through the CLI in a temp dir.
+  gen-1000   `gatewayc build` of a spec with 1,000 routes to the same service: 900
+             prefixes /api/r0 .. /api/r899, 50 exact paths and 50 regex paths; wrk hits
+             a prefix route in the middle (/api/r450/items). Every regex location is
+             still tried on that request (nginx tests regexes after the longest prefix
+             unless the prefix has `^~`), so the regex routes are part of the cost.
+
+Fairness choices:
+  * worker_processes: the references use the generated config's value (gatewayc writes
+    "1"), so all gateways run with as many workers; the backend has 1 worker.
+  * access logging: the references copy the generated config's http-level access_log:
+    gatewayc's full configs write `access_log off` unless the spec asks for a log, so no
+    config logs. Were a generated config to log, the references would copy its
+    log_format/access_log lines, and the output says which applies.
+  * upstream keepalive: `keepalive` is the number of idle connections each worker keeps;
+    with more concurrent requests than that (wrk -c32 on one worker), idle connections
+    beyond the pool are closed and new ones opened, which costs far more than any other
+    directive here. A hand-written config sized for the load keeps more than the
+    concurrency, hence 64 in `ref`; `ref-kaN` is the like-for-like pool size. The column
+    "new upstream conns/1k req" shows the churn. --gen-keepalive N is a what-if that
+    rewrites the generated configs' value (the output marks such runs).
+  * CPU placement (default; --no-pin to disable): the gateway under test on CPU 0, the
+    backend and wrk on the other CPUs, so the gateway is the one process that saturates.
+  * noise: the order of the configs rotates every round; figures are medians over the
+    rounds, "paired" ratios are medians of within-round ratios. Besides req/s the script
+    reports the gateway worker's CPU time per request, and the CPU used by processes
+    outside the benchmark during each run: on a shared machine req/s moves with other
+    load (which tends to land on the gateway's CPU whenever the gateway idles), CPU/request
+    much less. When only some runs were "quiet" (< 10 % of a CPU used by other processes),
+    the ratios are also given over the quiet runs and the verdict uses those.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+TARGET_GEN_VS_REF = 0.97
+TARGET_1000_VS_1 = 0.95
+QUIET = 0.10  # a run is "quiet" if other processes used less than this share of one CPU meanwhile
+
+# prefix-relative pid/temp paths so that `nginx -p DIR` touches nothing outside DIR
+_PREFIX_PATHS = """\
+pid nginx.pid;
+error_log stderr notice;
+"""
+_HTTP_PATHS = """\
+    client_body_temp_path tmp_client_body;
+    proxy_temp_path tmp_proxy;
+    fastcgi_temp_path tmp_fastcgi;
+    uwsgi_temp_path tmp_uwsgi;
+    scgi_temp_path tmp_scgi;
+"""
+
+BACKEND_CONF = _PREFIX_PATHS + """\
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server_tokens off;
+""" + _HTTP_PATHS + """\
+    keepalive_requests 100000;
+    server {
+        listen 127.0.0.1:{port};
+        location / {
+            default_type text/plain;
+            return 200 "ok";
+        }
+        # connections accepted so far = upstream connections the gateways opened (+1 per read)
+        location = /__stub_status {
+            stub_status;
+        }
+    }
+}
+"""
+
+# The baseline: what a person would write by hand to proxy everything to one backend.
+REFERENCE_CONF = _PREFIX_PATHS + """\
+worker_processes {workers};
+events { worker_connections 1024; }
+http {
+    access_log {access_log};
+    server_tokens off;
+""" + _HTTP_PATHS + """\
+    upstream backend {
+        server 127.0.0.1:{backend_port};
+        keepalive {keepalive};
+    }
+    server {
+        listen 127.0.0.1:{port};
+{server_extra}        location / {
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://backend;
+        }
+    }
+}
+"""
+
+
+def _fill(template: str, **values: object) -> str:
+    # str.format would trip over nginx's braces
+    for k, v in values.items():
+        template = template.replace("{" + k + "}", str(v))
+    return template
+
+
+def spec_one(port: int, backend_port: int) -> str:
+    return f"""version: 1
+services:
+  backend:
+    url: http://127.0.0.1:{backend_port}
+gateways:
+  bench:
+    listeners:
+      - port: {port}
+        address: 127.0.0.1
+    routes:
+      - name: api
+        match: {{path: /api}}
+        service: backend
+"""
+
+
+def spec_many(port: int, backend_port: int, n_prefix: int = 900, n_exact: int = 50, n_regex: int = 50) -> str:
+    out = [spec_one(port, backend_port).split("    routes:")[0] + "    routes:"]
+    for i in range(n_prefix):
+        out.append(f"      - name: p{i}\n        match: {{path: /api/r{i}}}\n        service: backend")
+    for i in range(n_exact):
+        out.append(f"      - name: e{i}\n        match: {{path: {{exact: /exact/e{i}}}}}\n        service: backend")
+    for i in range(n_regex):
+        out.append(f"      - name: x{i}\n        match: {{path: {{regex: \"/rx/{i}/[0-9]+/items\"}}}}\n"
+                   f"        service: backend")
+    return "\n".join(out) + "\n"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    # Linux: nginx's master gets SIGTERM if this script dies without cleaning up
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# --pin: CPU sets for the gateway under test and for the load side (backend + wrk)
+PIN: dict[str, set[int]] = {}
+
+
+def _preexec(role: str):
+    def fn() -> None:
+        _die_with_parent()
+        if role in PIN:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, PIN[role])
+    return fn
+
+
+class Nginx:
+    """One nginx master in the foreground (`daemon off`), stopped by stop()."""
+
+    def __init__(self, name: str, prefix: str, port: int, role: str = "gateway"):
+        self.name, self.prefix, self.port, self.role = name, prefix, port, role
+        self.log_path = os.path.join(prefix, "stderr.log")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(["nginx", "-p", self.prefix, "-c", "nginx.conf", "-g", "daemon off;"],
+                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                     preexec_fn=_preexec(self.role))
+        log.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name}: nginx exited with {self.proc.returncode}:\n{self.log()}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name}: nginx did not listen on 127.0.0.1:{self.port}:\n{self.log()}")
+
+    def workers(self) -> list[int]:
+        """PIDs of the master's worker processes (Linux /proc)."""
+        assert self.proc is not None
+        pid = self.proc.pid
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+        return []
+
+    def log(self) -> str:
+        with contextlib.suppress(OSError), open(self.log_path, errors="replace") as fh:
+            return fh.read()[-2000:]
+        return ""
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)  # fast shutdown: master stops its workers
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def write_conf(prefix: str, text: str) -> None:
+    os.makedirs(prefix, exist_ok=True)
+    with open(os.path.join(prefix, "nginx.conf"), "w") as fh:
+        fh.write(text)
+
+
+def gatewayc_build(spec_text: str, workdir: str, name: str) -> str:
+    spec = os.path.join(workdir, f"{name}.yml")
+    with open(spec, "w") as fh:
+        fh.write(spec_text)
+    out = os.path.join(workdir, name)
+    r = subprocess.run([sys.executable, "-m", "gatewayc", "build", spec, "--target", "nginx", "--out", out],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"gatewayc build {name} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+    return out
+
+
+# --- reading the generated nginx.conf ---------------------------------------------------
+
+def _unq(s: str) -> str:
+    return s.strip().strip('"')
+
+
+def directive_values(conf: str, name: str, indent: str | None = None) -> list[str]:
+    """Argument strings of every `name ...;` (at the given indentation, if any)."""
+    pat = (re.escape(indent) if indent is not None else r"\s*") + re.escape(name) + r"\s+([^;{]*);"
+    return [" ".join(_unq(a) for a in m.group(1).split()) for m in re.finditer(r"(?m)^" + pat, conf)]
+
+
+def location_body(conf: str, prefix: str) -> list[str]:
+    """Directives of the first location whose (unquoted) argument is `prefix` (one level)."""
+    m = re.search(r'(?m)^(\s*)location\s+"' + re.escape(prefix) + r'"\s*\{\n', conf)
+    if not m:
+        return []
+    indent = m.group(1)
+    end = conf.index("\n" + indent + "}", m.end() - 1)
+    return [ln.strip() for ln in conf[m.end():end].splitlines() if ln.strip()]
+
+
+def describe(conf: str) -> dict:
+    return {
+        "worker_processes": (directive_values(conf, "worker_processes") or ["(nginx default: 1)"])[0],
+        "access_log": directive_values(conf, "access_log") or ["(nginx default: logs/access.log combined)"],
+        "keepalive": directive_values(conf, "keepalive") or ["(none: a new upstream connection per request)"],
+        "locations": len(re.findall(r"(?m)^\s*location\s", conf)),
+        "regex_locations": len(re.findall(r'(?m)^\s*location\s+"~\*?"', conf)),
+        "maps": len(re.findall(r"(?m)^\s*map\s", conf)),
+        "ifs": len(re.findall(r"(?m)^\s*if\s", conf)),
+        "js_directives": len(re.findall(r"(?m)^\s*js_\w+", conf)),
+        "proxy_buffering": directive_values(conf, "proxy_buffering") or ["(nginx default: on)"],
+        "bytes": len(conf),
+    }
+
+
+# --- CPU accounting (Linux /proc; all figures 0 elsewhere) ------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def proc_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError), open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / _TICK
+
+
+def machine_busy() -> float:
+    """CPU seconds spent in user/nice/system/steal over all CPUs so far (no idle, irq, softirq)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/stat") as fh:
+        v = [int(x) for x in fh.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + (v[7] if len(v) > 7 else 0)) / _TICK
+    return 0.0
+
+
+def children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+# --- wrk ------------------------------------------------------------------------------
+
+def run_wrk(url: str, seconds: float, threads: int, connections: int) -> tuple[float, int, int]:
+    """(requests/s, requests, non-2xx/3xx responses + socket errors)."""
+    r = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", url],
+                       capture_output=True, text=True, timeout=seconds + 30, preexec_fn=_preexec("load"))
+    if r.returncode != 0:
+        raise RuntimeError(f"wrk failed ({r.returncode}): {r.stderr or r.stdout}")
+    rps = float(re.search(r"Requests/sec:\s*([\d.]+)", r.stdout).group(1))
+    total = int(re.search(r"(\d+) requests in", r.stdout).group(1))
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s*(\d+)", r.stdout))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", r.stdout)
+    if m:
+        bad += sum(int(x) for x in m.groups())
+    return rps, total, bad
+
+
+def backend_accepts(port: int) -> int:
+    """Connections the backend has accepted so far (including the one asking)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__stub_status", timeout=5) as resp:  # noqa: S310
+        return int(resp.read().decode().splitlines()[2].split()[0])
+
+
+def check_ok(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 (loopback only)
+        body = resp.read()
+        if resp.status != 200 or body != b"ok":
+            raise RuntimeError(f"{url}: expected 200 'ok' from the backend, got {resp.status} {body[:80]!r}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-d", "--duration", type=int, default=5, help="seconds per wrk run [5]")
+    ap.add_argument("-r", "--runs", type=int, default=6, help="measured rounds (one run per config each) [6]")
+    ap.add_argument("-c", "--connections", type=int, default=32, help="wrk connections [32]")
+    ap.add_argument("-t", "--threads", type=int, default=1, help="wrk threads [1]")
+    ap.add_argument("--warmup", type=int, default=2, help="warm-up seconds per config [2]")
+    ap.add_argument("--ref-keepalive", type=int, default=64,
+                    help="keepalive of the reference upstream [64: more than the wrk connections]")
+    ap.add_argument("--gen-keepalive", type=int, default=None, metavar="N",
+                    help="WHAT-IF: rewrite the generated configs' upstream `keepalive` to N before running "
+                         "(the output says so; the figures are then not gatewayc's)")
+    ap.add_argument("--no-pin", dest="pin", action="store_false",
+                    help="do not pin the gateway to CPU 0 and backend + wrk to the other CPUs")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir with all configs")
+    args = ap.parse_args()
+
+    missing = [t for t in ("nginx", "wrk") if shutil.which(t) is None]
+    if missing:
+        print(f"missing on PATH: {', '.join(missing)}. On Debian/Ubuntu: `apt-get install {' '.join(missing)}` "
+              "(wrk elsewhere: https://github.com/wg/wrk). This script installs nothing.", file=sys.stderr)
+        return 2
+
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if args.pin and len(cpus) >= 2:
+        PIN.update(gateway={cpus[0]}, load=set(cpus[1:]))
+    work = tempfile.mkdtemp(prefix="gwc-nginx-bench-")
+    os.chmod(work, 0o755)  # nginx workers run as an unprivileged user when started as root
+    servers: list[Nginx] = []
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        backend_port, ref_port, same_port, one_port, many_port = (free_port() for _ in range(5))
+        one_dir = gatewayc_build(spec_one(one_port, backend_port), work, "gen-1")
+        many_dir = gatewayc_build(spec_many(many_port, backend_port), work, "gen-1000")
+        with open(os.path.join(one_dir, "nginx.conf")) as fh:
+            one_conf = fh.read()
+        with open(os.path.join(many_dir, "nginx.conf")) as fh:
+            many_conf = fh.read()
+        info_one, info_many = describe(one_conf), describe(many_conf)
+        if args.gen_keepalive is not None:  # what-if, on copies of gatewayc's output
+            for d_ in (one_dir, many_dir):
+                path = os.path.join(d_, "nginx.conf")
+                with open(path) as fh:
+                    text = fh.read()
+                with open(path, "w") as fh:
+                    fh.write(re.sub(r'(?m)^(\s*keepalive\s+)"?\d+"?;', rf'\g<1>"{args.gen_keepalive}";', text))
+        # the generated configs decide worker_processes and access logging for the reference
+        workers = info_one["worker_processes"]
+        if not re.fullmatch(r"\d+|auto", workers):
+            workers = "1"  # not set in the generated config: nginx's default
+        gen_logs = sorted(set(info_one["access_log"]) | set(info_many["access_log"]))
+        logging = [v for v in info_one["access_log"] if v != "off"]  # what the hit server writes
+        gen_ka = [int(v) for v in info_one["keepalive"] if v.isdigit()]
+        gen_ka_eff = args.gen_keepalive if args.gen_keepalive is not None else (gen_ka[0] if gen_ka else None)
+
+        backend_dir = os.path.join(work, "backend")
+        write_conf(backend_dir, _fill(BACKEND_CONF, port=backend_port))
+
+        def reference(name: str, port: int, keepalive: int) -> tuple[str, Nginx, str]:
+            conf = _fill(REFERENCE_CONF, workers=workers, backend_port=backend_port, keepalive=keepalive, port=port)
+            extra = ""
+            if logging:  # the generated config logs: the reference logs the same way
+                formats = re.findall(r"(?m)^\s*log_format\s[^;]*;", one_conf)
+                conf = conf.replace("    server_tokens off;\n",
+                                    "    server_tokens off;\n" + "".join(f"    {f.strip()}\n" for f in formats))
+                # gatewayc's formats use its own variables; give them a value in the reference
+                for var in sorted(set(re.findall(r"\$(gwc_\w+)", "".join(formats)))):
+                    extra += f'        set ${var} "";\n'
+                extra += "".join(f"        access_log {v};\n" for v in logging)
+            conf = _fill(conf, access_log="off", server_extra=extra)
+            write_conf(os.path.join(work, name), conf)
+            return name, Nginx(name, os.path.join(work, name), port), f"http://127.0.0.1:{port}/api/items"
+
+        configs = [reference("ref", ref_port, args.ref_keepalive)]
+        if gen_ka_eff is not None and gen_ka_eff != args.ref_keepalive:
+            configs.append(reference(f"ref-ka{gen_ka_eff}", same_port, gen_ka_eff))
+        configs += [
+            ("gen-1", Nginx("gen-1", one_dir, one_port), f"http://127.0.0.1:{one_port}/api/items"),
+            ("gen-1000", Nginx("gen-1000", many_dir, many_port), f"http://127.0.0.1:{many_port}/api/r450/items"),
+        ]
+        backend = Nginx("backend", backend_dir, backend_port, role="load")
+        for srv in [backend] + [c[1] for c in configs]:
+            servers.append(srv)
+            srv.start()
+        for _, _, url in configs:
+            check_ok(url)
+
+        print(f"{subprocess.run(['nginx', '-v'], capture_output=True, text=True).stderr.strip()}; "
+              f"{os.cpu_count()} CPUs; wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
+              f"{args.runs} rounds, config order rotated per round; "
+              + (f"gateway on CPU {sorted(PIN['gateway'])}, backend + wrk on CPU {sorted(PIN['load'])}"
+                 if PIN else "not pinned"))
+        print(f"worker_processes: generated {info_one['worker_processes']!r} -> references use {workers!r}; "
+              "backend 1")
+        print(f"access_log: generated {gen_logs} -> references "
+              + ("'off' too" if not logging else f"copy it: access_log {logging} with the same log_format"))
+        print(f"upstream keepalive: generated {info_one['keepalive']}"
+              + (f" [WHAT-IF: rewritten to {args.gen_keepalive} for this run]" if args.gen_keepalive is not None
+                 else "")
+              + f"; ref {args.ref_keepalive}" + (f", ref-ka{gen_ka_eff} {gen_ka_eff} (as generated)"
+                                                  if len(configs) == 4 else ""))
+        if gen_ka_eff is not None and gen_ka_eff < args.connections:
+            print(f"  note: keepalive {gen_ka_eff} < {args.connections} concurrent requests per worker: idle upstream "
+                  "connections beyond the pool are closed and re-opened (see 'new upstream conns')")
+
+        for name, _, url in configs:  # warm-up: connections, upstream keepalive pool, caches
+            run_wrk(url, args.warmup, args.threads, args.connections)
+        names = [c[0] for c in configs]
+        results: dict[str, list[float]] = {n: [] for n in names}
+        cpu_us: dict[str, list[float]] = {n: [] for n in names}  # gateway µs CPU per request
+        conns: dict[str, list[float]] = {n: [] for n in names}  # new upstream connections per 1k requests
+        others: dict[str, list[float]] = {n: [] for n in names}  # CPU of processes outside the benchmark
+        bad: dict[str, int] = {n: 0 for n in names}
+        backend_workers = backend.workers()
+        print(f"{'':9}{'config':<10}{'req/s':>9}  {'gw CPU':>6}  {'gw µs/req':>9}  {'new upstream conns/1k req':>25}"
+              f"  {'backend CPU':>11}  {'wrk CPU':>7}  {'other procs CPU':>15}")
+        for i in range(args.runs):
+            k = i % len(configs)
+            for name, srv, url in configs[k:] + configs[:k]:
+                gw_workers = srv.workers()
+                acc0 = backend_accepts(backend_port)
+                before = (proc_cpu(gw_workers), proc_cpu(backend_workers), children_cpu(), machine_busy(),
+                          time.monotonic())
+                rps, total, nbad = run_wrk(url, args.duration, args.threads, args.connections)
+                after = (proc_cpu(gw_workers), proc_cpu(backend_workers), children_cpu(), machine_busy(),
+                         time.monotonic())
+                acc1 = backend_accepts(backend_port)
+                gw, be, wrk, busy, wall = (a - b for a, b in zip(after, before))
+                other = max(0.0, busy - gw - be - wrk)
+                results[name].append(rps)
+                cpu_us[name].append(gw / total * 1e6 if total else 0.0)
+                conns[name].append((acc1 - acc0 - 1) / total * 1000 if total else 0.0)
+                others[name].append(other / wall)
+                bad[name] += nbad
+                print(f"  round {i + 1} {name:<10}{rps:>9.0f}  {gw / wall:>6.0%}  {cpu_us[name][-1]:>9.1f}  "
+                      f"{conns[name][-1]:>25.1f}  {be / wall:>11.0%}  {wrk / wall:>7.0%}  {other / wall:>15.0%}"
+                      + (f"  ({nbad} errors/non-2xx)" if nbad else ""), flush=True)
+
+        # "quiet" runs: other processes used < QUIET of a CPU meanwhile (a shared machine's other load
+        # lands on whichever CPU idles, often the gateway's, and halves its req/s)
+        quiet = {n: [i for i, o in enumerate(others[n]) if o < QUIET] for n in names}
+        use_quiet = all(quiet[n] for n in names) and any(len(quiet[n]) < args.runs for n in names)
+
+        def med_of(series: dict[str, list[float]], n: str, only_quiet: bool = False) -> float:
+            v = [series[n][i] for i in quiet[n]] if only_quiet else series[n]
+            return statistics.median(v)
+
+        print()
+        print(f"{'config':<10} {'median req/s':>13} {'min':>9} {'max':>9}  {'gw µs CPU/req':>13}  "
+              f"{'new upstream conns/1k req':>25}  {'quiet runs: n, median req/s':>27}")
+        for n in names:
+            v = results[n]
+            q = f"{len(quiet[n])}, {med_of(results, n, True):.0f}" if quiet[n] else "0, -"
+            print(f"{n:<10} {med_of(results, n):>13.0f} {min(v):>9.0f} {max(v):>9.0f}  {med_of(cpu_us, n):>13.1f}  "
+                  f"{med_of(conns, n):>25.1f}  {q:>27}" + (f"  [{bad[n]} errors/non-2xx!]" if bad[n] else ""))
+        print()
+        print(f"{'ratio':<22} {'of medians':>10} {'paired':>7} {'quiet':>7} {'target':>7}        {'CPU-efficiency':>14}")
+        pairs = [("gen-1", "ref", TARGET_GEN_VS_REF)]
+        if len(configs) == 4:
+            pairs.append(("gen-1", configs[1][0], TARGET_GEN_VS_REF))
+        pairs.append(("gen-1000", "gen-1", TARGET_1000_VS_1))
+        for num, den, target in pairs:
+            r = med_of(results, num) / med_of(results, den)
+            paired = statistics.median(a / b for a, b in zip(results[num], results[den]))
+            rq = med_of(results, num, True) / med_of(results, den, True) if use_quiet else None
+            c = med_of(cpu_us, den) / med_of(cpu_us, num)
+            verdict = rq if rq is not None else r
+            print(f"{num + ' / ' + den:<22} {r:>10.3f} {paired:>7.3f} {f'{rq:.3f}' if rq else '-':>7} {target:>7.2f}  "
+                  f"{'meets' if verdict >= target else 'BELOW'}  {c:>14.3f}")
+        print("(paired: median over rounds of the within-round ratio, which cancels slow drift. quiet: medians\n"
+              f" over the runs during which processes outside the benchmark used < {QUIET:.0%} of a CPU (shown when\n"
+              " some runs were not quiet; the verdict then uses it). CPU-efficiency: gateway-worker CPU per\n"
+              " request of the baseline / of the config, the figure least moved by other load. If few runs\n"
+              " are quiet, re-run on a quieter machine.)")
+        print()
+        print("generated configs, directives that bear on throughput:")
+        for label, info in (("gen-1", info_one), ("gen-1000", info_many)):
+            print(f"  {label}: worker_processes {info['worker_processes']}, access_log {info['access_log']}, "
+                  f"upstream keepalive {info['keepalive']}, {info['locations']} locations "
+                  f"({info['regex_locations']} regex, all tried on every request that no `=` location takes), "
+                  f"{info['maps']} maps, {info['ifs']} ifs, {info['js_directives']} js_* directives, "
+                  f"proxy_buffering {info['proxy_buffering']}, {info['bytes'] / 1024:.0f} KiB")
+        print('  gen-1 location "/api/" (the one wrk hits):')
+        for line in location_body(one_conf, "/api/"):
+            print(f"      {line}")
+        print('  ref location "/": proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://backend;')
+        if args.keep:
+            print(f"\nconfigs kept in {work}")
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        for srv in reversed(servers):
+            srv.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
