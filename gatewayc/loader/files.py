@@ -121,28 +121,26 @@ def _merge_named(into: YMap, sub: YMap, section: str, diags: list[Diagnostic], d
         return
     if section not in into or not isinstance(into[section], YMap):
         if section not in into:
-            into[section] = theirs
-            into.kpos[section] = sub.kpos[section]
-            into.vpos[section] = sub.vpos[section]
+            _adopt(into, sub, section)
         return
     ours = into[section]
-    for name, value in theirs.items():
+    for name in theirs:
         if name not in ours:
-            ours[name] = value
-            ours.kpos[name] = theirs.kpos[name]
-            ours.vpos[name] = theirs.vpos[name]
-            _remember_file(ours, name, theirs.file)
-        elif deep and isinstance(value, YMap) and isinstance(ours[name], YMap):
-            _merge_gateway(ours[name], value, diags)
+            _adopt(ours, theirs, name)
+        elif deep and isinstance(theirs[name], YMap) and isinstance(ours[name], YMap):
+            _merge_gateway(ours[name], theirs[name], diags)
         else:
             diags.append(_dup(section, name, ours, theirs))
 
 
-def _remember_file(m: YMap, key, file: str) -> None:
-    # positions of a merged entry must point into the file it came from
-    if m.file != file:
-        m.kpos[key] = (*m.kpos[key][:2], file)
-        m.vpos[key] = (*m.vpos[key][:2], file)
+def _adopt(into: YMap, src: YMap, key) -> None:
+    """Move src[key] into `into`, its positions still pointing into the file it came from."""
+    into[key] = src[key]
+    kpos, vpos = src.kpos[key], src.vpos[key]
+    if into.file != src.file:
+        file = kpos[2] if len(kpos) > 2 else src.file
+        kpos, vpos = (*kpos[:2], file), (*vpos[:2], file)
+    into.kpos[key], into.vpos[key] = kpos, vpos
 
 
 def _dup(section: str, name, ours: YMap, theirs: YMap) -> Diagnostic:
@@ -161,10 +159,7 @@ def _where(m: YMap, key) -> tuple[str, int, int]:
 def _merge_gateway(ours: YMap, theirs: YMap, diags: list[Diagnostic]) -> None:
     for key, value in theirs.items():
         if key not in ours:
-            ours[key] = value
-            ours.kpos[key] = theirs.kpos[key]
-            ours.vpos[key] = theirs.vpos[key]
-            _remember_file(ours, key, theirs.file)
+            _adopt(ours, theirs, key)
         elif key == "routes" and isinstance(value, YSeq) and isinstance(ours[key], YSeq):
             merged = YSeq(ours[key])
             merged.file = ours[key].file
