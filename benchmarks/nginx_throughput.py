@@ -26,9 +26,10 @@ What runs:
              backend service, no policies), built through the CLI in a temp dir.
   gen-1000   `gatewayc build` of a spec with 1,000 routes to the same service: 900
              prefixes /api/r0 .. /api/r899, 50 exact paths and 50 regex paths; wrk hits
-             a prefix route in the middle (/api/r450/items). Every regex location is
-             still tried on that request (nginx tests regexes after the longest prefix
-             unless the prefix has `^~`), so the regex routes are part of the cost.
+             a prefix route in the middle (/api/r450/items), and sends that same request
+             to the other configs, so only the configs differ. The regex routes could
+             cost a regex scan per request; gatewayc skips it (`^~`) where no regex
+             route can match below a prefix.
 
 Fairness choices:
   * worker_processes: the references use the generated config's value (gatewayc writes
@@ -140,6 +141,11 @@ def _fill(template: str, **values: object) -> str:
     for k, v in values.items():
         template = template.replace("{" + k + "}", str(v))
     return template
+
+
+# Every config serves the same request, so the ratios compare configs, not URLs: the
+# 1-route spec's /api prefix takes it, the 1,000-route spec's /api/r450 route does.
+HIT_PATH = "/api/r450/items"
 
 
 def spec_one(port: int, backend_port: int) -> str:
@@ -431,14 +437,14 @@ def main() -> int:
                 extra += "".join(f"        access_log {v};\n" for v in logging)
             conf = _fill(conf, access_log="off", server_extra=extra)
             write_conf(os.path.join(work, name), conf)
-            return name, Nginx(name, os.path.join(work, name), port), f"http://127.0.0.1:{port}/api/items"
+            return name, Nginx(name, os.path.join(work, name), port), f"http://127.0.0.1:{port}{HIT_PATH}"
 
         configs = [reference("ref", ref_port, args.ref_keepalive)]
         if gen_ka_eff is not None and gen_ka_eff != args.ref_keepalive:
             configs.append(reference(f"ref-ka{gen_ka_eff}", same_port, gen_ka_eff))
         configs += [
-            ("gen-1", Nginx("gen-1", one_dir, one_port), f"http://127.0.0.1:{one_port}/api/items"),
-            ("gen-1000", Nginx("gen-1000", many_dir, many_port), f"http://127.0.0.1:{many_port}/api/r450/items"),
+            ("gen-1", Nginx("gen-1", one_dir, one_port), f"http://127.0.0.1:{one_port}{HIT_PATH}"),
+            ("gen-1000", Nginx("gen-1000", many_dir, many_port), f"http://127.0.0.1:{many_port}{HIT_PATH}"),
         ]
         backend = Nginx("backend", backend_dir, backend_port, role="load")
         for srv in [backend] + [c[1] for c in configs]:

@@ -100,6 +100,10 @@ def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
             return _seg_prefix(v, loc.value), None
         return True, rx
     if loc.kind == "prefix":
+        if loc.modifier == "=" and kind == "regex":
+            # `= /p` (a prefix route's own path) wins over every regex location in nginx,
+            # but a regex that matches /p outranks the prefix: it must be a candidate here
+            return True, rx
         # exact locations and matching regexes take their requests before any prefix,
         # and a longer matching prefix has its own location
         return kind == "prefix" and _seg_prefix(v, loc.value), None

@@ -51,3 +51,26 @@ def test_regex_still_beats_the_prefix_it_overlaps(gateway, echo_upstream):
     assert gw.request("GET", "/api/v2/users").json()["server"] == "b"
     assert gw.request("GET", "/api/users").json()["server"] == "a"
     assert gw.request("GET", "/static/x").json()["server"] == "a"
+
+
+PREFIX_VS_REGEX = """
+version: 1
+services:
+  a: {url: __A__}
+  b: {url: __B__}
+gateways:
+  main:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: pre, match: /api, service: a}
+      - {name: rx, match: {path: {regex: "/ap[a-z]"}}, service: b}
+"""
+
+
+def test_regex_beats_a_prefix_on_the_prefix_own_path(gateway, echo_upstream):
+    # nginx's `location = /api` (made for the prefix route) outranks regex locations;
+    # Gateway API order as gatewayc defines it puts the regex first
+    gw = gateway(PREFIX_VS_REGEX, upstreams={"A": echo_upstream("a"), "B": echo_upstream("b")})
+    assert gw.request("GET", "/api").json()["server"] == "b"
+    assert gw.request("GET", "/api/x").json()["server"] == "a"
+    assert gw.request("GET", "/apx").json()["server"] == "b"
