@@ -89,6 +89,14 @@ def _locations(table: list[ir.Dispatch]) -> list[Loc]:
     return out
 
 
+def _regex_takes(rx: str, path: str) -> bool:
+    """Whether a route regex matches one fixed (decoded) path: decided at build time, so
+    an `=` location never runs it per request."""
+    import re2
+
+    return re2.fullmatch(rx, path) is not None
+
+
 def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
     """(can reach loc, regex on $uri still to test or None when loc implies the path)."""
     kind, v = e.match.path.kind, _path(e.match.path)
@@ -98,12 +106,12 @@ def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
             return v == loc.value, None
         if kind == "prefix":
             return _seg_prefix(v, loc.value), None
-        return True, rx
+        return _regex_takes(v, loc.value), None
     if loc.kind == "prefix":
         if loc.modifier == "=" and kind == "regex":
             # `= /p` (a prefix route's own path) wins over every regex location in nginx,
             # but a regex that matches /p outranks the prefix: it must be a candidate here
-            return True, rx
+            return _regex_takes(v, loc.value), None
         # exact locations and matching regexes take their requests before any prefix,
         # and a longer matching prefix has its own location
         return kind == "prefix" and _seg_prefix(v, loc.value), None
