@@ -84,6 +84,8 @@ def _locations(table: list[ir.Dispatch]) -> list[Loc]:
             out.append(Loc("", "/", kind, v))
         else:
             if v not in exact:
+                # /p itself needs its own `= /p`: without it, nginx answers /p with a 301 to
+                # /p/ (proxy_pass's auto-redirect) before any directive of ours runs
                 out.append(Loc("=", v, kind, v))
             out.append(Loc("^~" if _no_regex_below(v, literals) else "", v + "/", kind, v))
     return out
