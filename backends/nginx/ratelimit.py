@@ -6,6 +6,7 @@ period's worth at once); the window algorithms are approximated by it."""
 from __future__ import annotations
 
 from gatewayc.ir import model as ir
+from gatewayc.units import duration
 
 from .context import Context, d, header_var
 
@@ -40,8 +41,9 @@ def _rate(rl: ir.RateLimit, route: ir.Route, ctx: Context) -> str:
         return f"{rl.requests}r/s"
     per_minute = rl.requests * 60_000 / rl.period_ms
     if per_minute != int(per_minute):
-        ctx.note("GWC311", f"route {route.name!r}: nginx rates are whole requests per second or minute; "
-                 f"{rl.requests} per {rl.period_ms}ms becomes {max(1, round(per_minute))}r/m", rl.loc)
+        # no route name: one note per rate limit, however many routes inherit it
+        ctx.note("GWC311", f"rates are whole requests per second or minute; {rl.requests} per "
+                 f"{duration(rl.period_ms)} becomes {max(1, round(per_minute))}r/m", rl.loc)
     return f"{max(1, round(per_minute))}r/m"
 
 
