@@ -63,6 +63,11 @@ def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]]
                 put(name, literal(value))
             else:
                 put(name, _append_var(gw, route, name, ctx))
+    return header_directives(headers, names)
+
+
+def header_directives(headers: dict[str, str], names: dict[str, str]) -> list[dict]:
+    """proxy_set_header lines, sorted: `headers` and `names` are keyed by lower-case name."""
     return [d("proxy_set_header", names[k], headers[k]) for k in sorted(headers)]
 
 
