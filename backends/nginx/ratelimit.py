@@ -36,7 +36,7 @@ def key_var(gw: ir.Gateway, route: ir.Route, key: ir.LimitKey | None, ctx: Conte
     return ctx.limit_key_var(gw, route)
 
 
-def _rate(rl: ir.RateLimit, route: ir.Route, ctx: Context) -> str:
+def _rate(rl: ir.RateLimit, ctx: Context) -> str:
     if rl.period_ms == 1000:
         return f"{rl.requests}r/s"
     per_minute = rl.requests * 60_000 / rl.period_ms
@@ -56,7 +56,7 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
                 var = key_var(gw, r, p.rate_limit.key, ctx)
                 if var:
                     z = _zone("rl", ctx, (p.rate_limit, var))
-                    zones[z] = d("limit_req_zone", var, f"zone={z}:{ZONE_SIZE}", f"rate={_rate(p.rate_limit, r, ctx)}")
+                    zones[z] = d("limit_req_zone", var, f"zone={z}:{ZONE_SIZE}", f"rate={_rate(p.rate_limit, ctx)}")
             if p.concurrency_limit and not ctx.dropping("concurrency_limit"):
                 var = key_var(gw, r, p.concurrency_limit.key, ctx)
                 if var:
