@@ -36,7 +36,11 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
 
 def server_directives(gw: ir.Gateway, ctx: Context) -> list[dict]:
     o = gw.observability
-    out = [d("set", "$gwc_gateway", gw.name)]
+    logs = bool(o.access_log) and not ctx.dropping("observability.access_log")
+    if not logs and not o.request_id_header:
+        # every `set` runs on every request of the server, and nothing would read these
+        return []
+    out = [d("set", "$gwc_gateway", gw.name)] if logs else []
     src = _request_id_map(o, gw, ctx)
     if src and o.request_id_generate:
         # nginx's own $request_id is a fresh random id per request: the fallback
@@ -46,7 +50,7 @@ def server_directives(gw: ir.Gateway, ctx: Context) -> list[dict]:
         out.append(d("set", REQUEST_ID, src))
     else:
         out.append(d("set", REQUEST_ID, ""))
-    if o.access_log and not ctx.dropping("observability.access_log"):
+    if logs:
         fmt = "gwc_json" if o.access_log == "json" else "gwc_text"
         out.append(d("access_log", ctx.prefix_path("access.log"), fmt))
     return out
