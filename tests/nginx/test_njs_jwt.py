@@ -94,6 +94,16 @@ gateways:
         policies:
           auth:
             jwt: {{algorithms: [HS256], secret: {{env: GWC_TEST_JWT_SECRET}}, token: {{header: X-Token}}}}
+      - name: proto
+        match: {{path: /proto}}
+        service: echo
+        policies:
+          auth:
+            jwt:
+              algorithms: [HS256]
+              secret: {{env: GWC_TEST_JWT_SECRET}}
+              required_claims: [constructor]
+              forward_claims: {{toString: X-To-String, __proto__: X-Proto}}
       - name: custom
         match: {{path: /custom}}
         service: echo
@@ -204,6 +214,20 @@ def test_token_sources(gw):
     assert get(gw, "/cookie", {"Cookie": "session=nope"}).status == 401
     assert get(gw, "/plainheader", {"X-Token": hs()}).status == 200
     assert get(gw, "/plainheader", bearer(hs())).status == 401
+
+
+def test_claim_names_are_not_found_on_the_prototype(gw):
+    # every JS object "has" constructor and toString: a token without them must not pass
+    r = get(gw, "/proto", bearer(hs()))
+    assert r.status == 401, gw.log()
+    r = get(gw, "/proto", bearer(hs(constructor="c1")))
+    assert r.status == 200, gw.log()
+    assert "x-to-string" not in r.json()["headers"] and "x-proto" not in r.json()["headers"]
+    token = jwt.encode({**claims(constructor="c1"), "toString": "t1", "__proto__": {"p": 1}}, SECRET,
+                       algorithm="HS256")
+    seen = get(gw, "/proto", bearer(token)).json()["headers"]
+    assert seen["x-to-string"] == "t1"
+    assert json.loads(seen["x-proto"]) == {"p": 1}
 
 
 def test_custom_failure_status_and_body_keep_dollars_literal(gw):

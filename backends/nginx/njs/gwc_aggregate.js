@@ -29,11 +29,11 @@ async function handle(r) {
     for (var i = 0; i < cfg.parts.length; i++) {
         var key = cfg.parts[i].key;
         if (results[i].ok) {
-            out[key] = results[i].value;
+            util.put(out, key, results[i].value);
         } else {
             failed.push(key);
             if (cfg.on_failure === 'null') {
-                out[key] = null;
+                util.put(out, key, null);
             }
         }
     }

@@ -125,7 +125,7 @@ async function passes(r, node, out) {
             return false;
         }
         node.forward.forEach(function (f) {
-            var v = claims[f[0]];
+            var v = util.own(claims, f[0]);
             if (v !== undefined && v !== null) {
                 out[f[1]] = claimValue(v);
             }
@@ -187,7 +187,7 @@ function identity(r, node, kind, claim) {
     switch (node.type) {
     case 'jwt':
         var c = jwt.claimsSync(r, node);
-        var v = c === null ? undefined : c[kind === 'claim' ? claim : 'sub'];
+        var v = c === null ? undefined : util.own(c, kind === 'claim' ? claim : 'sub');
         return (v === undefined || v === null) ? null : 'c:' + claimValue(v);
     case 'api_key':
         if (kind !== 'consumer') {

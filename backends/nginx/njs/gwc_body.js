@@ -16,8 +16,8 @@ function lookup(obj, path) {
     var keys = split(path);
     var cur = obj;
     for (var i = 0; i < keys.length - 1; i++) {
-        cur = cur[keys[i]];
-        if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) {
+        cur = util.own(cur, keys[i]);
+        if (cur === undefined || cur === null || typeof cur !== 'object' || Array.isArray(cur)) {
             return null;
         }
     }
@@ -29,14 +29,14 @@ function assign(obj, path, value) {
     var keys = split(path);
     var cur = obj;
     for (var i = 0; i < keys.length - 1; i++) {
-        var next = cur[keys[i]];
-        if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+        var next = util.own(cur, keys[i]);
+        if (next === undefined || next === null || typeof next !== 'object' || Array.isArray(next)) {
             next = {};
-            cur[keys[i]] = next;
+            util.put(cur, keys[i], next);
         }
         cur = next;
     }
-    cur[keys[keys.length - 1]] = value;
+    util.put(cur, keys[keys.length - 1], value);
 }
 
 var ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?([Zz]|[+-]\d{2}:?\d{2})?$/;

@@ -150,7 +150,7 @@ function checkClaims(cfg, c) {
         }
     }
     for (var i = 0; i < cfg.required_claims.length; i++) {
-        var v = c[cfg.required_claims[i]];
+        var v = util.own(c, cfg.required_claims[i]);
         if (v === undefined || v === null) {
             return 'missing claim';
         }

@@ -107,6 +107,19 @@ function safeDecode(s) {
     }
 }
 
+/* Names chosen in the spec (claims, body fields, part keys) are looked up and stored as
+ * own properties only: `c[name]` would find `constructor` or `toString` on every object's
+ * prototype, so a token without such a claim would pass a required-claims check, and
+ * storing under `__proto__` would replace the prototype instead of adding a field. */
+function own(obj, key) {
+    return (obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, key))
+        ? obj[key] : undefined;
+}
+
+function put(obj, key, value) {
+    Object.defineProperty(obj, key, {value: value, writable: true, enumerable: true, configurable: true});
+}
+
 function header(r, name) {
     var v = r.headersIn[name];
     return v === undefined ? null : v;
@@ -133,4 +146,4 @@ function cookie(r, name) {
 }
 
 export default {routeConfig, b64urlDecode, bytesEqual, stringsEqual, sha256hex, readSecret,
-                resolvePath, queryParam, header, cookie};
+                resolvePath, queryParam, own, put, header, cookie};
