@@ -6,7 +6,7 @@ Targets from issue 3 (reported here, not asserted; this is a benchmark, not a te
     backend;
   * a generated config with 1,000 routes serves >= 95 % of the 1-route figure.
 
-Run:  python benchmarks/nginx_throughput.py            (~2.5 minutes; prints figures)
+Run:  python benchmarks/nginx_throughput.py            (~3 minutes; prints figures)
       python benchmarks/nginx_throughput.py --help     (duration, rounds, connections, ...)
 Needs: Linux, nginx on PATH and wrk (Debian/Ubuntu: `apt-get install wrk`); the script
 installs nothing. Everything listens on 127.0.0.1 only, on free ports, and every nginx it
@@ -22,6 +22,11 @@ What runs:
              baseline, not user input; the issue-3 ratio is gen-1 / ref.
   ref-kaN    the same with the generated config's own keepalive value N (only when N
              differs from --ref-keepalive): it shows how much of a gap is the pool size.
+  ref-fwd    `ref` plus the forwarding headers every gatewayc route sends (Host,
+             X-Forwarded-For/-Proto/-Host, the WebSocket Upgrade/Connection pair), written
+             the usual hand-written way. Not the issue's baseline: gen-1 / ref-fwd shows
+             what the generated config costs beyond those headers, ref-fwd / ref what
+             the headers themselves cost.
   gen-1      `gatewayc build` of a spec with one plain proxy route (prefix /api -> the
              backend service, no policies), built through the CLI in a temp dir.
   gen-1000   `gatewayc build` of a spec with 1,000 routes to the same service: 900
@@ -48,12 +53,17 @@ Fairness choices:
   * CPU placement (default; --no-pin to disable): the gateway under test on CPU 0, the
     backend and wrk on the other CPUs, so the gateway is the one process that saturates.
   * noise: the order of the configs rotates every round; figures are medians over the
-    rounds, "paired" ratios are medians of within-round ratios. Besides req/s the script
-    reports the gateway worker's CPU time per request, and the CPU used by processes
+    rounds, "paired" ratios are medians of within-round ratios, each with a bootstrap 90 %
+    confidence interval. The verdict is "meets" or "BELOW" only when the whole interval is
+    on one side of the target, else "inconclusive" (run more rounds). Besides req/s the
+    script reports the gateway worker's CPU time per request, and the CPU used by processes
     outside the benchmark during each run: on a shared machine req/s moves with other
     load (which tends to land on the gateway's CPU whenever the gateway idles), CPU/request
-    much less. When only some runs were "quiet" (< 10 % of a CPU used by other processes),
-    the ratios are also given over the quiet runs and the verdict uses those.
+    much less. Rounds that were not "quiet" (>= 10 % of a CPU used by other processes) are
+    left out of the paired ratios when quiet ones remain.
+  * On a virtual machine a config's req/s can move by 20 % between rounds; the paired
+    ratios need many rounds to settle to +-2 %. benchmarks/nginx_instructions.py counts
+    instructions and system calls per request instead, which do not move between runs.
 """
 from __future__ import annotations
 
@@ -61,6 +71,7 @@ import argparse
 import contextlib
 import ctypes
 import os
+import random
 import re
 import resource
 import shutil
@@ -124,15 +135,31 @@ http {
         server 127.0.0.1:{backend_port};
         keepalive {keepalive};
     }
-    server {
+{http_extra}    server {
         listen 127.0.0.1:{port};
 {server_extra}        location / {
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_pass http://backend;
+{location_headers}            proxy_pass http://backend;
         }
     }
 }
+"""
+MINIMAL_HEADERS = """\
+            proxy_set_header Connection "";
+"""
+# `ref-fwd`: the same, with the forwarding headers a production config sets and gatewayc
+# sends on every route (the usual idioms: Host $host, the WebSocket upgrade map). Not the
+# issue's baseline; it shows how much of a gap is the cost of those headers.
+FORWARDING_HTTP = """\
+    map $http_upgrade $connection_upgrade { default upgrade; "" ""; }
+"""
+FORWARDING_HEADERS = """\
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
 """
 
 
@@ -281,7 +308,7 @@ def directive_values(conf: str, name: str, indent: str | None = None) -> list[st
 
 def location_body(conf: str, prefix: str) -> list[str]:
     """Directives of the first location whose (unquoted) argument is `prefix` (one level)."""
-    m = re.search(r'(?m)^(\s*)location\s+"' + re.escape(prefix) + r'"\s*\{\n', conf)
+    m = re.search(r'(?m)^(\s*)location\s+(?:"[=~^*]+"\s+)?"' + re.escape(prefix) + r'"\s*\{\n', conf)
     if not m:
         return []
     indent = m.group(1)
@@ -330,6 +357,16 @@ def machine_busy() -> float:
 def children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
+
+
+def median_ci(values: list[float], level: float = 0.90, resamples: int = 2000) -> tuple[float, float, float]:
+    """Median and a percentile-bootstrap confidence interval for it (fixed seed: the same
+    figures give the same interval)."""
+    rng = random.Random(0)
+    meds = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    lo = meds[int((1 - level) / 2 * resamples)]
+    hi = meds[min(resamples - 1, int((1 + level) / 2 * resamples))]
+    return statistics.median(values), lo, hi
 
 
 # --- wrk ------------------------------------------------------------------------------
@@ -397,7 +434,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        backend_port, ref_port, same_port, one_port, many_port = (free_port() for _ in range(5))
+        backend_port, ref_port, same_port, fwd_port, one_port, many_port = (free_port() for _ in range(6))
         one_dir = gatewayc_build(spec_one(one_port, backend_port), work, "gen-1")
         many_dir = gatewayc_build(spec_many(many_port, backend_port), work, "gen-1000")
         with open(os.path.join(one_dir, "nginx.conf")) as fh:
@@ -424,8 +461,10 @@ def main() -> int:
         backend_dir = os.path.join(work, "backend")
         write_conf(backend_dir, _fill(BACKEND_CONF, port=backend_port))
 
-        def reference(name: str, port: int, keepalive: int) -> tuple[str, Nginx, str]:
-            conf = _fill(REFERENCE_CONF, workers=workers, backend_port=backend_port, keepalive=keepalive, port=port)
+        def reference(name: str, port: int, keepalive: int, forwarding: bool = False) -> tuple[str, Nginx, str]:
+            conf = _fill(REFERENCE_CONF, workers=workers, backend_port=backend_port, keepalive=keepalive, port=port,
+                         http_extra=FORWARDING_HTTP if forwarding else "",
+                         location_headers=FORWARDING_HEADERS if forwarding else MINIMAL_HEADERS)
             extra = ""
             if logging:  # the generated config logs: the reference logs the same way
                 formats = re.findall(r"(?m)^\s*log_format\s[^;]*;", one_conf)
@@ -442,6 +481,7 @@ def main() -> int:
         configs = [reference("ref", ref_port, args.ref_keepalive)]
         if gen_ka_eff is not None and gen_ka_eff != args.ref_keepalive:
             configs.append(reference(f"ref-ka{gen_ka_eff}", same_port, gen_ka_eff))
+        configs.append(reference("ref-fwd", fwd_port, args.ref_keepalive, forwarding=True))
         configs += [
             ("gen-1", Nginx("gen-1", one_dir, one_port), f"http://127.0.0.1:{one_port}{HIT_PATH}"),
             ("gen-1000", Nginx("gen-1000", many_dir, many_port), f"http://127.0.0.1:{many_port}{HIT_PATH}"),
@@ -466,7 +506,7 @@ def main() -> int:
               + (f" [WHAT-IF: rewritten to {args.gen_keepalive} for this run]" if args.gen_keepalive is not None
                  else "")
               + f"; ref {args.ref_keepalive}" + (f", ref-ka{gen_ka_eff} {gen_ka_eff} (as generated)"
-                                                  if len(configs) == 4 else ""))
+                                                  if any(n.startswith("ref-ka") for n, _, _ in configs) else ""))
         if gen_ka_eff is not None and gen_ka_eff < args.connections:
             print(f"  note: keepalive {gen_ka_eff} < {args.connections} concurrent requests per worker: idle upstream "
                   "connections beyond the pool are closed and re-opened (see 'new upstream conns')")
@@ -522,24 +562,31 @@ def main() -> int:
             print(f"{n:<10} {med_of(results, n):>13.0f} {min(v):>9.0f} {max(v):>9.0f}  {med_of(cpu_us, n):>13.1f}  "
                   f"{med_of(conns, n):>25.1f}  {q:>27}" + (f"  [{bad[n]} errors/non-2xx!]" if bad[n] else ""))
         print()
-        print(f"{'ratio':<22} {'of medians':>10} {'paired':>7} {'quiet':>7} {'target':>7}        {'CPU-efficiency':>14}")
+        print(f"{'ratio':<20} {'of medians':>10}  {'paired [90% CI]':>21}  {'target':>6}  {'verdict':<12}  "
+              f"{'CPU-efficiency paired [90% CI]':>30}")
         pairs = [("gen-1", "ref", TARGET_GEN_VS_REF)]
-        if len(configs) == 4:
-            pairs.append(("gen-1", configs[1][0], TARGET_GEN_VS_REF))
-        pairs.append(("gen-1000", "gen-1", TARGET_1000_VS_1))
+        pairs += [("gen-1", n, TARGET_GEN_VS_REF) for n in names if n.startswith("ref-ka")]
+        pairs += [("ref-fwd", "ref", TARGET_GEN_VS_REF), ("gen-1", "ref-fwd", TARGET_GEN_VS_REF),
+                  ("gen-1000", "gen-1", TARGET_1000_VS_1)]
         for num, den, target in pairs:
             r = med_of(results, num) / med_of(results, den)
-            paired = statistics.median(a / b for a, b in zip(results[num], results[den]))
-            rq = med_of(results, num, True) / med_of(results, den, True) if use_quiet else None
-            c = med_of(cpu_us, den) / med_of(cpu_us, num)
-            verdict = rq if rq is not None else r
-            print(f"{num + ' / ' + den:<22} {r:>10.3f} {paired:>7.3f} {f'{rq:.3f}' if rq else '-':>7} {target:>7.2f}  "
-                  f"{'meets' if verdict >= target else 'BELOW'}  {c:>14.3f}")
-        print("(paired: median over rounds of the within-round ratio, which cancels slow drift. quiet: medians\n"
-              f" over the runs during which processes outside the benchmark used < {QUIET:.0%} of a CPU (shown when\n"
-              " some runs were not quiet; the verdict then uses it). CPU-efficiency: gateway-worker CPU per\n"
-              " request of the baseline / of the config, the figure least moved by other load. If few runs\n"
-              " are quiet, re-run on a quieter machine.)")
+            # rounds in which both runs were quiet, when that leaves some; else every round
+            rounds = [i for i in range(args.runs) if i in quiet[num] and i in quiet[den]] if use_quiet else []
+            rounds = rounds or list(range(args.runs))
+            paired = [results[num][i] / results[den][i] for i in rounds]
+            eff = [cpu_us[den][i] / cpu_us[num][i] for i in rounds if cpu_us[num][i]]
+            p_med, p_lo, p_hi = median_ci(paired)
+            e_med, e_lo, e_hi = median_ci(eff)
+            verdict = "meets" if p_lo >= target else "BELOW" if p_hi < target else "inconclusive"
+            print(f"{num + ' / ' + den:<20} {r:>10.3f}  {p_med:>7.3f} [{p_lo:.3f}, {p_hi:.3f}]  {target:>6.2f}  "
+                  f"{verdict:<12}  {e_med:>14.3f} [{e_lo:.3f}, {e_hi:.3f}]"
+                  + (f"  ({len(rounds)} quiet rounds)" if use_quiet and len(rounds) < args.runs else ""))
+        print("(paired: median over rounds of the within-round ratio, which cancels slow drift between rounds;\n"
+              " the interval is a bootstrap of that median. verdict: 'meets' when the whole interval is at or\n"
+              " above the target, 'BELOW' when it is all under it, else 'inconclusive': more rounds (-r) or a\n"
+              " quieter machine narrow it. Rounds during which processes outside the benchmark used more than\n"
+              f" {QUIET:.0%} of a CPU are left out when others remain. CPU-efficiency: gateway-worker CPU per\n"
+              " request of the baseline / of the config, the figure least moved by other load.)")
         print()
         print("generated configs, directives that bear on throughput:")
         for label, info in (("gen-1", info_one), ("gen-1000", info_many)):
