@@ -11,13 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-try:
-    from . import njs_harness as H
-except ImportError:
-    import njs_harness as H
+from nginx_harness import Reply
 
-echo_port = H.echo_port
-worker_dir = H.worker_dir
 SECRET = "hs-secret-for-tests-0123456789abcdef"
 FILE_SECRET = "file-secret-for-tests-abcdef0123456789"
 
@@ -43,7 +38,7 @@ def keys():
 SPEC = """
 version: 1
 services:
-  echo: {{url: "http://127.0.0.1:{port}"}}
+  echo: {{url: "__ECHO__"}}
 policies:
   hs:
     auth:
@@ -115,15 +110,13 @@ gateways:
 
 
 @pytest.fixture(scope="module")
-def gw(tmp_path_factory, echo_port, keys, worker_dir):
-    tmp = tmp_path_factory.mktemp("jwt")
+def gw(module_gateway, module_echo_upstream, tmp_path_factory, keys):
+    secrets = tmp_path_factory.mktemp("jwt-secrets")
+    (secrets / "jwt.secret").write_text(FILE_SECRET + "\n")
     jwks = {"keys": [_jwk(keys["k1"], "k1", "RS256"), _jwk(keys["k2"], "k2"), _jwk(keys["e256"], "e256"),
                      _jwk(keys["e384"], "e384")]}
-    H.readable(worker_dir / "jwt.secret", FILE_SECRET + "\n")
-    spec = H.compile_ir(tmp, SPEC.format(port=echo_port, tmp=worker_dir), {"jwks.json": json.dumps(jwks)})
-    nginx = H.start(tmp, spec, {"GWC_TEST_JWT_SECRET": SECRET})
-    yield nginx
-    nginx.stop()
+    return module_gateway(SPEC.format(tmp=secrets), {"ECHO": module_echo_upstream()},
+                          env={"GWC_TEST_JWT_SECRET": SECRET}, files={"jwks.json": json.dumps(jwks)})
 
 
 def claims(**extra) -> dict:
@@ -142,8 +135,8 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def get(gw, path: str, headers=None) -> H.Reply:
-    return H.request(gw, path, headers=headers)
+def get(gw, path: str, headers=None) -> Reply:
+    return gw.request("GET", path, headers)
 
 
 def _b64(obj: dict) -> str:

@@ -8,19 +8,12 @@ import time
 import jwt
 import pytest
 
-try:
-    from . import njs_harness as H
-except ImportError:
-    import njs_harness as H
-
-echo_port = H.echo_port
-worker_dir = H.worker_dir
 SECRET = "combo-hs-secret-0123456789abcdef0123"
 
 SPEC = """
 version: 1
 services:
-  echo: {{url: "http://127.0.0.1:{port}"}}
+  echo: {{url: "__ECHO__"}}
 gateways:
   main:
     listeners: [{{port: 8080}}]
@@ -81,14 +74,11 @@ def _ssha(p: str, salt: bytes = b"salt1234") -> str:
 
 
 @pytest.fixture(scope="module")
-def gw(tmp_path_factory, echo_port, worker_dir):
-    tmp = tmp_path_factory.mktemp("keys")
-    H.readable(worker_dir / "keys.txt", "file-key-1\n\nfile-key-2\n")
-    H.readable(worker_dir / "htpasswd", f"carol:{_sha('carolpw')}\ndave:{_ssha('davepw')}\nerin:{{PLAIN}}erinpw\n")
-    spec = H.compile_ir(tmp, SPEC.format(port=echo_port, dir=worker_dir))
-    nginx = H.start(tmp, spec, ENV)
-    yield nginx
-    nginx.stop()
+def gw(module_gateway, module_echo_upstream, tmp_path_factory):
+    secrets = tmp_path_factory.mktemp("key-secrets")
+    (secrets / "keys.txt").write_text("file-key-1\n\nfile-key-2\n")
+    (secrets / "htpasswd").write_text(f"carol:{_sha('carolpw')}\ndave:{_ssha('davepw')}\nerin:{{PLAIN}}erinpw\n")
+    return module_gateway(SPEC.format(dir=secrets), {"ECHO": module_echo_upstream()}, env=ENV)
 
 
 def basic(user: str, pw: str) -> dict[str, str]:
@@ -96,7 +86,7 @@ def basic(user: str, pw: str) -> dict[str, str]:
 
 
 def get(gw, path, headers=None):
-    return H.request(gw, path, headers=headers)
+    return gw.request("GET", path, headers)
 
 
 def test_api_key_in_header_from_env(gw):

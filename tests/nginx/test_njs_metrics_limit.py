@@ -7,62 +7,36 @@ import time
 import jwt
 import pytest
 
-from gatewayc.backends.nginx.context import Context, d
-from gatewayc.backends.nginx.njs_policies import limit_key_variable
-
-try:
-    from . import njs_harness as H
-except ImportError:
-    import njs_harness as H
-
-echo_port = H.echo_port
 SECRET = "limit-hs-secret-0123456789abcdef0123"
 
 SPEC = """
 version: 1
 services:
-  echo: {{url: "http://127.0.0.1:{port}"}}
+  echo: {url: "__ECHO__"}
 gateways:
   main:
-    listeners: [{{port: 8080}}]
-    observability: {{metrics: {{path: /stats/prom}}}}
+    listeners: [{port: 8080}]
+    observability: {metrics: {path: /stats/prom}}
     routes:
       - name: by-claim
-        match: {{path: /claim}}
+        match: {path: /claim}
         service: echo
         policies:
-          auth: {{jwt: {{algorithms: [HS256], secret: {{env: GWC_TEST_JWT}}}}}}
-          rate_limit: {{requests: 1, per: 1m, key: {{claim: tenant}}}}
+          auth: {jwt: {algorithms: [HS256], secret: {env: GWC_TEST_JWT}}}
+          rate_limit: {requests: 1, per: 1m, key: {claim: tenant}}
       - name: by-consumer
-        match: {{path: /consumer}}
+        match: {path: /consumer}
         service: echo
         policies:
-          auth: {{api_key: {{header: X-Api-Key, keys: {{env: GWC_TEST_KEYS}}}}}}
-          rate_limit: {{requests: 1, per: 1m, key: consumer}}
+          auth: {api_key: {header: X-Api-Key, keys: {env: GWC_TEST_KEYS}}}
+          rate_limit: {requests: 1, per: 1m, key: consumer}
 """
 
 
-def _limits(spec):
-    """What the core backend's ratelimit.py does, reduced to the njs variable."""
-    ctx = Context(spec, spec.gateways)
-    zones, per_route = [], {}
-    for gw in spec.gateways:
-        for i, route in enumerate(gw.routes):
-            var = limit_key_variable(gw, route, ctx)
-            zones.append(d("limit_req_zone", var, f"zone=t{i}:1m", "rate=1r/m"))
-            per_route[route.name] = [d("limit_req", f"zone=t{i}"), d("limit_req_status", "429")]
-    return zones, per_route
-
-
 @pytest.fixture(scope="module")
-def gw(tmp_path_factory, echo_port):
-    tmp = tmp_path_factory.mktemp("limit")
-    spec = H.compile_ir(tmp, SPEC.format(port=echo_port))
-    zones, per_route = _limits(spec)
-    nginx = H.start(tmp, spec, {"GWC_TEST_JWT": SECRET, "GWC_TEST_KEYS": "key-one,key-two"},
-                    http_extra=zones, route_extra=lambda g, r, c: per_route[r.name])
-    yield nginx
-    nginx.stop()
+def gw(module_gateway, module_echo_upstream):
+    return module_gateway(SPEC, {"ECHO": module_echo_upstream()},
+                          env={"GWC_TEST_JWT": SECRET, "GWC_TEST_KEYS": "key-one,key-two"})
 
 
 def _token(tenant: str, secret: str = SECRET) -> dict[str, str]:
@@ -71,26 +45,26 @@ def _token(tenant: str, secret: str = SECRET) -> dict[str, str]:
 
 
 def test_limit_keyed_by_claim(gw):
-    assert H.request(gw, "/claim", headers=_token("acme")).status == 200
-    assert H.request(gw, "/claim", headers=_token("acme")).status == 429
-    assert H.request(gw, "/claim", headers=_token("globex")).status == 200
+    assert gw.request("GET", "/claim", _token("acme")).status == 200
+    assert gw.request("GET", "/claim", _token("acme")).status == 429
+    assert gw.request("GET", "/claim", _token("globex")).status == 200
 
 
 def test_forged_hs_token_does_not_use_up_a_tenant(gw):
     forged = _token("initech", secret="attacker-secret-0123456789abcdef012")
     for _ in range(3):
-        assert H.request(gw, "/claim", headers=forged).status in (401, 429)
-    assert H.request(gw, "/claim", headers=_token("initech")).status == 200
+        assert gw.request("GET", "/claim", forged).status in (401, 429)
+    assert gw.request("GET", "/claim", _token("initech")).status == 200
 
 
 def test_limit_keyed_by_consumer(gw):
-    assert H.request(gw, "/consumer", headers={"X-Api-Key": "key-one"}).status == 200
-    assert H.request(gw, "/consumer", headers={"X-Api-Key": "key-one"}).status == 429
-    assert H.request(gw, "/consumer", headers={"X-Api-Key": "key-two"}).status == 200
+    assert gw.request("GET", "/consumer", {"X-Api-Key": "key-one"}).status == 200
+    assert gw.request("GET", "/consumer", {"X-Api-Key": "key-one"}).status == 429
+    assert gw.request("GET", "/consumer", {"X-Api-Key": "key-two"}).status == 200
 
 
 def _scrape(gw) -> dict[str, float]:
-    r = H.request(gw, "/stats/prom")
+    r = gw.request("GET", "/stats/prom")
     assert r.status == 200, gw.log()
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = r.body.decode()
@@ -107,7 +81,7 @@ def _scrape(gw) -> dict[str, float]:
 
 def test_metrics_endpoint_is_prometheus_text(gw):
     first = _scrape(gw)
-    H.request(gw, "/consumer")
+    gw.request("GET", "/consumer")
     second = _scrape(gw)
     assert second["nginx_up"] == 1
     assert second["nginx_http_requests_total"] >= first["nginx_http_requests_total"] + 2
@@ -115,4 +89,4 @@ def test_metrics_endpoint_is_prometheus_text(gw):
 
 
 def test_stub_status_is_not_reachable_from_outside(gw):
-    assert H.request(gw, "/_gwc/stub_status").status == 404
+    assert gw.request("GET", "/_gwc/stub_status").status == 404
