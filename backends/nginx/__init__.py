@@ -4,7 +4,7 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from ..base import Backend, BuildOptions, Output, header
-from . import actions, cache, cors, njs_bridge, observability, ratelimit, routing, transforms, upstreams
+from . import actions, cache, cors, forwarding, njs_bridge, observability, ratelimit, routing, transforms, upstreams
 from .capabilities import CAPABILITIES
 from .context import NJS_MODULE, Context, d
 from .render import render
@@ -43,7 +43,7 @@ class NginxBackend(Backend):
         servers: list[dict] = []
         defaults: set[str] = set()
         for gw in gateways:
-            extra = (observability.server_directives(gw, ctx) + actions.default_headers(gw)
+            extra = (observability.server_directives(gw, ctx) + forwarding.server_directives(gw)
                      + njs_bridge.call("server_directives", gw, ctx))
             servers += routing.servers(gw, maps, defaults, ctx, extra)
         services = {s.name: s for gw in gateways for s in gw.services}

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
 
-from . import access, cache, cors, njs_bridge, observability, ratelimit, transforms, upstreams
+from . import access, cache, cors, forwarding, njs_bridge, observability, ratelimit, transforms, upstreams
 from .context import Context, d, if_, literal
 
 
@@ -43,25 +43,6 @@ def _path_map(match: ir.Match, rw: ir.PathRewrite | None, base: str, route: ir.R
     return [(f"^{re.escape(p)}\\z", new or "/"), (f"{_ANY}^{re.escape(p)}/{rest}\\z", new + "/$1")]
 
 
-_HOST = "$host$gwc_host_port"
-
-
-def _base_headers(gw: ir.Gateway, host: str) -> list[tuple[str, str]]:
-    return [("Host", host), ("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
-            ("X-Forwarded-Proto", "$scheme"), ("X-Forwarded-Host", "$host"),
-            ("Connection", "$gwc_connection"), ("Upgrade", "$http_upgrade"),
-            *observability.proxy_headers(gw)]
-
-
-def default_headers(gw: ir.Gateway) -> list[dict]:
-    """The forwarding headers of a route without header transforms or host rewrite. They
-    are set once per server and inherited: a config with a thousand routes otherwise
-    holds a thousand copies of the same header tables, which measurably slows every
-    request (benchmarks/nginx_throughput.py)."""
-    return transforms.header_directives(dict((k.lower(), v) for k, v in _base_headers(gw, _HOST)),
-                                        {k.lower(): k for k, _ in _base_headers(gw, _HOST)})
-
-
 def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx: Context) -> list[dict]:
     svc = a.service
     out: list[dict] = []
@@ -71,16 +52,10 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
     # `rewrite ... break` ends all rewrite-module directives (set, if) after it: query first
     out += transforms.query_directives(gw, route, ctx)
     out += [d("rewrite", rx, repl, "break") for rx, repl in _path_map(match, rw, base, route, ctx)]
-    # $host, not $http_host: for an absolute request line (GET http://a.example/ with
-    # Host: b.example) nginx routes, and so authorizes, by the request line's host; the
-    # upstream must see that host, not the header's. The port comes from the header.
-    host = _HOST
+    host = forwarding.ROUTED_HOST
     if a.host_rewrite and not ctx.dropping("rewrite.host"):
         host = literal(a.host_rewrite)
-    headers = transforms.request_headers(gw, route, _base_headers(gw, host), ctx)
-    if headers != default_headers(gw):
-        # any proxy_set_header here replaces the whole inherited set, so it is all repeated
-        out += headers
+    out += forwarding.route_directives(gw, route, host, njs_bridge.call("proxy_claim_headers", gw, route, ctx), ctx)
     out += upstreams.proxy_settings(route, svc, ctx)
     out += cache.location_directives(gw, route, ctx)
     out += transforms.response_headers(route, ctx)

@@ -24,6 +24,7 @@ from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
+from . import forwarding
 from .context import Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
@@ -200,6 +201,14 @@ def claim_headers(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[tu
     """(upstream header, nginx variable) for every forwarded claim of the route."""
     rid = ctx.route_id(gateway, route)
     return [(h, ctx.var(rid, "claim", str(i))) for i, h in enumerate(_claim_headers(route))]
+
+
+def proxy_claim_headers(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[tuple[str, str]]:
+    """The claims a proxied route forwards, for its proxy_set_header set: they are only
+    filled in (auth_request_set) when the route checks auth in a subrequest."""
+    if _auth(route) is None or not _needs_subrequest(route) or not isinstance(route.action, ir.Forward):
+        return []
+    return claim_headers(gateway, route, ctx)
 
 
 def limit_key_variable(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> str:
@@ -413,7 +422,7 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
     host = name if t.port == (443 if t.scheme == "https" else 80) else f"{name}:{t.port}"
     # Accept-Encoding: the module parses the part's JSON, so it must not come compressed
     headers = ([("Accept-Encoding", ""), ("Connection", ""), ("Content-Length", ""), ("Host", host)]
-               + claim_headers(gw, route, ctx))
+               + forwarding.client_headers(gw) + claim_headers(gw, route, ctx))
     block += [d("proxy_set_header", h, v) for h, v in headers]
     return d("location", "=", _part_uri(rid, i), block=block)
 
@@ -453,10 +462,9 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
                     d("auth_basic_user_file", literal(native.credentials.name))]
         if _needs_subrequest(route):
             out.append(d("auth_request", _auth_uri(rid)))
-            for i, (header, var) in enumerate(claim_headers(gateway, route, ctx)):
+            # forwarded upstream by the route's proxy_set_header set (proxy_claim_headers)
+            for i, (_, var) in enumerate(claim_headers(gateway, route, ctx)):
                 out.append(d("auth_request_set", var, f"$sent_http_x_gwc_claim_{i}"))
-                if isinstance(route.action, ir.Forward):
-                    out.append(d("proxy_set_header", header, var))
         out.append(d("error_page", "401", "=", _fail_location(rid)))
     bm = _body_map(route, ctx)
     if bm is not None:

@@ -35,9 +35,11 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
     return out
 
 
-def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]], ctx: Context) -> list[dict]:
+def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]], ctx: Context,
+                    last: list[tuple[str, str]] = ()) -> list[dict]:
     """Every proxy_set_header of the route: `base` (forwarding headers, values already
-    nginx expressions), then the spec's transforms in the order remove, rename, set, add."""
+    nginx expressions), then the spec's transforms in the order remove, rename, set, add,
+    then `last` (also nginx expressions)."""
     headers: dict[str, str] = {k.lower(): v for k, v in base}
     names: dict[str, str] = {k.lower(): k for k, _ in base}
     ops = route.policies.transforms.request_headers
@@ -63,6 +65,9 @@ def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]]
                 put(name, literal(value))
             else:
                 put(name, _append_var(gw, route, name, ctx))
+    for name, value in last:
+        headers[name.lower()] = value
+        names[name.lower()] = name
     return header_directives(headers, names)
 
 
