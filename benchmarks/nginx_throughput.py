@@ -38,7 +38,9 @@ What runs:
 
 Fairness choices:
   * worker_processes: the references use the generated config's value (gatewayc writes
-    "1"), so all gateways run with as many workers; the backend has 1 worker.
+    "auto"), so all gateways run with as many workers; the backend has 1 worker. With
+    the default pinning every worker of the gateway under test shares CPU 0, so each
+    config gets the same single CPU.
   * access logging: the references copy the generated config's http-level access_log:
     gatewayc's full configs write `access_log off` unless the spec asks for a log, so no
     config logs. Were a generated config to log, the references would copy its

@@ -10,9 +10,9 @@ def main_context(ctx: Context) -> list[dict]:
         d("pid", ctx.prefix_path("nginx.pid")),
         # stderr: a prefix-relative log dir would have to exist before nginx starts
         d("error_log", "stderr", "notice"),
-        # one worker: cache entries and njs state are then visible to the very next
-        # request; several workers is a deployment choice gatewayc does not make yet
-        d("worker_processes", "1"),
+        # one per CPU, as nginx's own packaged config does: every limit, the cache and the
+        # upstream health state are in shared memory, so they hold across workers
+        d("worker_processes", "auto"),
         # regex locations and maps run on every request; JIT makes them several times cheaper
         d("pcre_jit", "on"),
     ]

@@ -175,6 +175,23 @@ class Gateway:
         finally:
             conn.close()
 
+    def until_hit(self, path: str, headers: dict[str, str] | None = None, timeout: float = 3.0) -> tuple[Reply, int]:
+        """Repeats a GET until the cache answers it (X-Cache-Status: HIT); returns that reply
+        and how many MISSes came first. nginx runs several workers: one that takes a request
+        while another is still storing the same response misses it, which is harmless
+        (one more upstream call), so a test first waits for the entry to be visible before
+        it asserts what may or may not share it."""
+        misses = 0
+        deadline = time.monotonic() + timeout
+        while True:
+            r = self.request("GET", path, headers)
+            status = r.headers.get("x-cache-status")
+            if status == "HIT":
+                return r, misses
+            assert status == "MISS" and time.monotonic() < deadline, (status, r.status, r.body[:200])
+            misses += 1
+            time.sleep(0.02)
+
     def log(self) -> str:
         """nginx's error log so far."""
         return self.log_path.read_text(errors="replace")
