@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import crossplane
+
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.nginx import BACKEND
 from gatewayc.compiler import compile_spec
@@ -243,3 +245,32 @@ def start_gateway(work: Path, text: str, upstreams: dict[str, EchoServer] | None
         gw.stop()
         raise
     return gw
+
+
+# --- reading a config back ---------------------------------------------------------------
+def unescape(arg: str) -> str:
+    """What nginx makes of a quoted argument (crossplane keeps the escapes)."""
+    out, i = [], 0
+    while i < len(arg):
+        if arg[i] == "\\" and i + 1 < len(arg):
+            nxt = arg[i + 1]
+            out.append({"n": "\n", "r": "\r", "t": "\t"}.get(nxt, nxt if nxt in "\"'\\" else "\\" + nxt))
+            i += 2
+        else:
+            out.append(arg[i])
+            i += 1
+    return "".join(out)
+
+
+def _all(tree):
+    for node in tree:
+        yield node
+        yield from _all(node.get("block", []))
+
+
+def parse_conf(out_dir: Path) -> list[dict]:
+    """Every directive node of DIR/nginx.conf, read back by crossplane (nginx's own grammar)."""
+    parsed = crossplane.parse(str(out_dir / "nginx.conf"), single=True, comments=False, check_ctx=False,
+                              check_args=False)
+    assert parsed["status"] == "ok", parsed["errors"]
+    return list(_all(parsed["config"][0]["parsed"]))

@@ -12,7 +12,7 @@ from gatewayc.backends.base import BuildOptions
 from gatewayc.backends.nginx import BACKEND
 from gatewayc.backends.nginx.render import quote, render
 
-from nginx_harness import nginx_test, write_output
+from nginx_harness import nginx_test, parse_conf, unescape, write_output
 
 HOSTILE = 'x"; return 200 "pwned"; #{ } \\ $host ${x} \' ;'
 
@@ -40,33 +40,6 @@ gateways:
 """ % {"h": "'" + HOSTILE.replace("'", "''") + "'"}
 
 
-def unescape(arg: str) -> str:
-    """What nginx makes of a quoted argument (crossplane keeps the escapes)."""
-    out, i = [], 0
-    while i < len(arg):
-        if arg[i] == "\\" and i + 1 < len(arg):
-            nxt = arg[i + 1]
-            out.append({"n": "\n", "r": "\r", "t": "\t"}.get(nxt, nxt if nxt in "\"'\\" else "\\" + nxt))
-            i += 2
-        else:
-            out.append(arg[i])
-            i += 1
-    return "".join(out)
-
-
-def _all(tree):
-    for node in tree:
-        yield node
-        yield from _all(node.get("block", []))
-
-
-def _parse(out_dir):
-    parsed = crossplane.parse(str(out_dir / "nginx.conf"), single=True, comments=False, check_ctx=False,
-                              check_args=False)
-    assert parsed["status"] == "ok", parsed["errors"]
-    return list(_all(parsed["config"][0]["parsed"]))
-
-
 def test_hostile_values_reach_the_upstream_verbatim(gateway, echo_upstream):
     gw = gateway(SPEC, {"A": echo_upstream("a")})
     assert gw.request("GET", "/p").json() == {"said": HOSTILE}
@@ -74,7 +47,7 @@ def test_hostile_values_reach_the_upstream_verbatim(gateway, echo_upstream):
     assert r.status == 200, r.body
     assert r.json()["headers"]["x-evil"] == HOSTILE
     assert r.headers["x-out"] == HOSTILE
-    nodes = _parse(gw.dir)
+    nodes = parse_conf(gw.dir)
     returns = [n for n in nodes if n["directive"] == "return"]
     assert not any(unescape(a) == "pwned" for n in returns for a in n["args"])
     sets = [n for n in nodes if n["directive"] == "proxy_set_header" and n["args"][0] == "x-evil"]
@@ -98,7 +71,7 @@ def test_ir_level_path_injection_is_one_location(build_spec, echo_upstream, tmp_
     out_dir = tmp_path / "evil"
     write_output(out_dir, out.files)
     assert nginx_test(out_dir).returncode == 0
-    nodes = _parse(out_dir)
+    nodes = parse_conf(out_dir)
     locs = [n for n in nodes if n["directive"] == "location" and n["args"][0] == "="]
     assert [unescape(n["args"][1]) for n in locs] == [evil]
     assert len([n for n in nodes if n["directive"] == "server" and "block" in n]) == 1

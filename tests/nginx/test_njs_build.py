@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from gatewayc.backends.base import header
 from gatewayc.backends.nginx import njs_policies as njs
 from gatewayc.capabilities.features import FEATURES
-from nginx_harness import build_options, nginx_test, write_output
+from nginx_harness import build_options, nginx_test, parse_conf, write_output
 
 ENV_SECRET = "s3cret-env-value-that-must-not-leak-0123"
 FILE_SECRET = "s3cret-file-value-that-must-not-leak-456"
@@ -156,11 +156,9 @@ gateways:
     listeners: [{port: 8080}]
     routes: [{name: a, match: {path: /a}, service: echo}]
 """)
-    from test_injection import _parse
-
     assert not [rel for rel in out.files if rel.startswith("njs/")] and out.env == set()
     write_output(tmp_path / "out", out.files)
-    nodes = _parse(tmp_path / "out")
+    nodes = parse_conf(tmp_path / "out")
     names = {n["directive"] for n in nodes}
     # nothing njs adds to the main context, to http, or to a location
     assert not {"load_module", "env"} & names

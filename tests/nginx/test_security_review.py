@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from nginx_harness import parse_conf, unescape
+
 
 def raw_head(port: int, path: str, headers: str = "") -> bytes:
     """The response head exactly as nginx sent it (http.client would tidy it up)."""
@@ -495,15 +497,14 @@ def test_header_match_needs_the_header(gateway):
 
 # --- structure: every value above lands, uninterpolated, in the directive meant for it --
 def test_interpolated_values_parse_back_as_literals(gateway, echo_upstream, tmp_path, monkeypatch):
-    from test_injection import _parse, unescape
 
     gw = _basic_gw(gateway, echo_upstream, tmp_path, monkeypatch)
-    nodes = _parse(gw.dir)
+    nodes = parse_conf(gw.dir)
     realms = {unescape(n["args"][0]) for n in nodes if n["directive"] == "auth_basic"}
     assert realms == {"\\off"}
     www = {unescape(n["args"][1]) for n in nodes if n["directive"] == "add_header" and n["args"][0] == "WWW-Authenticate"}
     assert www == {'Basic realm="\\off"'}
     cors = gateway(CORS, {"A": echo_upstream("b")})
-    allow = {unescape(n["args"][1]) for n in _parse(cors.dir)
+    allow = {unescape(n["args"][1]) for n in parse_conf(cors.dir)
              if n["directive"] == "add_header" and n["args"][0] == "Access-Control-Allow-Headers"}
     assert allow == {"x-${gwc_dollar}host, x-${gwc_dollar}request_id"}
