@@ -7,6 +7,7 @@ Targets from issue 3 (reported here, not asserted; this is a benchmark, not a te
   * a generated config with 1,000 routes serves >= 95 % of the 1-route figure.
 
 Run:  python benchmarks/nginx_throughput.py            (~3 minutes; prints figures)
+      python benchmarks/nginx_throughput.py -d 4 -r 40  (~12 minutes: intervals narrow enough for a verdict)
       python benchmarks/nginx_throughput.py --help     (duration, rounds, connections, ...)
 Needs: Linux, nginx on PATH and wrk (Debian/Ubuntu: `apt-get install wrk`); the script
 installs nothing. Everything listens on 127.0.0.1 only, on free ports, and every nginx it
