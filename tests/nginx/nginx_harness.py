@@ -230,21 +230,29 @@ def start_gateway(work: Path, text: str, upstreams: dict[str, EchoServer] | None
     write_output(out_dir, out.files)
     checked = nginx_test(out_dir)
     assert checked.returncode == 0, checked.stderr
+    log_path = work / "nginx.log"
+    proc = launch(out_dir, ports, log_path, env)
+    return Gateway(ports[0], out_dir, out.files["nginx.conf"].decode(), out, proc, log_path, ports)
+
+
+def launch(out_dir: Path, ports: list[int], log_path: Path, env: dict[str, str] | None = None,
+           conf: str = "nginx.conf") -> subprocess.Popen:
+    """nginx running OUT_DIR/CONF in the foreground (stop it with terminate()), its error log
+    in `log_path`, once it listens on every port; nginx gets this process's environment plus `env`."""
     # as root, workers would run as nobody and could not read pytest's private tmp dirs
     # (secret files, temp bodies)
     glob = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-    log_path = work / "nginx.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([NGINX, "-p", str(out_dir), "-c", "nginx.conf", "-e", "stderr", "-g", glob],
+        proc = subprocess.Popen([NGINX, "-p", str(out_dir), "-c", conf, "-e", "stderr", "-g", glob],
                                 stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **(env or {})})
-    gw = Gateway(ports[0], out_dir, out.files["nginx.conf"].decode(), out, proc, log_path, ports)
     try:
         for p in ports:
             wait_port(p, proc, log_path)
     except BaseException:
-        gw.stop()
+        proc.kill()
+        proc.wait()
         raise
-    return gw
+    return proc
 
 
 # --- reading a config back ---------------------------------------------------------------
