@@ -9,13 +9,12 @@ the backend rewrites are shown to need it: written as they are, nginx reads them
 """
 from __future__ import annotations
 
-import http.client
 import re
 from urllib.parse import quote
 
 import pytest
 import re2
-from nginx_harness import NGINX, free_port, launch, nginx_test
+from nginx_harness import NGINX, free_port, nginx_args, nginx_test, run_nginx, runtime_dir
 
 from gatewayc.backends.nginx.pcre import UTF, pcre
 from gatewayc.backends.nginx.render import quote as conf_quote
@@ -95,23 +94,18 @@ def _loads(tmp_path, maps: str) -> tuple[bool, str]:
 def _answers(tmp_path, forms: dict[str, tuple[str, str]]) -> dict[str, dict[bytes, bool]]:
     """nginx's verdict on every probe path, per map."""
     port = free_port()
-    (tmp_path / "run.conf").write_text(_conf(_maps(forms), list(forms), port))
-    assert nginx_test(tmp_path, "run.conf").returncode == 0
-    proc = launch(tmp_path, [port], tmp_path / "error.log", conf="run.conf")
+    (tmp_path / "nginx.conf").write_text(_conf(_maps(forms), list(forms), port))
+    assert nginx_test(tmp_path).returncode == 0
+    gw = run_nginx(nginx_args(tmp_path), [port], tmp_path / "error.log", tmp_path, runtime_dir(tmp_path))
     got: dict[str, dict[bytes, bool]] = {n: {} for n in forms}
     try:
         for p in PROBES:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", quote(_b(p), safe="/"))
-            r = conn.getresponse()
-            body = r.read().decode()
-            conn.close()
+            r = gw.request("GET", quote(_b(p), safe="/"))
             assert r.status == 200, (p, r.status)
-            for name, bit in zip(forms, body.split(",")):
+            for name, bit in zip(forms, r.body.decode().split(",")):
                 got[name][_b(p)] = bit == "1"
     finally:
-        proc.terminate()
-        proc.wait()
+        gw.stop()
     return got
 
 
