@@ -15,6 +15,7 @@ class Ctx:
     notes: list[Diagnostic] = field(default_factory=list)
     env: set[str] = field(default_factory=set)
     consumers: dict[str, dict] = field(default_factory=dict)  # username -> consumer entity
+    global_limit: object = None  # the ir.RateLimit the global rate-limiting plugin counts, if any
     _seen: set = field(default_factory=set)
     _once: set = field(default_factory=set)
 
@@ -30,6 +31,10 @@ class Ctx:
 
     def error(self, message: str, loc: Location | None, hint: str | None = None) -> None:
         self._add(Diagnostic("GWC300", f"kong: {message}", loc, hint=hint))
+
+    def limitation(self, message: str, loc: Location | None, hint: str | None = None) -> None:
+        """GWC310: Kong has the feature, but cannot do what the spec asks with it here."""
+        self._add(Diagnostic("GWC310", f"kong: {message}", loc, hint=hint))
 
     def info(self, message: str, loc: Location | None = None) -> None:
         self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import ids
+from . import ids, ratelimits
 from .auth import auth_plugins
 from .context import Ctx
 from .plugins import plugin, route_plugins, termination
@@ -13,23 +13,26 @@ from .upstreams import service, upstream
 
 def document(gw: ir.Gateway, ctx: Ctx) -> dict:
     kong_routes = plan(gw, ctx)
+    limits = ratelimits.plan(gw, [r for r in gw.routes if routed(r)], ctx)
+    ctx.global_limit = limits.shared
     services, used = [], {}
     for r in gw.routes:
         if not routed(r):
             continue
         s = service(r.name, r, ctx)
-        plugins = auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
+        plugins = (auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
+                   + ratelimits.route_plugins(limits, r, r.name, gw, ctx))
         if plugins:
             s["plugins"] = sorted(plugins, key=lambda p: p["name"])
         s["routes"] = kong_routes.get(r.name, [])
         services.append(s)
         if isinstance(r.action, ir.Forward):
             used[r.action.service.name] = r.action.service
-    services.append(_not_found(gw, ctx))
+    services.append(_not_found(gw, limits, ctx))
     doc: dict = {"_format_version": "3.0"}
     if ctx.consumers:
         doc["consumers"] = [ctx.consumers[k] for k in sorted(ctx.consumers)]
-    glob = _global_plugins(gw, ctx)
+    glob = sorted(_global_plugins(gw, ctx) + ratelimits.global_plugins(limits, ctx, gw), key=lambda p: p["name"])
     if glob:
         doc["plugins"] = glob
     doc["services"] = sorted((_ordered(s) for s in services), key=lambda s: s["name"])
@@ -49,13 +52,17 @@ def _ordered(e: dict) -> dict:
     return out
 
 
-def _not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
-    """A catch-all route below every other one answers like the spec's not_found."""
+def _not_found(gw: ir.Gateway, limits: ratelimits.Plan, ctx: Ctx) -> dict:
+    """A catch-all route below every other one answers like the spec's not_found (and
+    spends no rate-limit budget: a global rate-limiting plugin would run there too)."""
     name = ids.NOT_FOUND
+    plugins = [plugin(ctx, name, "request-termination", termination(gw.not_found.status, gw.not_found.body))]
+    if limits.shared is not None:
+        plugins.insert(0, ratelimits.exempt(ctx, name))
     return {
         "name": name, "id": ctx.id("service", name), "connect_timeout": 60000, "enabled": True,
         "host": "127.0.0.1",
-        "plugins": [plugin(ctx, name, "request-termination", termination(gw.not_found.status, gw.not_found.body))],
+        "plugins": plugins,
         "port": 9, "protocol": "http", "read_timeout": 60000, "retries": 0,
         "routes": [{"name": name, "id": ctx.id("route", name), "paths": ["~/"], "https_redirect_status_code": 426,
                     "path_handling": "v0", "preserve_host": True, "protocols": ["http", "https"],
