@@ -278,6 +278,7 @@ def _auth_node(m: ir.AuthMethod, route: ir.Route, headers: list[str], native: ir
                 "secret": _secret(m.secret) if m.secret else None,
                 "keys": _keys(m, route, ctx), "issuer": m.issuer, "audiences": list(m.audiences),
                 "required_claims": list(m.required_claims), "clock_skew_s": m.clock_skew_ms / 1000,
+                "require_exp": m.require_exp,
                 "forward": [[claim, f"X-Gwc-Claim-{idx[h.lower()]}"] for claim, h in m.forward_claims],
                 "token": {"header": t.header, "scheme": t.scheme, "query": t.query, "cookie": t.cookie}}
     if isinstance(m, ir.ApiKeyAuth):
