@@ -247,7 +247,7 @@ def _log_lines(gw, marker: str, timeout: float = 5.0) -> list[str]:
     """The access log lines holding `marker`: nginx writes a line once the response is sent."""
     deadline = time.monotonic() + timeout
     while True:
-        path = gw.dir / "access.log"
+        path = gw.runtime / "access.log"
         lines = [x for x in (path.read_text(errors="replace").splitlines() if path.exists() else []) if marker in x]
         if lines or time.monotonic() > deadline:
             return lines
@@ -267,7 +267,7 @@ def test_the_json_log_masks_query_credentials_and_keeps_the_rest(gw):
                    ("json4", "/kqh?m=json4&api_key=REDACTED")):
         [line] = _log_lines(gw, f"m={m}")
         assert json.loads(line)["uri"] == uri
-    text = (gw.dir / "access.log").read_text()
+    text = (gw.runtime / "access.log").read_text()
     assert t not in text and t2 not in text and KEY not in text
 
 
@@ -285,7 +285,7 @@ def test_the_text_log_masks_them_too(gw):
     assert gw.request("GET", f"/keyed?m=text1&key={KEY}", port=port).status == 200
     [line] = _log_lines(gw, "m=text1")
     assert '"GET /keyed?m=text1&key=REDACTED HTTP/1.1"' in line, line
-    assert KEY not in (gw.dir / "access.log").read_text()
+    assert KEY not in (gw.runtime / "access.log").read_text()
 
 
 def test_add_or_rename_of_cookie_beside_a_hidden_cookie_is_refused(build_spec):
