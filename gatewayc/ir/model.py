@@ -197,7 +197,19 @@ class LimitKey:
 
 
 @dataclass(frozen=True, slots=True)
+class RedisStore:
+    host: str  # a DNS name or an address, IPv6 without brackets
+    port: int
+    password: SecretRef | None
+    database: int
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimit:
+    """Routes whose limits have the same `budget` share one counter per key value; the
+    budget is "<gateway>/gateway", "<gateway>/service/<service>" or "<gateway>/route/<route>"
+    after the scope (a route without a service to share counts alone under service scope)."""
+
     requests: int
     period_ms: int
     burst: int  # 0: none above the rate
@@ -205,7 +217,9 @@ class RateLimit:
     algorithm: Literal["token_bucket", "fixed_window", "sliding_window", "leaky_bucket"]
     status: int
     body: Any
-    scope: Literal["instance", "shared"]
+    scope: Literal["route", "service", "gateway"]
+    budget: str
+    store: RedisStore | None = None  # None: each gateway instance counts alone
     loc: Location = NOWHERE
 
 

@@ -205,7 +205,7 @@ CASES = [
                         "secret: {env: K}, issuer: me}\n  rate_limit: {requests: 10, per: 1m, key: {claim: sub}}"),
      "error", "rate_limit.key.claim"),
     ("rate-shared", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
-                         "scope: shared}"), "error", "rate_limit.shared"),
+                         "store: {redis: {address: 'r.internal:6379'}}}"), "error", "rate_limit.shared"),
     ("concurrency", spec("match: {path: /api}\nservice: svc\npolicies:\n  concurrency_limit: {max: 5}"), "error",
      "(concurrency_limit)"),
     ("cache", spec("match: {path: /api}\nservice: svc\npolicies:\n  cache: {ttl: 90s, vary: {headers: [Accept], "
@@ -295,7 +295,8 @@ def test_feature(tmp_path, text, kind, want):
 
 
 def test_rate_shared_accepted_degraded_falls_back_to_local(tmp_path):
-    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, scope: shared}")
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
+            "store: {redis: {address: 'r.internal:6379'}}}")
     built = harness.build_text(tmp_path, text, accepted=("rate_limit.shared",))
     assert not built.errors
     assert any(d.code == "GWC302" for d in built.diagnostics)
