@@ -139,6 +139,9 @@ class JwtAuth:
     clock_skew_ms: int
     forward_claims: tuple[tuple[str, str], ...]  # (claim, header)
     token: TokenSource
+    require_exp: bool = True  # False: a token without `exp` passes (an expired one never does)
+    hide_credentials: bool = False  # True: the token's header/query parameter/cookie is not forwarded
+    loc: Location = NOWHERE  # the `jwt:` block
 
     @property
     def family(self) -> Literal["hmac", "public_key"]:
@@ -150,12 +153,16 @@ class ApiKeyAuth:
     header: str | None
     query: str | None
     keys: SecretRef
+    hide_credentials: bool = False
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
 class BasicAuth:
     credentials: SecretRef
     realm: str
+    hide_credentials: bool = False  # True: Authorization is not forwarded
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
