@@ -33,7 +33,7 @@ class Ctx:
         self._add(Diagnostic("GWC300", f"kong: {message}", loc, hint=hint))
 
     def limitation(self, message: str, loc: Location | None, hint: str | None = None) -> None:
-        """GWC310: Kong has the feature, but cannot do what the spec asks with it here."""
+        """GWC310: the feature is supported, but not in the form the spec uses here."""
         self._add(Diagnostic("GWC310", f"kong: {message}", loc, hint=hint))
 
     def info(self, message: str, loc: Location | None = None) -> None:

@@ -388,11 +388,14 @@ class Lowering:
             t = j.token
             return ir.JwtAuth(tuple(dict.fromkeys(j.algorithms)), _secret(j.secret) if j.secret else None, jwks,
                               j.issuer, tuple(j.audiences), tuple(j.required_claims), j.clock_skew,
-                              tuple(j.forward_claims.items()), ir.TokenSource(t.header, t.scheme, t.query, t.cookie))
+                              tuple(j.forward_claims.items()), ir.TokenSource(t.header, t.scheme, t.query, t.cookie),
+                              j.require_exp, j.hide_credentials, self.loc(*path, "jwt"))
         if a.api_key is not None:
-            return ir.ApiKeyAuth(a.api_key.header, a.api_key.query, _secret(a.api_key.keys))
+            k = a.api_key
+            return ir.ApiKeyAuth(k.header, k.query, _secret(k.keys), k.hide_credentials, self.loc(*path, "api_key"))
         if a.basic is not None:
-            return ir.BasicAuth(_secret(a.basic.credentials), a.basic.realm)
+            b = a.basic
+            return ir.BasicAuth(_secret(b.credentials), b.realm, b.hide_credentials, self.loc(*path, "basic"))
         if a.mtls is not None:
             if not has_mtls:
                 self.error("GWC204", "mTLS auth needs a listener with `tls.client_ca`", (*path, "mtls"))

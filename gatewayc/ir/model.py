@@ -139,6 +139,9 @@ class JwtAuth:
     clock_skew_ms: int
     forward_claims: tuple[tuple[str, str], ...]  # (claim, header)
     token: TokenSource
+    require_exp: bool = True  # False: a token without `exp` passes (an expired one never does)
+    hide_credentials: bool = False  # True: the token's header/query parameter/cookie is not forwarded
+    loc: Location = NOWHERE  # the `jwt:` block
 
     @property
     def family(self) -> Literal["hmac", "public_key"]:
@@ -150,12 +153,16 @@ class ApiKeyAuth:
     header: str | None
     query: str | None
     keys: SecretRef
+    hide_credentials: bool = False
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
 class BasicAuth:
     credentials: SecretRef
     realm: str
+    hide_credentials: bool = False  # True: Authorization is not forwarded
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,12 +247,20 @@ class Cache:
 @dataclass(frozen=True, slots=True)
 class Cors:
     origins: tuple[str, ...]
-    methods: tuple[str, ...]
-    headers: tuple[str, ...]
-    expose_headers: tuple[str, ...]
-    credentials: bool
+    methods: tuple[str, ...]  # ("*",): any method
+    headers: tuple[str, ...]  # ("*",): any request header; (): only the CORS-safelisted ones
+    expose_headers: tuple[str, ...]  # ("*",): every response header
+    credentials: bool  # never with a "*" above
     max_age_ms: int | None
     loc: Location = NOWHERE
+
+    @property
+    def any_method(self) -> bool:
+        return self.methods == ("*",)
+
+    @property
+    def any_header(self) -> bool:
+        return self.headers == ("*",)
 
 
 @dataclass(frozen=True, slots=True)
