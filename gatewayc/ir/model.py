@@ -139,6 +139,9 @@ class JwtAuth:
     clock_skew_ms: int
     forward_claims: tuple[tuple[str, str], ...]  # (claim, header)
     token: TokenSource
+    require_exp: bool = True  # False: a token without `exp` passes (an expired one never does)
+    hide_credentials: bool = False  # True: the token's header/query parameter/cookie is not forwarded
+    loc: Location = NOWHERE  # the `jwt:` block
 
     @property
     def family(self) -> Literal["hmac", "public_key"]:
@@ -150,12 +153,16 @@ class ApiKeyAuth:
     header: str | None
     query: str | None
     keys: SecretRef
+    hide_credentials: bool = False
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
 class BasicAuth:
     credentials: SecretRef
     realm: str
+    hide_credentials: bool = False  # True: Authorization is not forwarded
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +197,19 @@ class LimitKey:
 
 
 @dataclass(frozen=True, slots=True)
+class RedisStore:
+    host: str  # a DNS name or an address, IPv6 without brackets
+    port: int
+    password: SecretRef | None
+    database: int
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimit:
+    """Routes whose limits have the same `budget` share one counter per key value; the
+    budget is "<gateway>/gateway", "<gateway>/service/<service>" or "<gateway>/route/<route>"
+    after the scope (a route without a service to share counts alone under service scope)."""
+
     requests: int
     period_ms: int
     burst: int  # 0: none above the rate
@@ -198,7 +217,9 @@ class RateLimit:
     algorithm: Literal["token_bucket", "fixed_window", "sliding_window", "leaky_bucket"]
     status: int
     body: Any
-    scope: Literal["instance", "shared"]
+    scope: Literal["route", "service", "gateway"]
+    budget: str
+    store: RedisStore | None = None  # None: each gateway instance counts alone
     loc: Location = NOWHERE
 
 
@@ -226,12 +247,20 @@ class Cache:
 @dataclass(frozen=True, slots=True)
 class Cors:
     origins: tuple[str, ...]
-    methods: tuple[str, ...]
-    headers: tuple[str, ...]
-    expose_headers: tuple[str, ...]
-    credentials: bool
+    methods: tuple[str, ...]  # ("*",): any method
+    headers: tuple[str, ...]  # ("*",): any request header; (): only the CORS-safelisted ones
+    expose_headers: tuple[str, ...]  # ("*",): every response header
+    credentials: bool  # never with a "*" above
     max_age_ms: int | None
     loc: Location = NOWHERE
+
+    @property
+    def any_method(self) -> bool:
+        return self.methods == ("*",)
+
+    @property
+    def any_header(self) -> bool:
+        return self.headers == ("*",)
 
 
 @dataclass(frozen=True, slots=True)

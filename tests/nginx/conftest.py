@@ -10,17 +10,18 @@ Fixtures (usable by any test module under tests/nginx/):
   or with ``status`` and an error body when given (set ``srv.status`` later to change it).
   Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
   ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
-  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.delay`` (seconds) holds
-  every answer back. Servers stop at test end.
+  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
+  methods in arrival order, ``srv.delay`` (seconds) holds every answer back. Servers stop at test end.
 - ``gateway`` - factory: ``gateway(spec_yaml, upstreams={"ECHO": srv, ...}, env=None, files=None)``
   writes the spec (``__ECHO__`` in the text becomes ``srv.url``) and ``files`` (name ->
   content, next to the spec, where its relative paths point) into a fresh directory,
   compiles it, moves every listener of every gateway to a free port (in the IR, so the spec
   text needs no port tricks), builds with the complete nginx backend, checks ``nginx -t``,
-  starts ``nginx -p DIR -c nginx.conf -e stderr -g "daemon off;"`` with this process's
+  starts ``nginx -p RUNTIME -c DIR/nginx.conf -e stderr -g "daemon off;"`` with this process's
   environment plus ``env`` (as root, with ``user root;`` too, so workers can read files in
   pytest's private tmp dirs), waits for every port and returns a ``Gateway`` (``.url``,
-  ``.port``, ``.ports``, ``.dir``, ``.conf`` text, ``.output`` (backend Output),
+  ``.port``, ``.ports``, ``.dir`` (the build output), ``.runtime`` (nginx's prefix: pid,
+  temp dirs, cache, access log), ``.conf`` text, ``.output`` (backend Output),
   ``.request(method, path, headers=None, body=None, host=None, port=None) -> Reply``,
   ``.log()``). nginx is stopped (and waited for) at test end. A missing nginx binary fails
   the test.
