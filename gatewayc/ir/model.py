@@ -139,6 +139,7 @@ class JwtAuth:
     clock_skew_ms: int
     forward_claims: tuple[tuple[str, str], ...]  # (claim, header)
     token: TokenSource
+    realm: str = "gatewayc"  # of the Bearer challenge
 
     @property
     def family(self) -> Literal["hmac", "public_key"]:
@@ -150,6 +151,7 @@ class ApiKeyAuth:
     header: str | None
     query: str | None
     keys: SecretRef
+    realm: str = "gatewayc"  # of the Key challenge
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,7 @@ class ConcurrencyLimit:
     key: LimitKey | None
     status: int
     loc: Location = NOWHERE
+    body: Any = None  # the gateway's body for `status` (answers.body_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +282,7 @@ class Validation:
     required_query: tuple[str, ...]
     status: int
     loc: Location = NOWHERE
+    body: Any = None  # the gateway's body for `status` (answers.body_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +342,7 @@ class Aggregate:
 @dataclass(frozen=True, slots=True)
 class Respond:
     status: int
-    body: Any
+    body: Any  # None: no body (only below 400; a 4xx/5xx without one gets the gateway's)
 
 
 Action = Forward | Redirect | Aggregate | Respond
@@ -394,6 +398,20 @@ class Observability:
 
 
 @dataclass(frozen=True, slots=True)
+class Answers:
+    """How a gateway shapes the answers it makes itself (docs/spec.md, "Answers the gateway
+    makes itself"); gatewayc.ir.answers derives bodies, challenges and Retry-After from it.
+    Policy bodies (auth failure, rate limit, not_found) are already resolved in their nodes."""
+
+    bodies: tuple[tuple[int, Any], ...] = ()  # `errors:` (status, body), by status
+    # The gateway level's own CORS and response headers (its `use:` sets and fields): what an
+    # answer carries when it belongs to no route (no route matched, or nginx refused early).
+    cors: Cors | None = None
+    response_headers: HeaderOps = HeaderOps()
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Gateway:
     name: str
     listeners: tuple[Listener, ...]
@@ -403,6 +421,7 @@ class Gateway:
     observability: Observability
     not_found: Failure
     loc: Location = NOWHERE
+    answers: Answers = Answers()
 
     @property
     def services(self) -> tuple[Service, ...]:

@@ -51,6 +51,7 @@ class Jwt(Model):
     forward_claims: dict[str, HeaderName] = Field(default_factory=dict,
                                                   description="claim name -> request header sent upstream")
     token: TokenSource = Field(default_factory=lambda: TokenSource(header="Authorization", scheme="Bearer"))
+    realm: HeaderValue = Field("gatewayc", description="the realm of the Bearer challenge of a 401")
 
     @field_validator("jwks")
     @classmethod
@@ -82,6 +83,7 @@ class ApiKey(Model):
     header: HeaderName | None = None
     query: QueryName | None = None
     keys: SecretRef = Field(description="env: comma-separated keys; file: one key per line")
+    realm: HeaderValue = Field("gatewayc", description="the realm of the Key challenge of a 401")
 
     @model_validator(mode="after")
     def _one(self) -> "ApiKey":
@@ -100,7 +102,7 @@ class Mtls(Model):
 
 class Failure(Model):
     status: Status = 401
-    body: JsonValue = Field(default_factory=lambda: {"error": "Unauthorized"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
 
 
 class Auth(Model):

@@ -42,7 +42,7 @@ class RateLimit(Model):
     key: Key = Field(default_factory=lambda: Key(client_ip=True))
     algorithm: RateAlgorithm = "token_bucket"
     status: Status = 429
-    body: JsonValue = Field(default_factory=lambda: {"error": "Too many requests"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
     scope: Literal["instance", "shared"] = "instance"
 
     @field_validator("burst")
