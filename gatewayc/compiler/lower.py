@@ -233,7 +233,7 @@ class Lowering:
         matches = []
         for j, m in enumerate(r.match):
             matches.append(ir.Match(
-                ir.PathMatch(m.path.kind, m.path.value),  # type: ignore[arg-type]
+                ir.PathMatch(m.path.kind, _path_value(m.path)),  # type: ignore[arg-type]
                 tuple(dict.fromkeys(m.methods or ())),
                 tuple(sorted((ir.ValueMatch(h.name.lower(), "exact" if h.value is not None else "regex",
                                             h.value if h.value is not None else h.regex) for h in m.headers),
@@ -445,6 +445,14 @@ def _on(eff: Effective, kind: str) -> tuple:
 def _given(model, field: str, default):
     """A field's value when the spec wrote it (even `null`), else default()."""
     return getattr(model, field) if field in model.model_fields_set else default()
+
+
+def _path_value(p: sm.PathMatch) -> str:
+    """A prefix matches whole segments, so a trailing slash changes nothing (Gateway API:
+    "a trailing `/` is ignored"): `/v2/` is `/v2`, also for conflicts and every target."""
+    if p.kind == "prefix" and p.value != "/":
+        return p.value.rstrip("/")
+    return p.value
 
 
 def _vm_key(v: ir.ValueMatch) -> tuple:

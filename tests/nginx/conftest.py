@@ -10,8 +10,8 @@ Fixtures (usable by any test module under tests/nginx/):
   or with ``status`` and an error body when given (set ``srv.status`` later to change it).
   Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
   ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
-  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.delay`` (seconds) holds
-  every answer back. Servers stop at test end.
+  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
+  methods in arrival order, ``srv.delay`` (seconds) holds every answer back. Servers stop at test end.
 - ``gateway`` - factory: ``gateway(spec_yaml, upstreams={"ECHO": srv, ...}, env=None, files=None)``
   writes the spec (``__ECHO__`` in the text becomes ``srv.url``) and ``files`` (name ->
   content, next to the spec, where its relative paths point) into a fresh directory,
