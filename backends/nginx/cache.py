@@ -41,7 +41,7 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
             if c:
                 z = _zone(c, ctx)
                 inactive = max(60, c.ttl_ms // 1000 * 2)
-                paths[z] = d("proxy_cache_path", ctx.prefix_path(z), "levels=1:2", f"keys_zone={z}:10m",
+                paths[z] = d("proxy_cache_path", ctx.runtime_path(z), "levels=1:2", f"keys_zone={z}:10m",
                              f"inactive={inactive}s", "use_temp_path=off")
                 if _uncached(c):
                     var = _uncached_var(_uncached(c))
