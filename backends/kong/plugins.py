@@ -148,6 +148,28 @@ def _pairs(ops: ir.HeaderOps, ctx: Ctx, loc) -> dict[str, list[str]]:
     }
 
 
+def hidden_by_transformer(route: ir.Route) -> tuple[list[str], list[str]]:
+    """(headers, query parameters) carrying a JWT whose method says hide_credentials: Kong's jwt
+    plugin cannot remove them itself. A cookie cannot be removed alone (a GWC310 in _jwt)."""
+    a = route.policies.auth
+    headers: list[str] = []
+    query: list[str] = []
+
+    def walk(m: ir.AuthMethod) -> None:
+        if isinstance(m, ir.JwtAuth) and m.hide_credentials:
+            if m.token.header is not None and m.token.header.lower() not in headers:
+                headers.append(m.token.header.lower())
+            if m.token.query is not None and m.token.query not in query:
+                query.append(m.token.query)
+        elif isinstance(m, (ir.AnyOf, ir.AllOf)):
+            for x in m.methods:
+                walk(x)
+
+    if a is not None:
+        walk(a.method)
+    return headers, query
+
+
 def request_transformer(route: ir.Route, ctx: Ctx) -> dict | None:
     t = route.policies.transforms
     a = route.action
@@ -157,10 +179,13 @@ def request_transformer(route: ir.Route, ctx: Ctx) -> dict | None:
             base = a.service.targets[0].base_path if a.service.targets else ""
             uri = base + a.path_rewrite.value
         host = a.host_rewrite
-    if not (t.request_headers or t.request_query or uri or host):
+    hidden_headers, hidden_query = hidden_by_transformer(route)
+    if not (t.request_headers or t.request_query or uri or host or hidden_headers or hidden_query):
         return None
     h = _pairs(t.request_headers, ctx, t.loc)
     q = _pairs(t.request_query, ctx, t.loc)
+    h["remove"] += [x for x in hidden_headers if x not in (n.lower() for n in h["remove"])]
+    q["remove"] += [x for x in hidden_query if x not in q["remove"]]
     if host:
         h["replace"].append(f"host:{host}")
     conf = {op: {"body": [], "headers": h[op], "querystring": q[op]}

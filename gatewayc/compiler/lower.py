@@ -191,7 +191,7 @@ class Lowering:
     def answers(self, g: sg.Gateway, gp: tuple) -> ir.Answers:
         """The `errors:` bodies, and the CORS and response headers of the gateway level alone."""
         eff: Effective = {}
-        layer(eff, g.policies, (*gp, "policies"), self.spec.policies)
+        layer(eff, g.policies, (*gp, "policies"), self.spec.policies, "gateway")
         co_v, co_p = _on(eff, "cors")
         rs_v, rs_p = _on(eff, "response")
         return ir.Answers(tuple((status, e.body) for status, e in sorted(g.errors.items())),
@@ -247,13 +247,13 @@ class Lowering:
         self.validate_use(r.policies, (*rp, "policies"))
         eff: Effective = {}
         named = self.spec.policies
-        layer(eff, g.policies, (*rp[:2], "policies"), named)
+        layer(eff, g.policies, (*rp[:2], "policies"), named, "gateway")
         if r.service and r.service in self.spec.services:
             svc = self.spec.services[r.service]
             self.validate_use(svc.policies, ("services", r.service, "policies"))
-            layer(eff, svc.policies, ("services", r.service, "policies"), named)
-        layer(eff, r.policies, (*rp, "policies"), named)
-        policies = self.policies(eff, r, answers, has_mtls)
+            layer(eff, svc.policies, ("services", r.service, "policies"), named, "service")
+        layer(eff, r.policies, (*rp, "policies"), named, "route")
+        policies = self.policies(eff, r, rp[1], answers, has_mtls)
         if action is None:
             return None
         return ir.Route(r.name, tuple(r.hostnames if r.hostnames is not None else g.hostnames), tuple(matches),
@@ -299,7 +299,8 @@ class Lowering:
         return ir.PathRewrite("strip_prefix", "")
 
     # -- policies ---------------------------------------------------------------
-    def policies(self, eff: Effective, r: sg.Route, answers: ir.Answers, has_mtls: bool) -> ir.Policies:
+    def policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
+                 has_mtls: bool) -> ir.Policies:
         def get(kind):
             return _on(eff, kind)
 
@@ -317,8 +318,10 @@ class Lowering:
             self.check_key(key, auth, rl_p)
             burst = rl_v.burst if rl_v.burst is not None else \
                 (rl_v.requests - 1 if rl_v.algorithm == "token_bucket" else 0)
+            scope = self.scope(rl_v, rl_p, eff["rate_limit"][2])
             rate = ir.RateLimit(rl_v.requests, rl_v.per, burst, key, rl_v.algorithm, rl_v.status,
-                                _given(rl_v, "body", lambda: body_for(answers, rl_v.status)), rl_v.scope,
+                                _given(rl_v, "body", lambda: body_for(answers, rl_v.status)), scope,
+                                _budget(scope, gateway, r), _store(rl_v.store),
                                 self.loc(*rl_p))
         cl_v, cl_p = get("concurrency_limit")
         conc = None
@@ -363,6 +366,18 @@ class Lowering:
         t_v, _ = get("timeouts")
         return ir.Policies(auth, rate, conc, cache, cors, ipf, bl_v, transforms, validation, _timeouts(t_v))
 
+    def scope(self, rl: sp.RateLimit, path: tuple, level: str) -> str:
+        """The written scope, or the level the limit is declared at; never wider than that level."""
+        if rl.scope is None:
+            return level
+        if _SCOPES.index(rl.scope) > _SCOPES.index(level):
+            self.error("GWC204", f"`scope: {rl.scope}` is wider than the {level} policies this limit is "
+                       f"declared in", (*path, "scope"),
+                       hint=f"a limit counts across at most the level it is written at: move it to the "
+                            f"{rl.scope}'s policies, or narrow the scope")
+            return level
+        return rl.scope
+
     def cors(self, c: sp.Cors, path: tuple) -> ir.Cors:
         return ir.Cors(tuple(c.origins), tuple(dict.fromkeys(c.methods)), tuple(c.headers), tuple(c.expose_headers),
                        c.credentials, c.max_age, self.loc(*path))
@@ -397,11 +412,14 @@ class Lowering:
             return ir.JwtAuth(tuple(dict.fromkeys(j.algorithms)), _secret(j.secret) if j.secret else None, jwks,
                               j.issuer, tuple(j.audiences), tuple(j.required_claims), j.clock_skew,
                               tuple(j.forward_claims.items()), ir.TokenSource(t.header, t.scheme, t.query, t.cookie),
-                              j.realm)
+                              j.require_exp, j.hide_credentials, self.loc(*path, "jwt"), j.realm)
         if a.api_key is not None:
-            return ir.ApiKeyAuth(a.api_key.header, a.api_key.query, _secret(a.api_key.keys), a.api_key.realm)
+            k = a.api_key
+            return ir.ApiKeyAuth(k.header, k.query, _secret(k.keys), k.hide_credentials, self.loc(*path, "api_key"),
+                                 k.realm)
         if a.basic is not None:
-            return ir.BasicAuth(_secret(a.basic.credentials), a.basic.realm)
+            b = a.basic
+            return ir.BasicAuth(_secret(b.credentials), b.realm, b.hide_credentials, self.loc(*path, "basic"))
         if a.mtls is not None:
             if not has_mtls:
                 self.error("GWC204", "mTLS auth needs a listener with `tls.client_ca`", (*path, "mtls"))
@@ -439,7 +457,7 @@ class Lowering:
 def _on(eff: Effective, kind: str) -> tuple:
     """(value, where) of a policy kind, or (None, None) when it is unset or switched off."""
     v = eff.get(kind)
-    return (None, None) if v is None or v[0] is False else v
+    return (None, None) if v is None or v[0] is False else v[:2]
 
 
 def _given(model, field: str, default):
@@ -466,6 +484,26 @@ def _has_jwt(m) -> bool:
     if isinstance(m, (ir.AnyOf, ir.AllOf)):
         return any(_has_jwt(s) for s in m.methods)
     return False
+
+
+_SCOPES = ("route", "service", "gateway")  # narrowest first
+
+
+def _budget(scope: str, gateway: str, r: sg.Route) -> str:
+    if scope == "gateway":
+        return f"{gateway}/gateway"
+    if scope == "service" and r.service is not None:
+        return f"{gateway}/service/{r.service}"
+    # route scope, or service scope on a route with no service of its own to share with
+    return f"{gateway}/route/{r.name}"
+
+
+def _store(s: sp.Store | None) -> ir.RedisStore | None:
+    if s is None:
+        return None
+    r = s.redis
+    host, _, port = r.address.rpartition(":")
+    return ir.RedisStore(host.strip("[]"), int(port), _secret(r.password) if r.password else None, r.database)
 
 
 def _secret(ref) -> ir.SecretRef:

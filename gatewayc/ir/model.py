@@ -139,6 +139,9 @@ class JwtAuth:
     clock_skew_ms: int
     forward_claims: tuple[tuple[str, str], ...]  # (claim, header)
     token: TokenSource
+    require_exp: bool = True  # False: a token without `exp` passes (an expired one never does)
+    hide_credentials: bool = False  # True: the token's header/query parameter/cookie is not forwarded
+    loc: Location = NOWHERE  # the `jwt:` block
     realm: str = "gatewayc"  # of the Bearer challenge
 
     @property
@@ -151,6 +154,8 @@ class ApiKeyAuth:
     header: str | None
     query: str | None
     keys: SecretRef
+    hide_credentials: bool = False
+    loc: Location = NOWHERE
     realm: str = "gatewayc"  # of the Key challenge
 
 
@@ -158,6 +163,8 @@ class ApiKeyAuth:
 class BasicAuth:
     credentials: SecretRef
     realm: str
+    hide_credentials: bool = False  # True: Authorization is not forwarded
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +199,19 @@ class LimitKey:
 
 
 @dataclass(frozen=True, slots=True)
+class RedisStore:
+    host: str  # a DNS name or an address, IPv6 without brackets
+    port: int
+    password: SecretRef | None
+    database: int
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimit:
+    """Routes whose limits have the same `budget` share one counter per key value; the
+    budget is "<gateway>/gateway", "<gateway>/service/<service>" or "<gateway>/route/<route>"
+    after the scope (a route without a service to share counts alone under service scope)."""
+
     requests: int
     period_ms: int
     burst: int  # 0: none above the rate
@@ -200,7 +219,9 @@ class RateLimit:
     algorithm: Literal["token_bucket", "fixed_window", "sliding_window", "leaky_bucket"]
     status: int
     body: Any
-    scope: Literal["instance", "shared"]
+    scope: Literal["route", "service", "gateway"]
+    budget: str
+    store: RedisStore | None = None  # None: each gateway instance counts alone
     loc: Location = NOWHERE
 
 

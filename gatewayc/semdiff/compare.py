@@ -121,6 +121,8 @@ def auth_weakening(a: ir.AuthMethod, b: ir.AuthMethod) -> list[str]:
             why.append("more clock skew allowed")
         if (a.secret, a.jwks and a.jwks.source) != (b.secret, b.jwks and b.jwks.source):
             why.append("signing key source changed")
+        if a.require_exp and not b.require_exp:
+            why.append("tokens without exp accepted")
     elif isinstance(a, ir.ApiKeyAuth):
         if a.keys != b.keys:
             why.append("key source changed")

@@ -211,7 +211,7 @@ def test_mtls_has_no_http_challenge():
 @pytest.mark.parametrize("requests,per_ms,seconds", [
     (100, 900_000, 9), (3, 60_000, 20), (10, 1000, 1), (7, 10_000, 2), (1, 86_400_000, 86_400)])
 def test_retry_after_is_per_over_requests_rounded_up(requests, per_ms, seconds):
-    rl = ir.RateLimit(requests, per_ms, 0, ir.LimitKey("client_ip"), "fixed_window", 429, None, "instance")
+    rl = ir.RateLimit(requests, per_ms, 0, ir.LimitKey("client_ip"), "fixed_window", 429, None, "route", "g/route/r")
     assert retry_after_s(rl) == seconds
 
 
