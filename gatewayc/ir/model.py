@@ -250,12 +250,20 @@ class Cache:
 @dataclass(frozen=True, slots=True)
 class Cors:
     origins: tuple[str, ...]
-    methods: tuple[str, ...]
-    headers: tuple[str, ...]
-    expose_headers: tuple[str, ...]
-    credentials: bool
+    methods: tuple[str, ...]  # ("*",): any method
+    headers: tuple[str, ...]  # ("*",): any request header; (): only the CORS-safelisted ones
+    expose_headers: tuple[str, ...]  # ("*",): every response header
+    credentials: bool  # never with a "*" above
     max_age_ms: int | None
     loc: Location = NOWHERE
+
+    @property
+    def any_method(self) -> bool:
+        return self.methods == ("*",)
+
+    @property
+    def any_header(self) -> bool:
+        return self.headers == ("*",)
 
 
 @dataclass(frozen=True, slots=True)
