@@ -190,7 +190,7 @@ def test_body_limit_413_json(gateway, echo_upstream):
     gw = _start(gateway, echo_upstream)
     assert gw.request("POST", "/small", body=b"x" * 100).json()["body"] == "x" * 100
     r = gw.request("POST", "/small", body=b"x" * 101)
-    assert r.status == 413 and r.json() == {"error": "Request body too large"}
+    assert r.status == 413 and r.json() == {"error": "Content Too Large"}
 
 
 def test_json_access_log(gateway, echo_upstream):
