@@ -4,11 +4,13 @@ nginx's passive failure accounting (max_fails/fail_timeout) stands in for the ci
 breaker; active health checks and retry backoff do not exist in open-source nginx."""
 from __future__ import annotations
 
+import json
 import re
 
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import body_for
 
-from .context import Context, d
+from .context import Context, d, literal
 
 # statuses proxy_next_upstream can name; anything else cannot trigger a retry
 _NEXT_UPSTREAM = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
@@ -66,7 +68,7 @@ def _ms(v: int) -> str:
     return f"{v}ms"
 
 
-def proxy_settings(route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
+def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
     """Location-level directives for proxying `route` to `svc` (besides headers and URI)."""
     out: list[dict] = [d("proxy_http_version", "1.1")]
     t_svc, t_route = svc.timeouts, route.policies.timeouts
@@ -84,11 +86,11 @@ def proxy_settings(route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]
     if svc.targets[0].scheme == "https":
         out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
     out += next_upstream(svc, ctx)
-    out += _open_answer(svc, ctx)
+    out += _open_answer(gw, svc, ctx)
     return out
 
 
-def _open_answer(svc: ir.Service, ctx: Context) -> list[dict]:
+def _open_answer(gw: ir.Gateway, svc: ir.Service, ctx: Context) -> list[dict]:
     """With every target out, nginx answers 502 ("no live upstreams") without contacting
     the service; the spec's answer for an open breaker is 503. Such a 502 is the one whose
     last $upstream_addr entry is the upstream's name instead of an address. A 502 the
@@ -97,11 +99,12 @@ def _open_answer(svc: ir.Service, ctx: Context) -> list[dict]:
     if not cb:
         return []
     name = ctx.upstream_name(svc)
-    loc = ctx.named_location("open", name, block=[
+    text = {s: literal(json.dumps(body_for(gw.answers, s), sort_keys=True, separators=(",", ":")))
+            for s in (502, 503)}
+    loc = ctx.named_location("open", gw.name, name, block=[
         d("default_type", "application/json"),
-        d("if", "($upstream_addr", "~", f"(?:^|, ){re.escape(name)}$)",
-          block=[d("return", "503", '{"error":"Service Unavailable"}')]),
-        d("return", "502", '{"error":"Bad Gateway"}'),
+        d("if", "($upstream_addr", "~", f"(?:^|, ){re.escape(name)}$)", block=[d("return", "503", text[503])]),
+        d("return", "502", text[502]),
     ])
     return [d("error_page", "502", "=", loc)]
 
