@@ -194,7 +194,7 @@ CASES = [
     ("rate-fixed", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
                         "algorithm: fixed_window}"), "plugin",
      ("rate-limiting", {"minute": 10, "limit_by": "ip", "policy": "local", "error_code": 429,
-                        "error_message": "Too many requests"})),
+                        "error_message": "Too Many Requests"})),
     ("rate-token-bucket", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 5, per: 1s}"),
      "note", "rate_limit.token_bucket) is emulated"),
     ("rate-odd-period", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 100, per: 10s}"),
