@@ -30,6 +30,9 @@ _CORE: dict[str, Support] = {
     "upstream.request_timeout": emulated("nginx has no whole-request timer: retries stop once it has passed "
                                          "(proxy_next_upstream_timeout) and every connect/send/read wait is capped "
                                          "at it, but a response that keeps trickling in can take longer"),
+    "upstream.per_try_timeout": emulated("every connect/send/read wait of a try is capped at per_try (nginx has no "
+                                         "timer for a whole try: a response that keeps trickling in can take longer); "
+                                         "with `request`, a retry starts only while a whole try still fits in it"),
     "upstream.retry": emulated("proxy_next_upstream + proxy_next_upstream_tries (attempts = tries in all); nginx "
                                "never tries one upstream server twice, so a service with fewer targets than "
                                "attempts lists each target again; it can retry on 500, 502, 503, 504, 403, 404 "

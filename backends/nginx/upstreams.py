@@ -73,19 +73,31 @@ def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Contex
     out: list[dict] = [d("proxy_http_version", "1.1")]
     t_svc, t_route = svc.timeouts, route.policies.timeouts
     whole = None if ctx.dropping("upstream.request_timeout") else (t_route.request_ms or t_svc.request_ms)
+    per_try = None if ctx.dropping("upstream.per_try_timeout") else (t_route.per_try_ms or t_svc.per_try_ms)
+    # nginx times each wait, never a whole try or request: no single wait may outlast either
+    cap = min(x for x in (per_try, whole) if x) if per_try or whole else None
     for attr, directive in (("connect_ms", "proxy_connect_timeout"), ("read_ms", "proxy_read_timeout"),
                             ("send_ms", "proxy_send_timeout")):
         v = getattr(t_route, attr) or getattr(t_svc, attr)
-        if whole:
-            # no single wait may outlast the whole request
-            v = min(v or whole, whole)
+        if cap:
+            v = min(v or cap, cap)
         if v:
             out.append(d(directive, _ms(v)))
+    tries = None
     if whole:
-        out.append(d("proxy_next_upstream_timeout", _ms(whole)))
+        # a try, once started, runs to its end: with per_try, a retry starts only while a
+        # whole try still fits before `request` has passed
+        window = whole - per_try if per_try else whole
+        if window > 0:
+            out.append(d("proxy_next_upstream_timeout", _ms(window)))
+        else:
+            tries = 1
+            if svc.retry and svc.retry.attempts > 1 and not ctx.dropping("upstream.retry"):
+                ctx.note("GWC311", f"route {route.name!r}: `per_try` equals `request`, so no retry could end in "
+                         "time: nginx makes one try", route.loc)
     if svc.targets[0].scheme == "https":
         out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
-    out += next_upstream(svc, ctx)
+    out += next_upstream(svc, ctx, tries)
     out += _open_answer(gw, svc, ctx)
     return out
 
@@ -109,8 +121,9 @@ def _open_answer(gw: ir.Gateway, svc: ir.Service, ctx: Context) -> list[dict]:
     return [d("error_page", "502", "=", loc)]
 
 
-def next_upstream(svc: ir.Service, ctx: Context) -> list[dict]:
-    """When to try again, for a route's proxying and for aggregation parts alike."""
+def next_upstream(svc: ir.Service, ctx: Context, tries: int | None = None) -> list[dict]:
+    """When to try again, for a route's proxying and for aggregation parts alike. `tries`:
+    at most this many tries, whatever `retries` says."""
     retry = svc.retry if not ctx.dropping("upstream.retry") else None
     cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
     conds: set[str] = set()
@@ -135,4 +148,7 @@ def next_upstream(svc: ir.Service, ctx: Context) -> list[dict]:
     if retry and retry.non_idempotent:
         conds.add("non_idempotent")
     # attempts counts every try, the first included: the same as proxy_next_upstream_tries
-    return [d("proxy_next_upstream", *sorted(conds)), d("proxy_next_upstream_tries", retry.attempts if retry else 1)]
+    attempts = retry.attempts if retry else 1
+    if tries:
+        attempts = min(attempts, tries)
+    return [d("proxy_next_upstream", *sorted(conds)), d("proxy_next_upstream_tries", attempts)]
