@@ -343,6 +343,7 @@ class Forward:
     service: Service
     path_rewrite: PathRewrite | None = None
     host_rewrite: str | None = None
+    websocket: bool = False  # forward `Upgrade: websocket` (and only that upgrade)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,8 @@ class Route(Model):
     aggregate: Aggregate | None = None
     respond: DirectResponse | None = None
     rewrite: Rewrite | None = None
+    websocket: bool = Field(False, description="forward WebSocket upgrades (`Upgrade: websocket`) to the service; "
+                            "every other upgrade is never forwarded")
     policies: Policies | None = None
 
     @model_validator(mode="before")
