@@ -4,7 +4,8 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from ..base import Backend, BuildOptions, Output, header
-from . import actions, cache, cors, forwarding, njs_bridge, observability, ratelimit, routing, transforms, upstreams
+from . import (actions, cache, cors, forwarding, mirror, njs_bridge, observability, ratelimit, routing, transforms,
+               upstreams)
 from .capabilities import CAPABILITIES
 from .context import NJS_MODULE, Context, d
 from .render import render
@@ -51,6 +52,7 @@ class NginxBackend(Backend):
                 *njs_http,
                 *observability.http_directives(gateways, ctx),
                 *cors.http_directives(gateways, ctx),
+                *mirror.http_directives(gateways, ctx),
                 *transforms.http_directives(gateways, ctx),
                 *ratelimit.http_directives(gateways, ctx),
                 *cache.http_directives(gateways, ctx),
