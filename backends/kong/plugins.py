@@ -9,6 +9,7 @@ from typing import Any
 from gatewayc.ir import model as ir
 
 from .context import Ctx
+from .routes import ALL_METHODS
 
 PROTOCOLS = ["grpc", "grpcs", "http", "https"]
 
@@ -110,16 +111,25 @@ def origin(o: str) -> str:
     return re.escape(scheme) + "://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*" + rest[1:].replace(".", "\\.")
 
 
+# Kong answers a preflight with the requested headers when its list is empty; for the spec's
+# empty list (CORS-safelisted headers only) it gets one safelisted name (docs/targets/kong.md)
+NO_EXTRA_HEADERS = ["Accept"]
+
+
 def cors(c: ir.Cors) -> dict:
     conf: dict = {
         "allow_origin_absent": True,
         "credentials": c.credentials,
         "exposed_headers": list(c.expose_headers),
-        "headers": list(c.headers),
+        # "*": Kong's empty list, which answers with the requested headers (a literal "*"
+        # would not cover Authorization)
+        "headers": [] if c.any_header else list(c.headers) or NO_EXTRA_HEADERS,
     }
     if c.max_age_ms is not None:
         conf["max_age"] = math.ceil(c.max_age_ms / 1000)
-    conf.update({"methods": list(c.methods), "origins": [origin(o) for o in c.origins],
+    # Kong's methods are an enum of the nine standard methods: "*" lists them all
+    methods = list(ALL_METHODS) if c.any_method else list(c.methods)
+    conf.update({"methods": methods, "origins": [origin(o) for o in c.origins],
                  "preflight_continue": False, "private_network": False})
     return conf
 

@@ -112,7 +112,7 @@ def route_body(gw: ir.Gateway, route: ir.Route, match: ir.Match, ctx: Context) -
         return [d("default_type", "application/json"),
                 d("return", "503", '{"error":"Authentication is not available"}')]
     out: list[dict] = []
-    out += access.location_directives(route, ctx)
+    out += access.location_directives(gw, route, ctx)
     out += ratelimit.location_directives(gw, route, ctx)
     out += cors.location_directives(gw, route, ctx)
     out += access.validation_directives(route, ctx)

@@ -7,8 +7,8 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from .auth import Auth
 from .secrets import SecretRef
 from .services import Timeouts
-from .types import (Cidr, Duration, PositiveDuration, HeaderName, HeaderValue, JsonValue, MethodName, Model, Name,
-                    QueryName, Size, Status, Toggle, exactly_one, fail, parse_hostname)
+from .types import (Cidr, Duration, PositiveDuration, HeaderName, HeaderValue, JsonValue, Method, Model, Name,
+                    QueryName, Size, Status, Toggle, exactly_one, fail, parse_hostname, upper)
 
 
 class Key(Model):
@@ -100,7 +100,7 @@ class RateLimit(Model):
     key: Key = Field(default_factory=lambda: Key(client_ip=True))
     algorithm: RateAlgorithm = "token_bucket"
     status: Status = 429
-    body: JsonValue = Field(default_factory=lambda: {"error": "Too many requests"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
     scope: Scope | None = Field(None, description="which routes share one budget per key value; default: the "
                                 "level the limit is written at (gateway, service or route), and it may only narrow")
     store: Store | None = Field(None, description="absent: each gateway instance counts alone; redis: all "
@@ -158,11 +158,17 @@ class Cache(Model):
     bypass: Bypass = Field(default_factory=Bypass)
 
 
+# a CORS method list may be ["*"]: any method
+CorsMethod = Annotated[Literal[Method, "*"], BeforeValidator(upper)]
+
+
 class Cors(Model):
     origins: Annotated[list[str], Field(min_length=1)]
-    methods: list[MethodName] = Field(default_factory=lambda: ["GET", "HEAD", "POST"])
-    headers: list[HeaderName] = Field(default_factory=list)
-    expose_headers: list[HeaderName] = Field(default_factory=list)
+    methods: list[CorsMethod] = Field(default_factory=lambda: ["GET", "HEAD", "POST"],
+                                      description='["*"]: any method (not with credentials)')
+    headers: list[HeaderName] = Field(default_factory=list, description='["*"]: any header (not with credentials)')
+    expose_headers: list[HeaderName] = Field(default_factory=list,
+                                             description='["*"]: every response header (not with credentials)')
     credentials: bool = False
     max_age: Duration | None = None
 
@@ -170,6 +176,17 @@ class Cors(Model):
     def _origins(self) -> "Cors":
         import re
 
+        for field in ("methods", "headers", "expose_headers"):
+            values = getattr(self, field)
+            if "*" not in values:
+                continue
+            if len(values) > 1:
+                raise fail("GWC204", f"CORS `{field}` lists '*' with other values",
+                           "'*' already allows them all: write `" + field + ": ['*']` alone, or list them")
+            if self.credentials:
+                raise fail("GWC204", f"CORS `{field}: ['*']` cannot be combined with `credentials: true`",
+                           "browsers read '*' literally on credentialed requests; list the "
+                           + ("methods" if field == "methods" else "headers"))
         for o in self.origins:
             if o == "*":
                 if self.credentials:

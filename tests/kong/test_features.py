@@ -190,7 +190,7 @@ CASES = [
     ("rate-fixed", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
                         "algorithm: fixed_window}"), "plugin",
      ("rate-limiting", {"minute": 10, "limit_by": "ip", "policy": "local", "error_code": 429,
-                        "error_message": "Too many requests"})),
+                        "error_message": "Too Many Requests"})),
     ("rate-token-bucket", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 5, per: 1s}"),
      "note", "rate_limit.token_bucket) is emulated"),
     ("rate-odd-period", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 100, per: 10s}"),
@@ -215,7 +215,12 @@ CASES = [
     ("cors", spec("match: {path: /api}\nservice: svc\npolicies:\n  cors: {origins: ['https://a.example.com', "
                   "'https://*.example.org'], credentials: true, max_age: 1h}"), "plugin",
      ("cors", {"origins": ["https://a.example.com", "https://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.example\\.org"],
-               "credentials": True, "max_age": 3600, "methods": ["GET", "HEAD", "POST"]})),
+               "credentials": True, "max_age": 3600, "methods": ["GET", "HEAD", "POST"], "headers": ["Accept"]})),
+    # "*": every method Kong knows, and the empty header list with which Kong answers what is asked
+    ("cors-any", spec("match: {path: /api}\nservice: svc\npolicies:\n  cors: {origins: ['*'], methods: ['*'], "
+                      "headers: ['*'], expose_headers: ['*']}"), "plugin",
+     ("cors", {"origins": ["*"], "credentials": False, "headers": [], "exposed_headers": ["*"],
+               "methods": ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"]})),
     ("ip-filter", spec("match: {path: /api}\nservice: svc\npolicies:\n  ip: {deny: [192.0.2.0/24]}"), "plugin",
      ("ip-restriction", {"deny": ["192.0.2.0/24"], "status": 403})),
     ("body-limit", spec("match: {path: /api}\nservice: svc\npolicies:\n  body_limit: 10KB"), "plugin",
