@@ -36,7 +36,8 @@ class Timeouts:
     connect_ms: int | None = None
     read_ms: int | None = None
     send_ms: int | None = None
-    request_ms: int | None = None
+    request_ms: int | None = None  # the whole request, every try included
+    per_try_ms: int | None = None  # each try; never longer than request_ms
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,6 +101,10 @@ CASES = [
     ("route-timeouts", spec("match: {path: /api}\nservice: svc\npolicies: {timeouts: {read: 5s}}",
                             service="url: http://svc.internal\ntimeouts: {connect: 1s, read: 2s}"),
      "service", {"connect_timeout": 1000, "read_timeout": 5000, "write_timeout": 60000}),
+    # Kong's timeouts apply to each try: per_try caps every one of them
+    ("per-try-timeout", spec("match: {path: /api}\nservice: svc\npolicies: {timeouts: {per_try: 1500ms}}",
+                             service="url: http://svc.internal\ntimeouts: {connect: 1s, read: 2s}"),
+     "service", {"connect_timeout": 1000, "read_timeout": 1500, "write_timeout": 1500}),
     ("request-timeout", spec(service="url: http://svc.internal\ntimeouts: {request: 5s}"), "error",
      "upstream.request_timeout"),
     ("retries", spec(service="url: http://svc.internal\nretries: {attempts: 3}"), "service", {"retries": 2}),
