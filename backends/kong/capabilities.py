@@ -28,6 +28,8 @@ CAPABILITIES: dict[str, Support] = {
     "upstream.weighted": native("upstream targets with weights"),
     "upstream.timeouts": native("service connect/read/write timeouts"),
     "upstream.request_timeout": unsupported("Kong has no whole-request timeout, only connect/read/write"),
+    "upstream.per_try_timeout": emulated("Kong's connect/write/read timeouts apply to each try: each is capped at "
+                                         "per_try (waits between reads, not a timer for the whole try)"),
     "upstream.retry": emulated("service `retries`: Kong retries connection errors and timeouts only, never on "
                                "response statuses, and never non-idempotent requests"),
     "upstream.retry.backoff": unsupported("Kong retries immediately, with no backoff"),

@@ -28,6 +28,7 @@ FEATURES: dict[str, str] = {
     "upstream.weighted": "Several weighted targets",
     "upstream.timeouts": "Connect/read/send timeouts",
     "upstream.request_timeout": "Whole-request timeout",
+    "upstream.per_try_timeout": "Per-try timeout (each try to the service)",
     "upstream.retry": "Retries on statuses and connection errors",
     "upstream.retry.backoff": "Retry backoff",
     "upstream.health_check": "Active health checks",
@@ -115,6 +116,8 @@ def _service(s: ir.Service, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", s.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", s.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", s.loc, what
     if s.retry:
         yield "upstream.retry", s.loc, what
         if s.retry.backoff_base_ms is not None:
@@ -188,6 +191,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", r.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", r.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", r.loc, what
 
 
 def _auth(m: ir.AuthMethod, loc: Location, what: str) -> Iterator[Use]:
