@@ -66,7 +66,7 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
     out += transforms.query_directives(gw, route, ctx)
     out += [d("rewrite", rx, repl, "break") for rx, repl in _path_map(match, rw, _base(svc), route, ctx)]
     out += headers
-    out += upstreams.proxy_settings(route, svc, ctx)
+    out += upstreams.proxy_settings(gw, route, svc, ctx)
     out += cache.location_directives(gw, route, ctx)
     out += transforms.response_headers(route, ctx)
     out.append(d("proxy_pass", ctx.proxy_pass_for(svc)))

@@ -67,7 +67,7 @@ def location_directives(gw: ir.Gateway, route: ir.Route, match: ir.Match, paths:
         block.append(d("rewrite", "^", PATH_VAR, "break"))
     block += headers
     block += njs_bridge.call("proxy_body_directives", route, ctx)
-    block += upstreams.proxy_settings(route, m.service, ctx, mirror=True)
+    block += upstreams.proxy_settings(gw, route, m.service, ctx, mirror=True)
     block.append(d("proxy_pass", ctx.proxy_pass_for(m.service)))
     uri = ctx.internal_location(f"/_gwc/mirror/{rid}_m{route.matches.index(match)}", block)
     _check_bounded(route, m, ctx)

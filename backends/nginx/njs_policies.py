@@ -23,7 +23,7 @@ from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
-from . import credentials, forwarding, observability
+from . import credentials, forwarding, observability, upstreams
 from .context import Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
@@ -434,7 +434,9 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
              d("proxy_http_version", "1.1"),
              d("proxy_pass_request_body", "off"),
              d("proxy_connect_timeout", ms), d("proxy_send_timeout", ms), d("proxy_read_timeout", ms),
-             d("subrequest_output_buffer_size", PART_BUFFER)]
+             d("subrequest_output_buffer_size", PART_BUFFER),
+             # the service's retries, not nginx's default (every target on error/timeout)
+             *upstreams.next_upstream(svc, ctx)]
     if t.scheme == "https":
         block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
     name = f"[{t.host}]" if ":" in t.host else t.host

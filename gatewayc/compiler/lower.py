@@ -20,6 +20,7 @@ from ..spec import services as ss
 from ..suggest import did_you_mean
 from .conflicts import find_conflicts
 from .inherit import Effective, layer
+from .origin import origin_finder
 
 
 class Lowering:
@@ -83,7 +84,7 @@ class Lowering:
         if any(d.is_error for d in self.diags):
             return None
         return ir.IR(tuple(gateways), tuple(self.services[k] for k in sorted(self.services)),
-                     self.main_file, accept)
+                     self.main_file, accept, origin_finder(self.tree))
 
     def check_accept(self) -> None:
         from gatewayc import backends

@@ -374,6 +374,23 @@ def test_credentials_are_forwarded_by_default(tmp_path):
     assert kongcheck.check_all(built.files["kong.yml"]) == []
 
 
+def test_any_of_hides_a_credential_whichever_method_succeeded(tmp_path):
+    """key-auth hides only a key it authenticated; under any_of a request that passed by its
+    JWT may still carry a (wrong) key, which the spec removes all the same."""
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    any_of:\n"
+                "      - jwt: {algorithms: [HS256], secret: {env: K}, issuer: me}\n"
+                "      - api_key: {query: key, keys: {env: KEYS}, hide_credentials: true}\n"
+                "      - basic: {credentials: {env: B}, hide_credentials: true}")
+    built = harness.build_text(tmp_path, text)
+    assert not built.errors, [d.message for d in built.errors]
+    doc = built.doc()
+    assert kongcheck.check_all(built.files["kong.yml"]) == []
+    assert plugin(doc, "key-auth")["config"]["hide_credentials"] is True
+    assert plugin(doc, "basic-auth")["config"]["hide_credentials"] is True
+    remove = plugin(doc, "request-transformer")["config"]["remove"]
+    assert remove["querystring"] == ["key"] and remove["headers"] == ["authorization"]
+
+
 def test_forwarded_claims_stay_refused_on_every_route(tmp_path):
     """M5 wants a claim header stripped from client requests on every route of the gateway;
     Kong cannot forward claims at all, and auth is never accepted away, so no kong.yml can
