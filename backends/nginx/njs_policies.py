@@ -472,6 +472,11 @@ def server_directives(gateway: ir.Gateway, ctx: Context) -> list[dict]:
     return out
 
 
+def proxy_body_directives(route: ir.Route, ctx: Context) -> list[dict]:
+    """The mapped JSON body instead of the client's, where a route proxies (also its mirror)."""
+    return [d("proxy_set_body", BODY_VAR)] if _body_map(route, ctx) is not None else []
+
+
 def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
     rid = ctx.route_id(gateway, route)
     out: list[dict] = []
@@ -496,7 +501,7 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
             out += [d("client_body_buffer_size", max(1, limit)), d("client_body_in_single_buffer", "on")]
         else:
             out.append(d("client_body_in_file_only", "clean"))
-        out.append(d("proxy_set_body", BODY_VAR))
+        out += proxy_body_directives(route, ctx)
     if _aggregate(route, ctx) is not None:
         out.append(d("js_content", "gwc_aggregate.handle"))
     if _guarded_respond(route) is not None:

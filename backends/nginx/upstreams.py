@@ -68,10 +68,13 @@ def _ms(v: int) -> str:
     return f"{v}ms"
 
 
-def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
-    """Location-level directives for proxying `route` to `svc` (besides headers and URI)."""
+def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Context,
+                   mirror: bool = False) -> list[dict]:
+    """Location-level directives for proxying `route` to `svc` (besides headers and URI).
+    A `mirror` copy is tried once, with the mirror service's own timeouts, and its answer
+    is ignored."""
     out: list[dict] = [d("proxy_http_version", "1.1")]
-    t_svc, t_route = svc.timeouts, route.policies.timeouts
+    t_svc, t_route = svc.timeouts, ir.Timeouts() if mirror else route.policies.timeouts
     whole = None if ctx.dropping("upstream.request_timeout") else (t_route.request_ms or t_svc.request_ms)
     per_try = None if ctx.dropping("upstream.per_try_timeout") else (t_route.per_try_ms or t_svc.per_try_ms)
     # nginx times each wait, never a whole try or request: no single wait may outlast either
@@ -84,7 +87,7 @@ def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Contex
         if v:
             out.append(d(directive, _ms(v)))
     tries = None
-    if whole:
+    if whole and not mirror:
         # a try, once started, runs to its end: with per_try, a retry starts only while a
         # whole try still fits before `request` has passed
         window = whole - per_try if per_try else whole
@@ -97,6 +100,8 @@ def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Contex
                          "time: nginx makes one try", route.loc)
     if svc.targets[0].scheme == "https":
         out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
+    if mirror:
+        return out + [d("proxy_next_upstream", "off")]
     out += next_upstream(svc, ctx, tries)
     out += _open_answer(gw, svc, ctx)
     return out

@@ -20,6 +20,7 @@ from ..spec import services as ss
 from ..suggest import did_you_mean
 from .conflicts import find_conflicts
 from .inherit import Effective, layer
+from .origin import origin_finder
 
 
 class Lowering:
@@ -83,7 +84,7 @@ class Lowering:
         if any(d.is_error for d in self.diags):
             return None
         return ir.IR(tuple(gateways), tuple(self.services[k] for k in sorted(self.services)),
-                     self.main_file, accept)
+                     self.main_file, accept, origin_finder(self.tree))
 
     def check_accept(self) -> None:
         from gatewayc import backends
@@ -270,7 +271,14 @@ class Lowering:
             pr = None
             if r.rewrite and r.rewrite.path:
                 pr = self.path_rewrite(r.rewrite.path, matches, (*rp, "rewrite", "path"))
-            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None, r.websocket) if svc else None
+            mirror = None
+            if r.mirror is not None:
+                target = self.service_ref(r.mirror.service, (*rp, "mirror", "service"))
+                if target is None:
+                    return None
+                mirror = ir.Mirror(target, r.mirror.percent, self.loc(*rp, "mirror"))
+            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None, mirror,
+                              websocket=r.websocket) if svc else None
         if r.redirect is not None:
             d = r.redirect
             pr = self.path_rewrite(d.path, matches, (*rp, "redirect", "path")) if d.path else None
