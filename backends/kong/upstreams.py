@@ -112,7 +112,7 @@ def service(name: str, route: ir.Route, ctx: Ctx) -> dict:
     """One Kong service per IR route: route-level timeouts and path rewrites live on the service,
     and plugins attached to it share their counters across all the route's Kong routes."""
     a = route.action
-    if not isinstance(a, ir.Forward):  # answered by request-termination: never contacted
+    if not isinstance(a, ir.Forward):  # answered by a plugin (request-termination, redirect): never contacted
         return {"name": name, "id": ctx.id("service", name), "connect_timeout": 60000, "enabled": True,
                 "host": "127.0.0.1", "port": 9, "protocol": "http", "read_timeout": 60000, "retries": 0,
                 "write_timeout": 60000}

@@ -70,7 +70,7 @@ _CORE: dict[str, Support] = {
 # features only the njs half can provide, with the note they get when it is missing
 _NJS = ("auth.jwt.hmac", "auth.jwt.public_key", "auth.jwt.jwks_url", "auth.jwt.forward_claims", "auth.api_key",
         "auth.basic", "auth.any_of", "auth.all_of", "auth.mtls", "rate_limit.key.consumer", "rate_limit.key.claim",
-        "transform.request.body", "validation.body_schema", "aggregation", "observability.metrics")
+        "transform.request.body", "transform.request.body.rename", "validation.body_schema", "aggregation", "observability.metrics")
 
 
 def _table() -> dict[str, Support]:

@@ -65,6 +65,7 @@ NJS_CAPABILITIES: dict[str, Support] = {
         "rate_limit.key.consumer)"),
     "transform.request.body": emulated(
         "njs maps the buffered JSON body (proxy_set_body); timestamp casts ISO-8601 text to Unix seconds"),
+    "transform.request.body.rename": emulated("njs maps the buffered JSON body (proxy_set_body)"),
     "aggregation": emulated("parallel njs subrequests to internal proxy locations; a part's timeout applies "
                             "to connect, send and read separately; a part's response is limited to "
                             f"{PART_BUFFER}"),
@@ -113,7 +114,8 @@ def _limit_key(route: ir.Route) -> ir.LimitKey | None:
 
 def _body_map(route: ir.Route, ctx: Context) -> ir.BodyMap | None:
     bm = route.policies.transforms.request_body
-    if bm is None or ctx.dropping("transform.request.body") or not isinstance(route.action, ir.Forward):
+    dropped = ctx.dropping("transform.request.body") or ctx.dropping("transform.request.body.rename")
+    if bm is None or dropped or not isinstance(route.action, ir.Forward):
         return None
     return bm
 

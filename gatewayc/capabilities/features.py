@@ -57,6 +57,7 @@ FEATURES: dict[str, str] = {
     "transform.request.headers": "Request header transforms",
     "transform.request.query": "Query parameter transforms",
     "transform.request.body": "JSON body field mapping",
+    "transform.request.body.rename": "JSON body field renames (a mapping that only renames)",
     "transform.response.headers": "Response header transforms",
     "validation.body_schema": "JSON Schema validation of request bodies",
     "validation.required": "Required headers and query parameters",
@@ -173,7 +174,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
     if tr.request_query:
         yield "transform.request.query", tr.loc, what
     if tr.request_body:
-        yield "transform.request.body", tr.request_body.loc, what
+        bm = tr.request_body
+        yield ("transform.request.body" if bm.set or bm.cast else "transform.request.body.rename"), bm.loc, what
     if tr.response_headers:
         yield "transform.response.headers", tr.loc, what
     if p.validation:

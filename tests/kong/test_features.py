@@ -85,7 +85,8 @@ CASES = [
      ("request-transformer", {"replace": {"uri": "/x"}})),
     ("host-rewrite", spec("match: {path: /api}\nservice: svc\nrewrite: {hostname: b.internal}"), "plugin",
      ("request-transformer", {"replace": {"headers": ["host:b.internal"]}})),
-    ("redirect", spec("match: {path: /api}\nredirect: {hostname: example.com}"), "error", "action.redirect"),
+    ("redirect", spec("match: {path: /api}\nredirect: {hostname: example.com}"), "plugin",
+     ("redirect", {"keep_incoming_path": True, "location": "http://example.com:8080", "status_code": 302})),
     ("respond", spec("match: {path: /api}\nrespond: {status: 418, body: {tea: true}}"), "plugin",
      ("request-termination", {"status_code": 418, "body": '{"tea":true}', "content_type": "application/json"})),
     ("aggregate", spec("match: {path: /api}\naggregate: {parts: [{key: a, service: svc, path: /a}]}"), "error",
@@ -234,8 +235,33 @@ CASES = [
      "plugin", ("request-transformer", {"remove": {"querystring": ["debug"]}})),
     ("request-template", spec("match: {path: /api}\nservice: svc\npolicies:\n  request:\n    headers: "
                               "{set: {x-a: '$(uri_captures)'}}"), "error", "template"),
-    ("request-body", spec("match: {path: /api}\nservice: svc\npolicies:\n  request:\n    body: {rename: {a: b}}"),
-     "error", "transform.request.body"),
+    # --- redirects: Kong 3.9+'s redirect plugin ---------------------------------------------------
+    ("redirect-host", spec("hostnames: [www.example.com]\nmatch: {path: /}\nredirect: {hostname: example.com, "
+                           "status: 301}"), "plugin",
+     ("redirect", {"keep_incoming_path": True, "location": "http://example.com:8080", "status_code": 301})),
+    ("redirect-https", spec("match: {path: /}\nredirect: {scheme: https, hostname: example.com}",
+                            listeners="- port: 80"), "plugin",
+     ("redirect", {"keep_incoming_path": True, "location": "https://example.com", "status_code": 302})),
+    ("redirect-route-host", spec("hostnames: [old.example.com]\nmatch: {path: /}\nredirect: {scheme: https, "
+                                 "port: 8443, status: 308}"), "plugin",
+     ("redirect", {"keep_incoming_path": True, "location": "https://old.example.com:8443", "status_code": 308})),
+    ("redirect-prefix", spec("match: {path: /blog}\nredirect: {hostname: example.com, path: {replace_prefix: "
+                             "/articles}}"), "error", "replace_prefix"),
+    ("redirect-full-path", spec("match: {path: /old}\nredirect: {hostname: example.com, path: {full: /}}"),
+     "error", "query string"),
+    ("redirect-unknown-host", spec("match: {path: /}\nredirect: {scheme: https}"), "error", "request's host"),
+    ("redirect-two-ports", spec("match: {path: /}\nredirect: {hostname: example.com}",
+                                listeners="- port: 8080\n- port: 8081"), "error", "request's port"),
+    ("request-body-rename", spec("match: {path: /api}\nservice: svc\npolicies:\n  request:\n    body: "
+                                 "{rename: {user_id: userId, b: c}}"), "plugin",
+     ("request-transformer", {"rename": {"body": ["user_id:userId", "b:c"], "headers": [], "querystring": []},
+                              "add": {"body": []}})),
+    ("request-body-cast", spec("match: {path: /api}\nservice: svc\npolicies:\n  request:\n    body: "
+                               "{rename: {a: b}, cast: {b: number}}"), "error", "(transform.request.body)"),
+    ("request-body-nested", spec("match: {path: /api}\nservice: svc\npolicies:\n  request:\n    body: "
+                                 "{rename: {customer.name: name}}"), "error", "top-level fields only"),
+    ("request-body-colon", spec("match: {path: /api}\nservice: svc\npolicies:\n  request:\n    body: "
+                                "{rename: {'a:b': c}}"), "error", "no ':'"),
     ("response-headers", spec("match: {path: /api}\nservice: svc\npolicies:\n  response:\n    headers: "
                               "{set: {x-a: '1'}, remove: [server]}"), "plugin",
      ("response-transformer", {"replace": {"headers": ["x-a:1"]}, "add": {"headers": ["x-a:1"]},
@@ -382,3 +408,16 @@ def test_jwks_file_becomes_pem_credentials(tmp_path):
     for key, pub in (("r1", rk), ("e1", ek)):
         loaded = serialization.load_pem_public_key(creds[key]["rsa_public_key"].encode())
         assert loaded.public_numbers() == pub.public_numbers()
+
+
+def test_a_redirect_kong_cannot_express_can_be_accepted_away(tmp_path):
+    """Accepting `action.redirect` leaves out the redirects Kong cannot express (GWC302) and keeps
+    the ones it can; without it they are refused (GWC310)."""
+    text = spec("match: {path: /blog}\nredirect: {hostname: example.com, path: {replace_prefix: /articles}}",
+                gateway="") + "      - name: ok\n        match: {path: /}\n        redirect: {hostname: example.com}\n"
+    refused = harness.build_text(tmp_path, text)
+    assert [d.code for d in refused.errors] == ["GWC310"]
+    accepted = harness.build_text(tmp_path, text, ("action.redirect",))
+    assert not accepted.errors and [d.code for d in accepted.diagnostics if d.code == "GWC302"] == ["GWC302"]
+    names = {s["name"] for s in accepted.doc()["services"]}
+    assert "ok" in names and "r" not in names
