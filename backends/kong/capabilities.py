@@ -22,12 +22,15 @@ CAPABILITIES: dict[str, Support] = {
     "rewrite.path": native("service path with strip_path, or request-transformer replace.uri for a full path"),
     "rewrite.strip_prefix": native("strip_path: true"),
     "rewrite.host": native("request-transformer replace.headers host"),
+    "mirror": unsupported("Kong OSS has no request mirroring plugin"),
     "listener.tls": emulated("listeners and the default certificate live in kong.conf (proxy_listen, ssl_cert, "
                              "ssl_cert_key), not in kong.yml; the build notes the values to set"),
     "listener.mtls": unsupported("client certificate verification is Kong Enterprise only"),
     "upstream.weighted": native("upstream targets with weights"),
     "upstream.timeouts": native("service connect/read/write timeouts"),
     "upstream.request_timeout": unsupported("Kong has no whole-request timeout, only connect/read/write"),
+    "upstream.per_try_timeout": emulated("Kong's connect/write/read timeouts apply to each try: each is capped at "
+                                         "per_try (waits between reads, not a timer for the whole try)"),
     "upstream.retry": emulated("service `retries`: Kong retries connection errors and timeouts only, never on "
                                "response statuses, and never non-idempotent requests"),
     "upstream.retry.backoff": unsupported("Kong retries immediately, with no backoff"),

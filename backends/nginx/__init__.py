@@ -4,8 +4,8 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from ..base import Backend, BuildOptions, Output, header
-from . import (actions, answers, cache, cors, forwarding, njs_bridge, observability, ratelimit, routing, transforms,
-               upstreams)
+from . import (actions, answers, cache, cors, forwarding, limits, mirror, njs_bridge, observability, ratelimit,
+               routing, transforms, upstreams)
 from .capabilities import CAPABILITIES
 from .context import NJS_MODULE, Context, d
 from .render import render
@@ -25,6 +25,7 @@ class NginxBackend(Backend):
         njs_main = njs_bridge.call("main_directives", gateways, ctx)
         if njs_http:
             njs_main = [d("load_module", NJS_MODULE), *njs_main]
+        limits.check([*njs_main, *http], ctx)
         if options.form == "include":
             out.files["gatewayc-http.conf"] = (header(options) + render(http)).encode()
             if njs_main:
@@ -52,6 +53,7 @@ class NginxBackend(Backend):
                 *njs_http,
                 *observability.http_directives(gateways, ctx),
                 *cors.http_directives(gateways, ctx),
+                *mirror.http_directives(gateways, ctx),
                 *transforms.http_directives(gateways, ctx),
                 *ratelimit.http_directives(gateways, ctx),
                 *cache.http_directives(gateways, ctx),

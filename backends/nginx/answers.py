@@ -26,8 +26,8 @@ from gatewayc.ir import model as ir
 from gatewayc.ir.answers import (OTHER_429_RETRY_AFTER_S, NO_STORE, Challenge, body_for, challenges, quoted,
                                  retry_after_s)
 
-from . import cors, njs_bridge, observability, ratelimit
-from .context import Context, d, digest, header_var, literal
+from . import cors, njs_bridge, observability, ratelimit, upstreams
+from .context import Context, d, digest, header_var, if_, literal
 
 # Every 4xx/5xx nginx has a page for (ngx_http_special_response.c), and 429, which limit_req
 # and limit_conn answer with an empty body.
@@ -163,6 +163,18 @@ def route_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict
             own = [NO_STORE, ("Retry-After", str(retry_after_s(rl)))]
             out.append(d("error_page", str(status), _answer(ctx, route_headers(gw, route, ctx, own), _text(rl.body))))
             taken.add(status)
+    a = route.action
+    breaker = upstreams.open_breaker(a.service, ctx) if isinstance(a, ir.Forward) else None
+    if breaker is not None:
+        # an open breaker answers 503, any other 502 nginx makes stays 502: `=` lets the
+        # location's own `return` set the status
+        var, rx = breaker
+        block = [d("default_type", "application/json"), *route_headers(gw, route, ctx, [NO_STORE]),
+                 if_(var, "~", rx, [d("return", "503", _text(body_for(gw.answers, 503)))]),
+                 d("return", "502", _text(body_for(gw.answers, 502)))]
+        out.append(d("error_page", "502", "=",
+                     ctx.named_location("answer", digest(json.dumps(block, sort_keys=True)), block=block)))
+        taken.add(502)
     cl = p.concurrency_limit
     if cl is not None and rl is not None and cl.status == rl.status and cl.body != rl.body:
         ctx.note("GWC311", f"route {route.name!r}: nginx cannot tell the concurrency limit's refusal from the rate "

@@ -93,14 +93,23 @@ class Context:
         self._named[name] = block
         return name
 
+    def internal_location(self, uri: str, block: list[dict]) -> str:
+        """`location = uri` holding `block` (internal: for subrequests), defined in every
+        server like the named locations; `uri` is under /_gwc/."""
+        self._internal[uri] = [d("internal"), *block]
+        return uri
+
     def __post_init__(self) -> None:
         self._shared: dict[str, dict] = {}
         self._named: dict[str, list[dict]] = {}
+        self._internal: dict[str, list[dict]] = {}
         # http-level maps that modules ask for while building servers, keyed by variable
         self.http_maps: dict[str, dict] = {}
 
     def named_locations(self) -> list[dict]:
-        return [d("location", name, block=block) for name, block in sorted(self._named.items())]
+        """The named and internal locations, for every server."""
+        return ([d("location", name, block=block) for name, block in sorted(self._named.items())]
+                + [d("location", "=", uri, block=block) for uri, block in sorted(self._internal.items())])
 
     # --- paths -------------------------------------------------------------------
     # Generated files and runtime state live apart (docs/targets/nginx.md, Output): the

@@ -22,7 +22,7 @@ from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
-from . import answers, credentials, forwarding, observability
+from . import answers, credentials, forwarding, observability, upstreams
 from .context import Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
@@ -399,7 +399,9 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
              d("proxy_http_version", "1.1"),
              d("proxy_pass_request_body", "off"),
              d("proxy_connect_timeout", ms), d("proxy_send_timeout", ms), d("proxy_read_timeout", ms),
-             d("subrequest_output_buffer_size", PART_BUFFER)]
+             d("subrequest_output_buffer_size", PART_BUFFER),
+             # the service's retries, not nginx's default (every target on error/timeout)
+             *upstreams.next_upstream(svc, ctx)]
     if t.scheme == "https":
         block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
     name = f"[{t.host}]" if ":" in t.host else t.host
@@ -435,6 +437,11 @@ def server_directives(gateway: ir.Gateway, ctx: Context) -> list[dict]:
     return out
 
 
+def proxy_body_directives(route: ir.Route, ctx: Context) -> list[dict]:
+    """The mapped JSON body instead of the client's, where a route proxies (also its mirror)."""
+    return [d("proxy_set_body", BODY_VAR)] if _body_map(route, ctx) is not None else []
+
+
 def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
     rid = ctx.route_id(gateway, route)
     out: list[dict] = []
@@ -458,7 +465,7 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
             out += [d("client_body_buffer_size", max(1, limit)), d("client_body_in_single_buffer", "on")]
         else:
             out.append(d("client_body_in_file_only", "clean"))
-        out.append(d("proxy_set_body", BODY_VAR))
+        out += proxy_body_directives(route, ctx)
     if _aggregate(route, ctx) is not None:
         out.append(d("js_content", "gwc_aggregate.handle"))
     if _guarded_respond(route) is not None:

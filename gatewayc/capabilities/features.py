@@ -23,11 +23,13 @@ FEATURES: dict[str, str] = {
     "rewrite.path": "Path rewrite (full path or prefix replacement)",
     "rewrite.strip_prefix": "Strip the matched prefix",
     "rewrite.host": "Host header rewrite",
+    "mirror": "Request mirroring to a second service",
     "listener.tls": "HTTPS listener",
     "listener.mtls": "Client certificate verification on a listener",
     "upstream.weighted": "Several weighted targets",
     "upstream.timeouts": "Connect/read/send timeouts",
     "upstream.request_timeout": "Whole-request timeout",
+    "upstream.per_try_timeout": "Per-try timeout (each try to the service)",
     "upstream.retry": "Retries on statuses and connection errors",
     "upstream.retry.backoff": "Retry backoff",
     "upstream.health_check": "Active health checks",
@@ -115,6 +117,8 @@ def _service(s: ir.Service, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", s.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", s.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", s.loc, what
     if s.retry:
         yield "upstream.retry", s.loc, what
         if s.retry.backoff_base_ms is not None:
@@ -148,6 +152,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
             yield ("rewrite.strip_prefix" if a.path_rewrite.kind == "strip_prefix" else "rewrite.path"), r.loc, what
         if a.host_rewrite:
             yield "rewrite.host", r.loc, what
+        if a.mirror:
+            yield "mirror", a.mirror.loc, what
     p = r.policies
     if p.auth:
         yield from _auth(p.auth.method, p.auth.loc, what)
@@ -188,6 +194,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", r.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", r.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", r.loc, what
 
 
 def _auth(m: ir.AuthMethod, loc: Location, what: str) -> Iterator[Use]:
