@@ -7,7 +7,8 @@ from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
 
-from . import access, cache, cors, forwarding, mirror, njs_bridge, observability, ratelimit, transforms, upstreams
+from . import (access, answers, cache, cors, forwarding, mirror, njs_bridge, observability, ratelimit, transforms,
+               upstreams)
 from .context import Context, d, if_, literal
 
 
@@ -68,7 +69,6 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
     out += headers
     out += upstreams.proxy_settings(gw, route, svc, ctx)
     out += cache.location_directives(gw, route, ctx)
-    out += transforms.response_headers(route, ctx)
     out.append(d("proxy_pass", ctx.proxy_pass_for(svc)))
     return out
 
@@ -101,7 +101,9 @@ def _after_checks(gw: ir.Gateway, route: ir.Route, match: ir.Match, answer: list
     p = route.policies
     if not (p.auth or p.ip or p.rate_limit or p.concurrency_limit):
         return answer
-    name = ctx.named_location("answer", ctx.route_id(gw, route), str(route.matches.index(match)), block=answer)
+    # a named location has its own add_header set: the route's headers are repeated here
+    block = answers.route_headers(gw, route, ctx) + answer
+    name = ctx.named_location("answer", ctx.route_id(gw, route), str(route.matches.index(match)), block=block)
     # the root does not exist, so the file test always fails over to the named location
     return [d("root", "gwc-no-such-dir"), d("try_files", "/.gwc-none", name)]
 
@@ -120,14 +122,15 @@ def route_body(gw: ir.Gateway, route: ir.Route, match: ir.Match, ctx: Context) -
                  "the route refuses every request", route.loc)
         return [d("default_type", "application/json"),
                 d("return", "503", '{"error":"Authentication is not available"}')]
-    out: list[dict] = []
+    out: list[dict] = answers.route_directives(gw, route, ctx)
     out += access.location_directives(gw, route, ctx)
     out += ratelimit.location_directives(gw, route, ctx)
     out += cors.location_directives(gw, route, ctx)
     out += access.validation_directives(route, ctx)
     out += njs_bridge.call("location_directives", gw, route, ctx)
-    out += cors.response_headers(gw, route, ctx)
+    out += cors.response_headers(route.policies.cors, ctx)
     out += observability.response_headers(gw)
+    out += transforms.response_headers(route, ctx)
     a = route.action
     if isinstance(a, ir.Forward):
         out += forward(gw, route, match, a, ctx)

@@ -222,11 +222,16 @@ def with_free_ports(spec: ir.IR) -> tuple[ir.IR, list[int]]:
 @dataclasses.dataclass
 class Reply:
     status: int
-    headers: dict[str, str]
+    headers: dict[str, str]  # by lower-case name; a repeated header: its last value
     body: bytes
+    pairs: tuple[tuple[str, str], ...] = ()  # every header line, in order
 
     def json(self):
         return json.loads(self.body)
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a header that may repeat (WWW-Authenticate), in order."""
+        return [v for k, v in self.pairs if k.lower() == name.lower()]
 
 
 @dataclasses.dataclass
@@ -254,7 +259,7 @@ class Gateway:
             conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=hdrs)
             r = conn.getresponse()
             data = r.read()
-            return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+            return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data, tuple(r.getheaders()))
         finally:
             conn.close()
 
