@@ -7,21 +7,26 @@ from . import ids, ratelimits
 from .auth import auth_plugins
 from .context import Ctx
 from .plugins import plugin, route_plugins, termination
+from .redirects import redirect
 from .routes import plan, routed
 from .upstreams import service, upstream
 
 
 def document(gw: ir.Gateway, ctx: Ctx) -> dict:
-    kong_routes = plan(gw, ctx)
-    limits = ratelimits.plan(gw, [r for r in gw.routes if routed(r)], ctx)
+    redirects = {r.name: redirect(gw, r, ctx) for r in gw.routes if isinstance(r.action, ir.Redirect)}
+    skip = frozenset(name for name, conf in redirects.items() if conf is None)
+    kong_routes = plan(gw, ctx, skip)
+    limits = ratelimits.plan(gw, [r for r in gw.routes if routed(r) and r.name not in skip], ctx)
     ctx.global_limit = limits.shared
     services, used = [], {}
     for r in gw.routes:
-        if not routed(r):
+        if not routed(r) or r.name in skip:
             continue
         s = service(r.name, r, ctx)
         plugins = (auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
                    + ratelimits.route_plugins(limits, r, r.name, gw, ctx))
+        if r.name in redirects:
+            plugins.append(plugin(ctx, r.name, "redirect", redirects[r.name]))
         if plugins:
             s["plugins"] = sorted(plugins, key=lambda p: p["name"])
         s["routes"] = kong_routes.get(r.name, [])
@@ -40,7 +45,22 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
     if ups:
         doc["upstreams"] = sorted(ups, key=lambda u: u["name"])
     _listeners(gw, ctx)
+    _websocket_everywhere(gw, ctx)
     return doc
+
+
+def _websocket_everywhere(gw: ir.Gateway, ctx: Ctx) -> None:
+    """Kong's router sets the upstream `Upgrade: websocket` before any plugin runs, on every
+    http/https route, and the ws/wss route protocols that would set WebSocket routes apart
+    are Enterprise-only: a route without `websocket: true` cannot refuse the upgrade on
+    Kong OSS. An info note, not a warning: Kong never passes any other upgrade (no h2c
+    tunnel), and a WebSocket upgrade only reaches the route's own service after the
+    route's checks (docs/targets/kong.md, WebSocket)."""
+    plain = [r.name for r in gw.routes if isinstance(r.action, ir.Forward) and not r.action.websocket]
+    if plain:
+        listed = ", ".join(repr(n) for n in plain[:3]) + (f" and {len(plain) - 3} more" if len(plain) > 3 else "")
+        ctx.info(f"gateway {gw.name!r}: Kong OSS forwards WebSocket upgrades on every route; {listed} "
+                 "(without `websocket: true`) accept them too", gw.loc)
 
 
 def _ordered(e: dict) -> dict:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from gatewayc.ir import model as ir
 from gatewayc.units import duration
 
-from . import ids
 from .context import Ctx
+from .deck import placeholder
 from .plugins import message_of, plugin
 
 NAME = "rate-limiting"
@@ -129,7 +129,7 @@ def _store(rl: ir.RateLimit, ctx: Ctx) -> dict:
     if s.password is not None:
         var = ctx.secret_var(s.password, rl.loc, "redis password")
         if var is not None:
-            redis["password"] = ids.placeholder(var)
+            redis["password"] = placeholder(var)
     # sync_rate -1: every request reads and increments the counter in Redis, so all
     # instances see one count (a positive sync_rate would let each count alone in between)
     return {"policy": "redis", "redis": redis, "sync_rate": -1}

@@ -23,6 +23,9 @@ _CORE: dict[str, Support] = {
     "rewrite.path": native("rewrite ... break"),
     "rewrite.strip_prefix": native("rewrite ... break"),
     "rewrite.host": native("proxy_set_header Host"),
+    "mirror": emulated("mirror module: a background subrequest with the body, tried once; the client's answer never "
+                       "waits for the mirror, but nginx keeps the client's connection (its next request, or its close) "
+                       "until the mirror has answered or timed out"),
     "listener.tls": native("listen ssl; keys from files only"),
     "listener.mtls": native("ssl_verify_client on"),
     "upstream.weighted": native("upstream server weight="),
@@ -30,16 +33,22 @@ _CORE: dict[str, Support] = {
     "upstream.request_timeout": emulated("nginx has no whole-request timer: retries stop once it has passed "
                                          "(proxy_next_upstream_timeout) and every connect/send/read wait is capped "
                                          "at it, but a response that keeps trickling in can take longer"),
+    "upstream.per_try_timeout": emulated("every connect/send/read wait of a try is capped at per_try (nginx has no "
+                                         "timer for a whole try: a response that keeps trickling in can take longer); "
+                                         "with `request`, a retry starts only while a whole try still fits in it"),
     "upstream.retry": emulated("proxy_next_upstream + proxy_next_upstream_tries (attempts = tries in all); nginx "
-                               "never retries the same target, so tries are capped by the number of targets, "
-                               "and it can retry on 500, 502, 503, 504, 403, 404 and 429 only"),
+                               "never tries one upstream server twice, so a service with fewer targets than "
+                               "attempts lists each target again; it can retry on 500, 502, 503, 504, 403, 404 "
+                               "and 429 only"),
     "upstream.retry.backoff": unsupported("nginx retries the next target at once; there is no backoff"),
     "upstream.health_check": unsupported("active health checks are NGINX Plus only; use a circuit breaker for "
                                          "passive ejection"),
     "upstream.circuit_breaker": emulated("passive ejection with max_fails/fail_timeout: a target is out for "
-                                         "open_for after consecutive_failures failed tries within open_for; "
-                                         "failure_percent is approximated, there is no half-open probe, statuses "
-                                         "count only when a retry to another target is possible"),
+                                         "open_for (whole seconds) after consecutive_failures failed tries within "
+                                         "open_for, then one request tries it again; failure_percent is "
+                                         "approximated, statuses count only when another try is possible"),
+    "upstream.websocket": native("Upgrade/Connection from a map that passes only `websocket`, on those routes only; "
+                                 "nginx tunnels once the service answers 101"),
     "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1), one zone per budget; "
                                       "rates are whole requests per second or minute"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth (burst requests-1), refilled "
@@ -71,7 +80,7 @@ _CORE: dict[str, Support] = {
 # features only the njs half can provide, with the note they get when it is missing
 _NJS = ("auth.jwt.hmac", "auth.jwt.public_key", "auth.jwt.jwks_url", "auth.jwt.forward_claims", "auth.api_key",
         "auth.basic", "auth.any_of", "auth.all_of", "auth.mtls", "rate_limit.key.consumer", "rate_limit.key.claim",
-        "transform.request.body", "validation.body_schema", "aggregation", "observability.metrics")
+        "transform.request.body", "transform.request.body.rename", "validation.body_schema", "aggregation", "observability.metrics")
 
 
 def _table() -> dict[str, Support]:

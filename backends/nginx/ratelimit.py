@@ -98,7 +98,7 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
     return [zones[k] for k in sorted(zones)]
 
 
-def _status(status: int, what: str, route: ir.Route, ctx: Context) -> int:
+def refusal_status(status: int, what: str, route: ir.Route, ctx: Context) -> int:
     if 400 <= status <= 599:
         return status
     ctx.note("GWC311", f"route {route.name!r}: nginx refuses with a 4xx/5xx status only; {what} uses 429", route.loc)
@@ -116,7 +116,7 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> RouteL
     if _counted(rl, ctx):
         var = key_var(gw, route, rl.key, ctx)
         if var:
-            status = _status(rl.status, "the rate limit", route, ctx)
+            status = refusal_status(rl.status, "the rate limit", route, ctx)
             # the IR's burst is nginx's: requests accepted at once above the steady rate.
             # A window lets a whole window's worth through at once; a leaky bucket queues
             # (no nodelay) and lets requests out at the rate.
@@ -124,15 +124,14 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> RouteL
             args = [f"zone={_rate_zone(rl)}"]
             if burst:
                 args += [f"burst={burst}"] + ([] if rl.algorithm == "leaky_bucket" else ["nodelay"])
+            # the answer (body, Retry-After) is the route's error_page (answers.py)
             (out.after_auth if _after_auth(rl.key) else out.before_auth).extend([
-                d("limit_req", *args), d("limit_req_status", status),
-                d("error_page", status, "=", ctx.error_location(status, rl.body))])
+                d("limit_req", *args), d("limit_req_status", status)])
     cl = p.concurrency_limit
     if _counted(cl, ctx):
         var = key_var(gw, route, cl.key, ctx)
         if var:
-            status = _status(cl.status, "the concurrency limit", route, ctx)
+            status = refusal_status(cl.status, "the concurrency limit", route, ctx)
             (out.after_auth if _after_auth(cl.key) else out.before_auth).extend([
-                d("limit_conn", _conn_zone(ctx, (cl, var)), cl.max), d("limit_conn_status", status),
-                d("error_page", status, "=", ctx.error_location(status, {"error": "Too many concurrent requests"}))])
+                d("limit_conn", _conn_zone(ctx, (cl, var)), cl.max), d("limit_conn_status", status)])
     return out

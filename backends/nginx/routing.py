@@ -11,7 +11,6 @@ turn each candidate's conditions into one "0"/"1" variable; a last map picks the
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -19,7 +18,7 @@ from urllib.parse import unquote
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import dispatch_for_host, server_hosts
 
-from . import access
+from . import access, answers
 from .actions import route_body
 from .context import Context, d, header_var, if_, literal
 from .pcre import UTF, pcre, value_start
@@ -239,11 +238,6 @@ def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context)
     return out
 
 
-def _not_found(gw: ir.Gateway) -> list[dict]:
-    text = json.dumps(gw.not_found.body, sort_keys=True, separators=(",", ":"))
-    return [d("default_type", "application/json"), d("return", gw.not_found.status, literal(text))]
-
-
 def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx: Context) -> list[dict]:
     named: dict[str, dict] = {}
     out: list[dict] = []
@@ -277,9 +271,9 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
                 name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
                 named.setdefault(name, d("location", name, block=route_body(gw, e.route, e.match, ctx)))
                 body.append(if_(sel, "=", str(i), [d("error_page", "418", "=", name), d("return", "418")]))
-        out.append(d("location", *args, block=body + _not_found(gw)))
+        out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
     if not any(x["args"] == ["/"] for x in out):
-        out.append(d("location", "/", block=_not_found(gw)))
+        out.append(d("location", "/", block=answers.not_found(gw, ctx)))
     return out + [named[k] for k in sorted(named)]
 
 
@@ -292,9 +286,23 @@ def _reachable(table: list[ir.Dispatch]) -> list[ir.Dispatch]:
     return table
 
 
-def _listen(gw: ir.Gateway, default: bool, defaults_taken: set[str], ctx: Context) -> list[dict]:
-    out = []
+def _listener_groups(gw: ir.Gateway) -> list[tuple[ir.Listener, ...]]:
+    """Listeners that can share one server block. Certificates, client CAs and TLS
+    versions are per server block in nginx, so each distinct TLS setting gets its own
+    (a second listener's settings would otherwise be silently the first one's); plain
+    listeners join the first block, whose TLS directives never apply to them."""
+    groups: dict[ir.Tls | None, list[ir.Listener]] = {}
     for lst in gw.listeners:
+        groups.setdefault(lst.tls, []).append(lst)
+    out = [tuple(v) for k, v in groups.items() if k is not None]
+    plain = tuple(groups.get(None, ()))
+    return [plain + out[0], *out[1:]] if out else [plain]
+
+
+def _listen(gw: ir.Gateway, listeners: tuple[ir.Listener, ...], default: bool, defaults_taken: set[str],
+            ctx: Context) -> list[dict]:
+    out = []
+    for lst in listeners:
         addr = f"[{lst.address}]:{lst.port}" if ":" in lst.address else f"{lst.address}:{lst.port}"
         args = [addr]
         if lst.tls:
@@ -310,8 +318,8 @@ def _listen(gw: ir.Gateway, default: bool, defaults_taken: set[str], ctx: Contex
     return out
 
 
-def _tls(gw: ir.Gateway, ctx: Context) -> list[dict]:
-    tls = next((lst.tls for lst in gw.listeners if lst.tls), None)
+def _tls(gw: ir.Gateway, listeners: tuple[ir.Listener, ...], ctx: Context) -> list[dict]:
+    tls = next((lst.tls for lst in listeners if lst.tls), None)
     if tls is None or ctx.dropping("listener.tls"):
         return []
     # both take variables (nginx then loads the file per handshake): a '$' is the file name's
@@ -329,14 +337,18 @@ def _tls(gw: ir.Gateway, ctx: Context) -> list[dict]:
 
 def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
             extra: list[dict]) -> list[dict]:
-    """One server per route hostname plus the default server (host-less routes)."""
+    """One server per route hostname plus the default server (host-less routes), each
+    once per group of listeners with the same TLS settings."""
     out = []
+    groups = _listener_groups(gw)
     for host in [*server_hosts(gw), None]:
         table = _reachable(dispatch_for_host(gw, host))
-        block = [*_listen(gw, host is None, defaults_taken, ctx), d("server_name", host or ""),
-                 *_tls(gw, ctx), d("recursive_error_pages", "on"), *access.server_directives(), *extra,
-                 *server_locations(gw, table, maps, ctx)]
-        out.append(d("server", block=block))
+        locations = server_locations(gw, table, maps, ctx)
+        for listeners in groups:
+            block = [*_listen(gw, listeners, host is None, defaults_taken, ctx), d("server_name", host or ""),
+                     *_tls(gw, listeners, ctx), d("recursive_error_pages", "on"), *access.server_directives(),
+                     *extra, *locations]
+            out.append(d("server", block=block))
     return out
 
 

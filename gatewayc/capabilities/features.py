@@ -23,15 +23,18 @@ FEATURES: dict[str, str] = {
     "rewrite.path": "Path rewrite (full path or prefix replacement)",
     "rewrite.strip_prefix": "Strip the matched prefix",
     "rewrite.host": "Host header rewrite",
+    "mirror": "Request mirroring to a second service",
     "listener.tls": "HTTPS listener",
     "listener.mtls": "Client certificate verification on a listener",
     "upstream.weighted": "Several weighted targets",
     "upstream.timeouts": "Connect/read/send timeouts",
     "upstream.request_timeout": "Whole-request timeout",
+    "upstream.per_try_timeout": "Per-try timeout (each try to the service)",
     "upstream.retry": "Retries on statuses and connection errors",
     "upstream.retry.backoff": "Retry backoff",
     "upstream.health_check": "Active health checks",
     "upstream.circuit_breaker": "Circuit breaker (outlier ejection)",
+    "upstream.websocket": "WebSocket upgrades forwarded (`websocket: true`)",
     "auth.jwt.hmac": "JWT with HS256/384/512",
     "auth.jwt.public_key": "JWT with RS*/ES* and a JWKS file",
     "auth.jwt.jwks_url": "JWT with keys fetched from a JWKS URL",
@@ -57,6 +60,7 @@ FEATURES: dict[str, str] = {
     "transform.request.headers": "Request header transforms",
     "transform.request.query": "Query parameter transforms",
     "transform.request.body": "JSON body field mapping",
+    "transform.request.body.rename": "JSON body field renames (a mapping that only renames)",
     "transform.response.headers": "Response header transforms",
     "validation.body_schema": "JSON Schema validation of request bodies",
     "validation.required": "Required headers and query parameters",
@@ -114,6 +118,8 @@ def _service(s: ir.Service, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", s.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", s.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", s.loc, what
     if s.retry:
         yield "upstream.retry", s.loc, what
         if s.retry.backoff_base_ms is not None:
@@ -147,6 +153,10 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
             yield ("rewrite.strip_prefix" if a.path_rewrite.kind == "strip_prefix" else "rewrite.path"), r.loc, what
         if a.host_rewrite:
             yield "rewrite.host", r.loc, what
+        if a.mirror:
+            yield "mirror", a.mirror.loc, what
+        if a.websocket:
+            yield "upstream.websocket", r.loc, what
     p = r.policies
     if p.auth:
         yield from _auth(p.auth.method, p.auth.loc, what)
@@ -173,7 +183,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
     if tr.request_query:
         yield "transform.request.query", tr.loc, what
     if tr.request_body:
-        yield "transform.request.body", tr.request_body.loc, what
+        bm = tr.request_body
+        yield ("transform.request.body" if bm.set or bm.cast else "transform.request.body.rename"), bm.loc, what
     if tr.response_headers:
         yield "transform.response.headers", tr.loc, what
     if p.validation:
@@ -186,6 +197,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", r.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", r.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", r.loc, what
 
 
 def _auth(m: ir.AuthMethod, loc: Location, what: str) -> Iterator[Use]:

@@ -7,6 +7,7 @@ capability error at file:line:col. Backends must never look at the YAML or the s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,7 +36,8 @@ class Timeouts:
     connect_ms: int | None = None
     read_ms: int | None = None
     send_ms: int | None = None
-    request_ms: int | None = None
+    request_ms: int | None = None  # the whole request, every try included
+    per_try_ms: int | None = None  # each try; never longer than request_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class JwtAuth:
     require_exp: bool = True  # False: a token without `exp` passes (an expired one never does)
     hide_credentials: bool = False  # True: the token's header/query parameter/cookie is not forwarded
     loc: Location = NOWHERE  # the `jwt:` block
+    realm: str = "gatewayc"  # of the Bearer challenge
 
     @property
     def family(self) -> Literal["hmac", "public_key"]:
@@ -155,6 +158,7 @@ class ApiKeyAuth:
     keys: SecretRef
     hide_credentials: bool = False
     loc: Location = NOWHERE
+    realm: str = "gatewayc"  # of the Key challenge
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +233,7 @@ class ConcurrencyLimit:
     key: LimitKey | None
     status: int
     loc: Location = NOWHERE
+    body: Any = None  # the gateway's body for `status` (answers.body_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +313,7 @@ class Validation:
     required_query: tuple[str, ...]
     status: int
     loc: Location = NOWHERE
+    body: Any = None  # the gateway's body for `status` (answers.body_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,10 +340,22 @@ class PathRewrite:
 
 
 @dataclass(frozen=True, slots=True)
+class Mirror:
+    """A copy of the request the route's service receives goes to `service` as well, for
+    `percent` of the requests; its answer is ignored and never reaches the client."""
+
+    service: Service
+    percent: int  # 1-100
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Forward:
     service: Service
     path_rewrite: PathRewrite | None = None
     host_rewrite: str | None = None
+    mirror: Mirror | None = None
+    websocket: bool = False  # forward `Upgrade: websocket` (and only that upgrade)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +385,7 @@ class Aggregate:
 @dataclass(frozen=True, slots=True)
 class Respond:
     status: int
-    body: Any
+    body: Any  # None: no body (only below 400; a 4xx/5xx without one gets the gateway's)
 
 
 Action = Forward | Redirect | Aggregate | Respond
@@ -423,6 +441,20 @@ class Observability:
 
 
 @dataclass(frozen=True, slots=True)
+class Answers:
+    """How a gateway shapes the answers it makes itself (docs/spec.md, "Answers the gateway
+    makes itself"); gatewayc.ir.answers derives bodies, challenges and Retry-After from it.
+    Policy bodies (auth failure, rate limit, not_found) are already resolved in their nodes."""
+
+    bodies: tuple[tuple[int, Any], ...] = ()  # `errors:` (status, body), by status
+    # The gateway level's own CORS and response headers (its `use:` sets and fields): what an
+    # answer carries when it belongs to no route (no route matched, or nginx refused early).
+    cors: Cors | None = None
+    response_headers: HeaderOps = HeaderOps()
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Gateway:
     name: str
     listeners: tuple[Listener, ...]
@@ -432,6 +464,7 @@ class Gateway:
     observability: Observability
     not_found: Failure
     loc: Location = NOWHERE
+    answers: Answers = Answers()
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -441,6 +474,8 @@ class Gateway:
             a = r.action
             if isinstance(a, Forward):
                 seen[a.service.name] = a.service
+                if a.mirror:
+                    seen[a.mirror.service.name] = a.mirror.service
             elif isinstance(a, Aggregate):
                 for p in a.parts:
                     seen[p.service.name] = p.service
@@ -453,6 +488,9 @@ class IR:
     services: tuple[Service, ...]  # sorted by name
     source: str  # the main spec file, as given
     accept_degraded: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # text a backend wrote (an nginx argument, say) -> the position of the spec value it
+    # came from, or None; searched only when a backend has something to point at
+    origin: Callable[[str], Location | None] = field(default=lambda text: None, compare=False, repr=False)
 
     def gateway(self, name: str) -> Gateway | None:
         return next((g for g in self.gateways if g.name == name), None)

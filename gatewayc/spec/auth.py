@@ -55,6 +55,7 @@ class Jwt(Model):
                                                   description="claim name -> request header sent upstream")
     token: TokenSource = Field(default_factory=lambda: TokenSource(header="Authorization", scheme="Bearer"))
     hide_credentials: bool = Field(False, description=_HIDE)
+    realm: HeaderValue = Field("gatewayc", description="the realm of the Bearer challenge of a 401")
 
     @field_validator("jwks")
     @classmethod
@@ -87,6 +88,7 @@ class ApiKey(Model):
     query: QueryName | None = None
     keys: SecretRef = Field(description="env: comma-separated keys; file: one key per line")
     hide_credentials: bool = Field(False, description=_HIDE)
+    realm: HeaderValue = Field("gatewayc", description="the realm of the Key challenge of a 401")
 
     @model_validator(mode="after")
     def _one(self) -> "ApiKey":
@@ -106,7 +108,7 @@ class Mtls(Model):
 
 class Failure(Model):
     status: Status = 401
-    body: JsonValue = Field(default_factory=lambda: {"error": "Unauthorized"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
 
 
 class Auth(Model):

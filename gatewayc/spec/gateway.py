@@ -8,8 +8,8 @@ from .matching import Match, Redirect, Rewrite
 from .policies import Policies
 from .secrets import FileRef, SecretRef
 from .services import Service
-from .types import (Duration, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName, Model, Name, Path,
-                    exactly_one, fail)
+from .types import (Duration, ErrorStatus, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName, Model,
+                    Name, Path, exactly_one, fail)
 
 
 class AggregatePart(Model):
@@ -37,7 +37,15 @@ class Aggregate(Model):
 
 class DirectResponse(Model):
     status: Annotated[int, Field(ge=200, le=599)] = 200
-    body: JsonValue = None
+    body: JsonValue = Field(None, description="none: no body below 400; from 400 on, the gateway's answer body "
+                                              "for the status (`errors:`)")
+
+
+class Mirror(Model):
+    """Gateway API RequestMirror: a copy of each request goes to `service` too; its answer is ignored."""
+
+    service: Name
+    percent: Annotated[int, Field(ge=1, le=100, description="share of the route's requests mirrored")] = 100
 
 
 class Route(Model):
@@ -49,6 +57,9 @@ class Route(Model):
     aggregate: Aggregate | None = None
     respond: DirectResponse | None = None
     rewrite: Rewrite | None = None
+    mirror: Mirror | None = None
+    websocket: bool = Field(False, description="forward WebSocket upgrades (`Upgrade: websocket`) to the service; "
+                            "every other upgrade is never forwarded")
     policies: Policies | None = None
 
     @model_validator(mode="before")
@@ -65,6 +76,8 @@ class Route(Model):
         exactly_one(self, ("service", "redirect", "aggregate", "respond"), "a route")
         if self.rewrite is not None and self.service is None:
             raise fail("GWC204", "`rewrite` applies to routes that forward to a `service`")
+        if self.mirror is not None and self.service is None:
+            raise fail("GWC204", "`mirror` applies to routes that forward to a `service`")
         return self
 
 
@@ -114,7 +127,13 @@ class Observability(Model):
 
 class NotFound(Model):
     status: Annotated[int, Field(ge=400, le=599)] = 404
-    body: JsonValue = Field(default_factory=lambda: {"error": "Not found"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
+
+
+class ErrorAnswer(Model):
+    """How the gateway answers one status it makes itself (docs/spec.md, "Answers the gateway makes itself")."""
+
+    body: JsonValue = Field(description="the JSON body")
 
 
 class Gateway(Model):
@@ -123,6 +142,9 @@ class Gateway(Model):
     policies: Policies | None = None
     observability: Observability | None = None
     not_found: NotFound = Field(default_factory=NotFound)
+    errors: dict[ErrorStatus, ErrorAnswer] = Field(
+        default_factory=dict, description="status -> the body of the answers the gateway makes itself with that "
+                                          "status; others: {\"error\": \"<reason phrase>\"}")
     routes: list[Route] = Field(default_factory=list)
 
 

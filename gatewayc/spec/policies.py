@@ -100,7 +100,7 @@ class RateLimit(Model):
     key: Key = Field(default_factory=lambda: Key(client_ip=True))
     algorithm: RateAlgorithm = "token_bucket"
     status: Status = 429
-    body: JsonValue = Field(default_factory=lambda: {"error": "Too many requests"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
     scope: Scope | None = Field(None, description="which routes share one budget per key value; default: the "
                                 "level the limit is written at (gateway, service or route), and it may only narrow")
     store: Store | None = Field(None, description="absent: each gateway instance counts alone; redis: all "

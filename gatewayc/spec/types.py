@@ -304,6 +304,20 @@ Status = Annotated[int, BeforeValidator(parse_status), WithJsonSchema({"type": "
 JsonValue = Any
 
 
+def parse_error_status(v: Any) -> int:
+    """A status the gateway answers with itself: 400-599. YAML reads `502:` as a number, JSON
+    object keys are strings, so both are taken."""
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{3}", v):
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599:
+        return v
+    raise fail("GWC114", f"{v!r} is not an error status", "use a number from 400 to 599")
+
+
+ErrorStatus = Annotated[int, BeforeValidator(parse_error_status),
+                        WithJsonSchema({"type": "string", "pattern": "^[45][0-9][0-9]$"})]
+
+
 # --- on/off toggles -----------------------------------------------------------
 # A policy inherited from a wider level is switched off with `false`. The tags start
 # with '§' so that diagnostics can drop them from error locations.

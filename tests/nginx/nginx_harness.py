@@ -39,6 +39,9 @@ class EchoServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _EchoHandler)
         self.name, self.status, self.hits, self.delay = name, status, 0, 0.0
         self.methods: list[str] = []  # the method of every request, in arrival order
+        self.seen: list[dict] = []  # every request, as the JSON a 200 answer echoes, in arrival order
+        self.script: list[int] = []  # statuses for the next requests, one each, before `status`
+        self.connections = 0  # TCP connections accepted (keepalive reuses them)
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -55,26 +58,32 @@ class _EchoHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.connections += 1
+
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         self.server.hits += 1
         self.server.methods.append(self.command)
-        time.sleep(self.server.delay)
         url = urlsplit(self.path)
+        seen = {"server": self.server.name, "method": self.command, "path": url.path, "query": url.query,
+                "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+        self.server.seen.append(seen)
+        time.sleep(self.server.delay)
         if url.path.startswith("/slow"):
             time.sleep(1.5)
-        if self.server.status:
+        scripted = self.server.script.pop(0) if self.server.script else None
+        if scripted or self.server.status:
             out = {"server": self.server.name, "error": "failing on purpose"}
-            self._send(self.server.status, json.dumps(out).encode(), "application/json")
+            self._send(scripted or self.server.status, json.dumps(out).encode(), "application/json")
         elif url.path.startswith("/fail"):
             self._send(500, b'{"error":"boom"}', "application/json")
         elif url.path.startswith("/notjson"):
             self._send(200, b"plain text", "text/plain")
         else:
-            out = {"server": self.server.name, "method": self.command, "path": url.path, "query": url.query,
-                   "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
-            self._send(200, json.dumps(out).encode(), "application/json")
+            self._send(200, json.dumps(seen).encode(), "application/json")
 
     def _send(self, status: int, data: bytes, ctype: str) -> None:
         self.send_response(status)
@@ -88,6 +97,62 @@ class _EchoHandler(BaseHTTPRequestHandler):
             pass  # nginx gave up on a slow answer first, as a timeout test wants
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _answer
+
+
+# --- certificates --------------------------------------------------------------------------
+def _name(cn: str):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def _cert(subject: str, key, issuer_name, issuer_key, ca: bool = False, san: str | None = None):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    now = dt.datetime.now(dt.timezone.utc)
+    b = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer_name)
+         .public_key(key.public_key()).serial_number(x509.random_serial_number())
+         .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(hours=1))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if san:
+        b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
+    return b.sign(issuer_key, hashes.SHA256())
+
+
+def _pem(path: Path, cert=None, key=None) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    data = b""
+    if cert is not None:
+        data += cert.public_bytes(serialization.Encoding.PEM)
+    if key is not None:
+        data += key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption())
+    path.write_bytes(data)
+
+
+def make_pki(d: Path, servers: tuple[str, ...] = ("server",), clients: tuple[str, ...] = ()) -> Path:
+    """A test CA in d/ca.crt; per server name, d/NAME.crt and d/NAME.key (CN=NAME, SAN
+    localhost); per client name, d/NAME.pem (certificate and key, CN=NAME,O=Test). All
+    signed by the CA, valid for an hour."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    d.mkdir(parents=True, exist_ok=True)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _cert("test-ca", ca_key, _name("test-ca"), ca_key, ca=True)
+    _pem(d / "ca.crt", ca)
+    for name in servers:
+        k = ec.generate_private_key(ec.SECP256R1())
+        _pem(d / f"{name}.crt", _cert(name, k, ca.subject, ca_key, san="localhost"))
+        _pem(d / f"{name}.key", key=k)
+    for name in clients:
+        k = ec.generate_private_key(ec.SECP256R1())
+        _pem(d / f"{name}.pem", _cert(name, k, ca.subject, ca_key), k)
+    return d
 
 
 # --- building -----------------------------------------------------------------------------
@@ -160,11 +225,16 @@ def with_free_ports(spec: ir.IR) -> tuple[ir.IR, list[int]]:
 @dataclasses.dataclass
 class Reply:
     status: int
-    headers: dict[str, str]
+    headers: dict[str, str]  # by lower-case name; a repeated header: its last value
     body: bytes
+    pairs: tuple[tuple[str, str], ...] = ()  # every header line, in order
 
     def json(self):
         return json.loads(self.body)
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a header that may repeat (WWW-Authenticate), in order."""
+        return [v for k, v in self.pairs if k.lower() == name.lower()]
 
 
 @dataclasses.dataclass
@@ -192,7 +262,7 @@ class Gateway:
             conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=hdrs)
             r = conn.getresponse()
             data = r.read()
-            return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+            return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data, tuple(r.getheaders()))
         finally:
             conn.close()
 
@@ -201,8 +271,10 @@ class Gateway:
         and how many MISSes came first. nginx runs several workers: one that takes a request
         while another is still storing the same response misses it, which is harmless
         (one more upstream call), so a test first waits for the entry to be visible before
-        it asserts what may or may not share it."""
+        it asserts what may or may not share it. The MISS replies are kept in
+        `self.missed`: the entry that finally hits is the last of them that was stored."""
         misses = 0
+        self.missed: list[Reply] = []
         deadline = time.monotonic() + timeout
         while True:
             r = self.request("GET", path, headers)
@@ -211,6 +283,7 @@ class Gateway:
                 return r, misses
             assert status == "MISS" and time.monotonic() < deadline, (status, r.status, r.body[:200])
             misses += 1
+            self.missed.append(r)
             time.sleep(0.02)
 
     def log(self) -> str:
