@@ -18,6 +18,7 @@ import json
 import re
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
@@ -31,7 +32,10 @@ MODULES = ("gwc_util.js", "gwc_jwt.js", "gwc_auth.js", "gwc_body.js", "gwc_aggre
            "gwc_respond.js", "gwc_creds.js")
 ROUTE_VAR = "$gwc_route"
 BODY_VAR = "$gwc_body_mapped"
-STUB_STATUS_URI = "/_gwc/stub_status"
+# gatewayc's own locations start with "//": nginx merges the slashes of every client URI
+# (merge_slashes, set on in every server), so no request and no spec path can name them
+INTERNAL = "//_gwc"
+STUB_STATUS_URI = f"{INTERNAL}/stub_status"
 # njs keeps a subrequest's whole response in this buffer; a bigger part fails.
 PART_BUFFER = "1m"
 # A route whose body limit is at most this keeps bodies in memory (a buffer that size
@@ -174,7 +178,7 @@ def needed(gateways: tuple[ir.Gateway, ...], ctx: Context) -> bool:
 
 # --- names --------------------------------------------------------------------------
 def _auth_uri(rid: str) -> str:
-    return f"/_gwc/auth/{rid}"
+    return f"{INTERNAL}/auth/{rid}"
 
 
 def _fail_location(rid: str) -> str:
@@ -182,7 +186,7 @@ def _fail_location(rid: str) -> str:
 
 
 def _part_uri(rid: str, i: int) -> str:
-    return f"/_gwc/agg/{rid}/{i}"
+    return f"{INTERNAL}/agg/{rid}/{i}"
 
 
 def _claim_headers(route: ir.Route) -> list[str]:
@@ -467,7 +471,8 @@ def server_directives(gateway: ir.Gateway, ctx: Context) -> list[dict]:
             out += [_part_location(gateway, route, i, p, ctx) for i, p in enumerate(ag.parts)]
     path = _metrics_path(gateway, ctx)
     if path:
-        out += [d("location", "=", path, block=[d("js_content", "gwc_metrics.render")]),
+        # nginx matches the decoded URI; the spec's path may be percent-encoded
+        out += [d("location", "=", unquote(path), block=[d("js_content", "gwc_metrics.render")]),
                 d("location", "=", STUB_STATUS_URI, block=[d("internal"), d("stub_status")])]
     return out
 
