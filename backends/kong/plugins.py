@@ -161,24 +161,33 @@ def _pairs(ops: ir.HeaderOps, what: str, rendered: bool, ctx: Ctx, loc) -> dict[
 
 
 def hidden_by_transformer(route: ir.Route) -> tuple[list[str], list[str]]:
-    """(headers, query parameters) carrying a JWT whose method says hide_credentials: Kong's jwt
-    plugin cannot remove them itself. A cookie cannot be removed alone (a GWC310 in _jwt)."""
+    """(headers, query parameters) with a hidden credential that no auth plugin removes: a JWT's
+    (the jwt plugin has no hide_credentials), and under any_of also an API key's or basic
+    credentials, since key-auth and basic-auth hide only what they authenticated and the spec
+    hides it whichever method succeeded. A cookie cannot be removed alone (GWC310 in auth._jwt)."""
     a = route.policies.auth
     headers: list[str] = []
     query: list[str] = []
 
-    def walk(m: ir.AuthMethod) -> None:
+    def add(header: str | None, param: str | None) -> None:
+        if header is not None and header.lower() not in headers:
+            headers.append(header.lower())
+        if param is not None and param not in query:
+            query.append(param)
+
+    def walk(m: ir.AuthMethod, alternative: bool) -> None:
         if isinstance(m, ir.JwtAuth) and m.hide_credentials:
-            if m.token.header is not None and m.token.header.lower() not in headers:
-                headers.append(m.token.header.lower())
-            if m.token.query is not None and m.token.query not in query:
-                query.append(m.token.query)
+            add(m.token.header, m.token.query)
+        elif isinstance(m, ir.ApiKeyAuth) and m.hide_credentials and alternative:
+            add(m.header, m.query)
+        elif isinstance(m, ir.BasicAuth) and m.hide_credentials and alternative:
+            add("Authorization", None)
         elif isinstance(m, (ir.AnyOf, ir.AllOf)):
             for x in m.methods:
-                walk(x)
+                walk(x, alternative or isinstance(m, ir.AnyOf))
 
     if a is not None:
-        walk(a.method)
+        walk(a.method, False)
     return headers, query
 
 

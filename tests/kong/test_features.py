@@ -211,6 +211,8 @@ CASES = [
      "error", "rate_limit.key.claim"),
     ("rate-shared", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
                          "store: {redis: {address: 'r.internal:6379'}}}"), "error", "rate_limit.shared"),
+    ("mirror", spec("match: {path: /api}\nservice: svc\nmirror: {service: shadow, percent: 5}",
+                    services="shadow: {url: http://shadow.internal}"), "error", "(mirror)"),
     ("concurrency", spec("match: {path: /api}\nservice: svc\npolicies:\n  concurrency_limit: {max: 5}"), "error",
      "(concurrency_limit)"),
     ("cache", spec("match: {path: /api}\nservice: svc\npolicies:\n  cache: {ttl: 90s, vary: {headers: [Accept], "
@@ -370,6 +372,23 @@ def test_credentials_are_forwarded_by_default(tmp_path):
     assert plugin(built.doc(), "key-auth")["config"]["hide_credentials"] is False
     assert plugin(built.doc(), "request-transformer") is None
     assert kongcheck.check_all(built.files["kong.yml"]) == []
+
+
+def test_any_of_hides_a_credential_whichever_method_succeeded(tmp_path):
+    """key-auth hides only a key it authenticated; under any_of a request that passed by its
+    JWT may still carry a (wrong) key, which the spec removes all the same."""
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    any_of:\n"
+                "      - jwt: {algorithms: [HS256], secret: {env: K}, issuer: me}\n"
+                "      - api_key: {query: key, keys: {env: KEYS}, hide_credentials: true}\n"
+                "      - basic: {credentials: {env: B}, hide_credentials: true}")
+    built = harness.build_text(tmp_path, text)
+    assert not built.errors, [d.message for d in built.errors]
+    doc = built.doc()
+    assert kongcheck.check_all(built.files["kong.yml"]) == []
+    assert plugin(doc, "key-auth")["config"]["hide_credentials"] is True
+    assert plugin(doc, "basic-auth")["config"]["hide_credentials"] is True
+    remove = plugin(doc, "request-transformer")["config"]["remove"]
+    assert remove["querystring"] == ["key"] and remove["headers"] == ["authorization"]
 
 
 def test_forwarded_claims_stay_refused_on_every_route(tmp_path):

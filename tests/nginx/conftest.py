@@ -11,7 +11,8 @@ Fixtures (usable by any test module under tests/nginx/):
   Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
   ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
   ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
-  methods in arrival order, ``srv.connections`` counts TCP connections, ``srv.delay``
+  methods in arrival order, ``srv.seen`` the requests themselves (each as the JSON above, also
+  when the answer is an error), ``srv.connections`` counts TCP connections, ``srv.delay``
   (seconds) holds every answer back, ``srv.script`` (a list of statuses) makes the next
   requests fail with them, one each. Servers stop at test end.
 - ``gateway`` - factory: ``gateway(spec_yaml, upstreams={"ECHO": srv, ...}, env=None, files=None)``
@@ -33,7 +34,8 @@ Fixtures (usable by any test module under tests/nginx/):
   -> (IR, Output)`` without running anything.
 - ``repo_root`` - the checkout's root directory.
 
-``Reply`` has ``.status``, ``.headers`` (lower-case dict), ``.body`` (bytes) and ``.json()``.
+``Reply`` has ``.status``, ``.headers`` (lower-case dict), ``.body`` (bytes), ``.json()`` and
+``.values(name)`` (every value of a header that may repeat, such as WWW-Authenticate).
 """
 from __future__ import annotations
 
