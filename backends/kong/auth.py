@@ -12,7 +12,7 @@ group, so the acl plugin refuses a request that no method authenticated.
 from __future__ import annotations
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.answers import quoted
+from gatewayc.ir.answers import body_for, quoted
 
 from . import ids
 from .deck import placeholder
@@ -45,12 +45,13 @@ def auth_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
         kinds.add(name)
         out.append(plugin(ctx, owner, name, conf))
         groups.extend(users)
-    if ctx.once("auth-failure"):
+    default = a.failure == ir.Failure(401, body_for(ctx.answers, 401))
+    if ctx.once(f"auth-failure-{default}"):
         ctx.approximation(
             "Kong answers a failed authentication with its own {\"message\": ...} body (not the spec's failure "
             "body or status; under any_of the acl plugin's 403, without challenges) and without Cache-Control: "
             "no-store; its challenges lack the spec's details (Basic has no charset, Bearer's error=\"invalid_token\" "
-            "follows the realm without a comma)", a.loc)
+            "follows the realm without a comma)", a.loc, written=not default)
     if groups:
         out.append(plugin(ctx, owner, "acl", {"allow": sorted(set(groups)), "always_use_authenticated_groups": False,
                                               "hide_groups_header": False}))

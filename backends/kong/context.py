@@ -47,9 +47,13 @@ class Ctx:
         else:
             self.limitation(message, loc)
 
-    def approximation(self, message: str, loc: Location | None = None) -> None:
-        """GWC311: Kong does it, but not exactly as the spec says (the message says how)."""
-        self._add(Diagnostic("GWC311", f"kong: {message}", loc))
+    def approximation(self, message: str, loc: Location | None = None, written: bool = True) -> None:
+        """GWC311: Kong does it, but not exactly as the spec says (the message says how). A
+        warning when Kong drops something the spec wrote; where only the shape of an answer
+        the spec leaves at its default differs, an info (a spec without such choices still
+        builds without warnings)."""
+        self._add(Diagnostic("GWC311", f"kong: {message}", loc,
+                             severity=None if written else Severity.INFO))
 
     def info(self, message: str, loc: Location | None = None) -> None:
         self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))

@@ -37,7 +37,8 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
     if any(isinstance(r.action, (ir.Forward, ir.Aggregate)) or r.policies.body_limit is not None for r in gw.routes):
         ctx.approximation(f"gateway {gw.name!r}: Kong answers upstream failures (502, 503, 504) and bodies over a "
                           "limit (413) itself, with a {\"message\": ...} body from kong.conf's error templates "
-                          "(not the spec's {\"error\": ...}) and without Cache-Control: no-store", gw.loc)
+                          "(not the spec's {\"error\": ...}) and without Cache-Control: no-store", gw.loc,
+                          written=False)
     doc: dict = {"_format_version": "3.0"}
     if ctx.consumers:
         doc["consumers"] = [ctx.consumers[k] for k in sorted(ctx.consumers)]

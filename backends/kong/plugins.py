@@ -81,8 +81,9 @@ def rate_limiting(rl: ir.RateLimit, ctx: Ctx) -> dict:
     conf.update({"policy": "local", "sync_rate": -1})
     # one note per limit: routes that inherit it share its location
     ctx.approximation(f"Kong answers a rate-limited request with {{\"message\": {json.dumps(conf['error_message'])}}}"
-                      f" (the spec: {json.dumps(rl.body, sort_keys=True)}), a Retry-After that counts to the end of Kong's window "
-                      f"(the spec: {retry_after_s(rl)}) and no Cache-Control: no-store", rl.loc)
+                      f" (the spec: {json.dumps(rl.body, sort_keys=True)}), a Retry-After that counts to the end of "
+                      f"Kong's window (the spec: {retry_after_s(rl)}) and no Cache-Control: no-store", rl.loc,
+                      written=rl.body != body_for(ctx.answers, rl.status))
     return {k: conf[k] for k in sorted(conf)}
 
 

@@ -47,8 +47,8 @@ def plugins(doc: dict, service: str) -> dict[str, dict]:
     return {p["name"]: p["config"] for p in s.get("plugins", [])}
 
 
-def approximations(built) -> list[str]:
-    return [d.message for d in built.diagnostics if d.code == "GWC311"]
+def approximations(built, severity: str = "WARNING") -> list[str]:
+    return [d.message for d in built.diagnostics if d.code == "GWC311" and d.effective_severity.name == severity]
 
 
 def test_no_route_answer_carries_the_gateway_levels_cors_and_headers(tmp_path):
@@ -119,8 +119,22 @@ def test_what_kong_answers_itself_is_said(tmp_path):
           rate_limit: {requests: 3, per: 1m, body: {error: slow down}}
 """)
     ok(built)
-    notes = approximations(built)
-    assert any("failed authentication" in n and "Cache-Control: no-store" in n for n in notes), notes
-    assert any('{"message": "slow down"}' in n and 'the spec: {"error": "slow down"}' in n
-               and "(the spec: 20)" in n for n in notes), notes
-    assert any("upstream failures (502, 503, 504)" in n and "(413)" in n for n in notes), notes
+    # the shape of answers the spec leaves at their defaults: an info
+    info = approximations(built, "INFO")
+    assert any("failed authentication" in n and "Cache-Control: no-store" in n for n in info), info
+    assert any("upstream failures (502, 503, 504)" in n and "(413)" in n for n in info), info
+    # a body the spec wrote and Kong does not send: a warning
+    warned = approximations(built)
+    assert len(warned) == 1 and '{"message": "slow down"}' in warned[0] \
+        and 'the spec: {"error": "slow down"}' in warned[0] and "(the spec: 20)" in warned[0], warned
+
+
+def test_an_auth_failure_kong_ignores_is_a_warning(tmp_path):
+    built = build(tmp_path, route="""\
+        policies:
+          auth: {api_key: {header: X-Key, keys: {env: KEY}}, failure: {status: 403}}
+          rate_limit: {requests: 3, per: 1m}
+""")
+    ok(built)
+    assert [n for n in approximations(built) if "failed authentication" in n]
+    assert any("rate-limited" in n for n in approximations(built, "INFO"))
