@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,3 +33,20 @@ def run_cli(args: list[str], cwd: str | os.PathLike | None = None, *, python_arg
 def cli():
     """The run_cli helper as a fixture (test modules need not import conftest)."""
     return run_cli
+
+
+class CliRunSnapshot(SingleFileSnapshotExtension):
+    """One .txt file per CLI run: `exit: N`, then stdout and stderr as text blocks."""
+
+    file_extension = "txt"
+    _write_mode = WriteMode.TEXT
+
+    def serialize(self, data, **kwargs) -> str:
+        code, out, err = data
+        return f"exit: {code}\n--- stdout ---\n{out}--- stderr ---\n{err}"
+
+
+@pytest.fixture
+def run_snapshot(snapshot):
+    """A snapshot of a whole CLI run: `assert run_snapshot == (exit code, stdout, stderr)`."""
+    return snapshot.use_extension(CliRunSnapshot)

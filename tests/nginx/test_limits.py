@@ -22,7 +22,8 @@ gateways:
 PLACES = [
     ("body", '      - {name: r, match: /r, respond: {body: {message: "@V@"}}}', lambda n: "b" * n),
     ("quotes-in-body", '      - {name: r, match: /r, respond: {body: "@V@"}}', lambda n: '"' * n),
-    ("header-value", "      - {name: r, match: /r, service: echo, policies: {request: {headers: {set: {X-A: \"@V@\"}}}}}",
+    ("header-value",
+     '      - {name: r, match: /r, service: echo, policies: {request: {headers: {set: {X-A: "@V@"}}}}}',
      lambda n: "é" * n),
     ("exact-path", '      - {name: r, match: {path: {exact: "@V@"}}, service: echo}', lambda n: "/" + "p" * n),
     ("regex-path", '      - {name: r, match: {path: {regex: "@V@"}}, service: echo}', lambda n: "/" + "r" * n),
