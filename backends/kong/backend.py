@@ -37,7 +37,7 @@ class KongBackend(Backend):
         ctxs = []
         stores: dict[tuple, str] = {}  # Redis database -> the gateway whose global limit counts there
         for gw in sorted(gateways, key=lambda g: g.name):
-            ctx = Ctx(gw.name, frozenset(dropped), frozenset(accepted))
+            ctx = Ctx(gw.name, frozenset(dropped), frozenset(accepted), answers=gw.answers)
             path = "kong.yml" if len(gateways) == 1 else f"{gw.name}.kong.yml"
             docs[path] = document(gw, ctx)
             _one_gateway_per_store(ctx, stores)

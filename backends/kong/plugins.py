@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import NO_STORE, body_for
 
 from .context import Ctx
 from .entries import entry, templated
@@ -28,7 +29,7 @@ def route_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
     if p.cors is not None:
         out.append(plugin(ctx, owner, "cors", cors(p.cors)))
     if p.ip is not None:
-        out.append(plugin(ctx, owner, "ip-restriction", ip_restriction(p.ip)))
+        out.append(plugin(ctx, owner, "ip-restriction", ip_restriction(p.ip, ctx)))
     if p.body_limit is not None:
         out.append(plugin(ctx, owner, "request-size-limiting",
                           {"allowed_payload_size": p.body_limit, "require_content_length": False,
@@ -103,13 +104,14 @@ def cors(c: ir.Cors) -> dict:
     return conf
 
 
-def ip_restriction(f: ir.IpFilter) -> dict:
+def ip_restriction(f: ir.IpFilter, ctx: Ctx) -> dict:
     conf: dict = {}
     if f.allow:
         conf["allow"] = list(f.allow)
     if f.deny:
         conf["deny"] = list(f.deny)
-    conf.update({"message": "Your IP address is not allowed", "status": 403})
+    # Kong answers {"message": <message>}: the gateway's 403 as close as that gets
+    conf.update({"message": message_of(body_for(ctx.answers, 403)), "status": 403})
     return conf
 
 
@@ -209,7 +211,12 @@ def _body_renames(route: ir.Route, ctx: Ctx) -> list[str]:
 
 def response_transformer(route: ir.Route, ctx: Ctx) -> dict:
     t = route.policies.transforms
-    h = _pairs(t.response_headers, f"route {route.name!r}: response header", False, ctx, t.loc)
+    return header_transformer(t.response_headers, f"route {route.name!r}: response header", t.loc, ctx)
+
+
+def header_transformer(ops: ir.HeaderOps, what: str, loc, ctx: Ctx) -> dict:
+    """response-transformer's config for header operations `ops`."""
+    h = _pairs(ops, what, False, ctx, loc)
     conf: dict = {}
     for op in ("add", "append", "remove", "rename", "replace"):
         conf[op] = {"headers": h[op], "json": []}
@@ -220,11 +227,10 @@ def response_transformer(route: ir.Route, ctx: Ctx) -> dict:
 
 # --- fixed answers ---------------------------------------------------------------------
 def termination(status: int, body: Any) -> dict:
+    """A fixed answer: the spec's body is a JSON value, sent as JSON (a string too, quoted)."""
     conf: dict = {"echo": False, "status_code": status}
     if body is None:
         conf["body"] = ""
-    elif isinstance(body, str):
-        conf.update({"body": body, "content_type": "text/plain; charset=utf-8"})
     else:
         conf.update({"body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                      "content_type": "application/json"})

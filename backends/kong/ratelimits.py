@@ -16,10 +16,12 @@ its own Kong service, so:
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import body_for, retry_after_s
 from gatewayc.units import duration
 
 from .context import Ctx
@@ -105,8 +107,8 @@ def rate_limiting(rl: ir.RateLimit, gw: ir.Gateway, ctx: Ctx) -> dict:
     if k.kind == "header":
         conf["header_name"] = k.name
         conf["limit_by"] = "header"
-        ctx.warn(f"rate limit by header {k.name!r}: Kong counts a request without the header under its client "
-                 f"address, not in the one budget of the empty value", rl.loc)
+        ctx.approximation(f"rate limit by header {k.name!r}: Kong counts a request without the header under its "
+                          f"client address, not in the one budget of the empty value", rl.loc)
     elif k.kind == "client_ip":
         conf["limit_by"] = "ip"
     else:  # consumer; a claim (unsupported, or accepted as degraded) falls back to the consumer
@@ -115,9 +117,11 @@ def rate_limiting(rl: ir.RateLimit, gw: ir.Gateway, ctx: Ctx) -> dict:
             ctx.warn(f"rate limit by claim {k.name!r} counts per authenticated consumer instead", rl.loc)
         _jwt_consumers(rl, gw, ctx)
     conf.update(_store(rl, ctx))
-    if not isinstance(rl.body, str) and ctx.once("rate-limit-body"):
-        ctx.info("Kong answers a rate-limited request with {\"message\": ...}; the spec's body becomes that "
-                 "message", rl.loc)
+    # one note per limit: routes that inherit it share its location
+    ctx.approximation(f"Kong answers a rate-limited request with {{\"message\": {json.dumps(conf['error_message'])}}}"
+                      f" (the spec: {json.dumps(rl.body, sort_keys=True)}), a Retry-After that counts to the end of "
+                      f"Kong's window (the spec: {retry_after_s(rl)}) and no Cache-Control: no-store", rl.loc,
+                      written=rl.body != body_for(ctx.answers, rl.status))
     return {k: conf[k] for k in sorted(conf)}
 
 
