@@ -3,106 +3,21 @@ what they give); importable by test modules as `from nginx_harness import ...`."
 from __future__ import annotations
 
 import dataclasses
-import http.client
-import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import crossplane
 
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.nginx import BACKEND
-from gatewayc.compiler import compile_spec
 from gatewayc.ir import model as ir
+from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
+                            stop_process, wait_port, with_free_ports, write_output)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # absent: running it raises and the test fails
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# --- the echo upstream ------------------------------------------------------------------
-class EchoServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, name: str = "echo", status: int | None = None) -> None:
-        super().__init__(("127.0.0.1", 0), _EchoHandler)
-        self.name, self.status, self.hits, self.delay = name, status, 0, 0.0
-        self.port = self.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-
-
-class _EchoHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: EchoServer
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        self.server.hits += 1
-        time.sleep(self.server.delay)
-        url = urlsplit(self.path)
-        if url.path.startswith("/slow"):
-            time.sleep(1.5)
-        if self.server.status:
-            out = {"server": self.server.name, "error": "failing on purpose"}
-            self._send(self.server.status, json.dumps(out).encode(), "application/json")
-        elif url.path.startswith("/fail"):
-            self._send(500, b'{"error":"boom"}', "application/json")
-        elif url.path.startswith("/notjson"):
-            self._send(200, b"plain text", "text/plain")
-        else:
-            out = {"server": self.server.name, "method": self.command, "path": url.path, "query": url.query,
-                   "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
-            self._send(200, json.dumps(out).encode(), "application/json")
-
-    def _send(self, status: int, data: bytes, ctype: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            if self.command != "HEAD":
-                self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # nginx gave up on a slow answer first, as a timeout test wants
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _answer
-
-
-# --- building -----------------------------------------------------------------------------
-def compile_text(work: Path, text: str, upstreams: dict[str, EchoServer] | None = None,
-                 files: dict[str, str | bytes] | None = None) -> ir.IR:
-    """`__KEY__` in the text becomes upstreams[KEY].url; `files` are written next to the spec
-    (where its relative paths point)."""
-    work.mkdir(parents=True, exist_ok=True)
-    for key, srv in (upstreams or {}).items():
-        text = text.replace(f"__{key}__", srv.url)
-    for rel, content in (files or {}).items():
-        (work / rel).parent.mkdir(parents=True, exist_ok=True)
-        (work / rel).write_bytes(content.encode() if isinstance(content, str) else content)
-    (work / "gateway.yml").write_text(text)
-    c = compile_spec(str(work / "gateway.yml"))
-    assert c.ok, [str(x) for x in c.diagnostics]
-    return c.ir
 
 
 def build_options(form: str = "full") -> BuildOptions:
@@ -113,40 +28,9 @@ def build(spec: ir.IR, form: str = "full") -> Output:
     return BACKEND.build(spec, spec.gateways, build_options(form))
 
 
-def write_output(out_dir: Path, files: dict[str, bytes]) -> None:
-    for rel, data in files.items():
-        p = out_dir / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-
-
 def nginx_test(out_dir: Path, conf: str = "nginx.conf") -> subprocess.CompletedProcess:
     return subprocess.run([NGINX, "-t", "-q", "-p", str(out_dir), "-c", conf, "-e", "stderr"],
                           capture_output=True, text=True, timeout=30)
-
-
-def with_free_ports(spec: ir.IR) -> tuple[ir.IR, list[int]]:
-    """Every listener moved to a free loopback port (the spec's ports may be taken)."""
-    ports: list[int] = []
-    gws = []
-    for gw in spec.gateways:
-        listeners = []
-        for lst in gw.listeners:
-            ports.append(free_port())
-            listeners.append(dataclasses.replace(lst, port=ports[-1], address="127.0.0.1"))
-        gws.append(dataclasses.replace(gw, listeners=tuple(listeners)))
-    return dataclasses.replace(spec, gateways=tuple(gws)), ports
-
-
-# --- running ------------------------------------------------------------------------------
-@dataclasses.dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self):
-        return json.loads(self.body)
 
 
 @dataclasses.dataclass
@@ -165,17 +49,7 @@ class Gateway:
 
     def request(self, method: str, path: str, headers: dict[str, str] | None = None,
                 body: bytes | str | None = None, host: str | None = None, port: int | None = None) -> Reply:
-        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=10)
-        try:
-            hdrs = dict(headers or {})
-            if host:
-                hdrs["Host"] = host
-            conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=hdrs)
-            r = conn.getresponse()
-            data = r.read()
-            return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
-        finally:
-            conn.close()
+        return http_request(port or self.port, method, path, headers, body, host)
 
     def until_hit(self, path: str, headers: dict[str, str] | None = None, timeout: float = 3.0) -> tuple[Reply, int]:
         """Repeats a GET until the cache answers it (X-Cache-Status: HIT); returns that reply
@@ -199,25 +73,7 @@ class Gateway:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def wait_port(port: int, proc: subprocess.Popen, log_path: Path, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"nginx exited with {proc.returncode}: {log_path.read_text()}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"nginx did not listen on {port} within {timeout}s")
+        stop_process(self.proc, 10)
 
 
 def start_gateway(work: Path, text: str, upstreams: dict[str, EchoServer] | None = None,
@@ -240,7 +96,7 @@ def start_gateway(work: Path, text: str, upstreams: dict[str, EchoServer] | None
     gw = Gateway(ports[0], out_dir, out.files["nginx.conf"].decode(), out, proc, log_path, ports)
     try:
         for p in ports:
-            wait_port(p, proc, log_path)
+            wait_port(p, proc, log_path, "nginx")
     except BaseException:
         gw.stop()
         raise

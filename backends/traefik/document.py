@@ -1,0 +1,146 @@
+"""The IR's gateways -> one dynamic configuration (routers, middlewares, services, TLS).
+
+A request meets: the router's middlewares (policies, then the per-match rewrite or
+redirect), then the route's service. A rate limit sits on a service, because Traefik builds
+a router's middlewares for that router alone while a service (with its middlewares) is built
+once however many routers use it: every router of a limit's budget forwards to the same
+`limit` service, which holds the rateLimit and forwards to the upstream's load balancer."""
+from __future__ import annotations
+
+from gatewayc.ir import model as ir
+
+from . import entrypoints, middlewares, routers, services
+from .context import SEP, Ctx, name
+
+
+def routed(route: ir.Route, ctx: Ctx) -> bool:
+    a = route.action
+    if isinstance(a, ir.Forward):
+        return True
+    if isinstance(a, ir.Redirect):
+        return not ctx.dropping("action.redirect")
+    return False  # respond and aggregate are refused by the capability check
+
+
+class _Builder:
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.routers: dict[str, dict] = {}
+        self.middlewares: dict[str, dict] = {}
+        self.services: dict[str, dict] = {}
+        self.transports: dict[str, dict] = {}
+        self.budgets: dict[str, tuple[str, str]] = {}  # budget -> (limit service, upstream service)
+
+    # --- services -------------------------------------------------------------------
+    def upstream(self, route: ir.Route, svc: ir.Service) -> str:
+        ctx = self.ctx
+        tr = services.transport_for(route, svc, ctx)
+        own = services.transport_for(None, svc, ctx)
+        sname = services.service_name(svc, tr, own)
+        if sname not in self.services:
+            body: dict = {}
+            if svc.retry is not None and not ctx.dropping("upstream.retry"):
+                rname = name("service", svc.name, "retry")
+                self.middlewares[rname] = {"retry": services.retry(svc, svc.retry, ctx)}
+                body["middlewares"] = [rname]
+            body["loadBalancer"] = services.load_balancer(svc, tr, ctx, self.transports, sname)
+            self.services[sname] = body
+        return sname
+
+    def route_service(self, gw: ir.Gateway, route: ir.Route) -> str:
+        a = route.action
+        if not isinstance(a, ir.Forward):
+            return services.NOOP  # redirects answer in a middleware
+        up = self.upstream(route, a.service)
+        rl = route.policies.rate_limit
+        if rl is None or self.ctx.dropping(f"rate_limit.{rl.algorithm}"):
+            return up
+        budget = getattr(rl, "budget", None) or f"{gw.name}/{route.name}"
+        if budget in self.budgets:
+            limit, other = self.budgets[budget]
+            if other != up:
+                self.ctx.error(f"route {route.name!r} shares a rate-limit budget with routes that forward to "
+                               f"another service or with other timeouts: Traefik keeps a budget per service",
+                               rl.loc, hint="give the limit `scope: route`")
+            return limit
+        limit = name(gw.name, route.name, "limit")
+        mw = name(gw.name, route.name, "rate-limit")
+        self.middlewares[mw] = {"rateLimit": middlewares.rate_limit(rl, route, self.ctx)}
+        self.services[limit] = {"middlewares": [mw], "weighted": {"services": [{"name": up}]}}
+        self.budgets[budget] = (limit, up)
+        return limit
+
+    # --- routers --------------------------------------------------------------------
+    def gateway(self, gw: ir.Gateway, tls_names: dict[tuple, str]) -> None:
+        ctx = self.ctx
+        groups = entrypoints.groups(gw, ctx, tls_names)
+        route_mws: dict[str, list[str]] = {}
+        route_svc: dict[str, str] = {}
+        for r in gw.routes:
+            if not routed(r, ctx):
+                continue
+            names = []
+            for suffix, mw in middlewares.route_middlewares(r, ctx):
+                n = name(gw.name, r.name, suffix)
+                self.middlewares[n] = mw
+                names.append(n)
+            route_mws[r.name] = names
+            route_svc[r.name] = self.route_service(gw, r)
+        for p in routers.plan(gw, lambda r: routed(r, ctx)):
+            base = name(gw.name, p.route.name, routers.suffix(p))
+            mws = list(route_mws[p.route.name]) + self.per_match(gw, p)
+            for g in groups:
+                router: dict = {"entryPoints": list(g.entry_points)}
+                if mws:
+                    router["middlewares"] = mws
+                router.update({"priority": p.priority, "rule": p.rule, "service": route_svc[p.route.name]})
+                if g.options == entrypoints.DEFAULT:
+                    router["tls"] = {}
+                elif g.options:
+                    router["tls"] = {"options": g.options}
+                    if not p.hosts:
+                        ctx.error(f"route {p.route.name!r} has no hostnames: Traefik gives it the TLS settings "
+                                  f"of the first TLS listener of the build, not those of listener "
+                                  f"{', '.join(g.entry_points)}", p.route.loc,
+                                  hint="give the route hostnames, or the TLS listeners the same min_version "
+                                       "and client_ca")
+                self.routers[base + (SEP + g.suffix if g.suffix else "")] = router
+
+    def per_match(self, gw: ir.Gateway, p: routers.Planned) -> list[str]:
+        a, out = p.route.action, []
+        found: list[dict] = []
+        if isinstance(a, ir.Forward):
+            rw = routers.rewrite(p.route, p.match, a, self.ctx)
+            found = [rw] if rw else []
+            kind = "path"
+        elif isinstance(a, ir.Redirect):
+            found = routers.redirect(p.route, p.match, a, self.ctx)
+            kind = "redirect"
+        for i, mw in enumerate(found):
+            n = name(gw.name, p.route.name, f"m{p.match_index}", kind + (str(i + 1) if i else ""))
+            self.middlewares[n] = mw
+            out.append(n)
+        return out
+
+    def http(self) -> dict:
+        out: dict = {}
+        for key, objs in (("routers", self.routers), ("middlewares", self.middlewares),
+                          ("services", self.services), ("serversTransports", self.transports)):
+            if objs:  # an empty map is fatal to Traefik's file provider
+                out[key] = {k: objs[k] for k in sorted(objs)}
+        return out
+
+
+def dynamic(gateways: tuple[ir.Gateway, ...], ctx: Ctx) -> dict:
+    b = _Builder(ctx)
+    tls_names = entrypoints.options_names(gateways, ctx)
+    for gw in gateways:
+        b.gateway(gw, tls_names)
+    doc: dict = {}
+    http = b.http()
+    if http:
+        doc["http"] = http
+    tls = entrypoints.tls_section(gateways, ctx)
+    if tls:
+        doc["tls"] = tls
+    return doc

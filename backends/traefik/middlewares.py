@@ -1,0 +1,168 @@
+"""Route policies -> Traefik middlewares, in the order a request meets them.
+
+Order (first = outermost): IP filter, CORS, authentication, body limit, request and response
+header transforms; then the per-match path rewrite (routers.py). Rate limits are not here:
+their bucket must be shared by every router of a budget, and Traefik builds router
+middlewares once per router, so they sit on a service (see document.py)."""
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+
+from gatewayc.ir import model as ir
+
+from .context import Ctx, Raw
+from .durations import go_duration
+
+_ALL_V4, _ALL_V6 = ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")
+
+
+def route_middlewares(route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
+    """(name suffix, middleware) pairs for everything a route does before its action."""
+    p, out = route.policies, []
+    if p.ip is not None and not ctx.dropping("ip_filter"):
+        out.append(("ip", {"ipAllowList": {"sourceRange": source_range(p.ip), "rejectStatusCode": 403}}))
+    if p.cors is not None and not ctx.dropping("cors"):
+        out.append(("cors", {"headers": cors(p.cors)}))
+    if p.auth is not None:
+        out.extend(auth(route, p.auth, ctx))
+    if p.body_limit is not None and not ctx.dropping("body_limit"):
+        if p.body_limit == 0:
+            ctx.error(f"route {route.name!r}: `body_limit: 0` (no body at all): Traefik's buffering middleware "
+                      f"takes 0 as no limit", route.loc, hint="use a limit of at least 1 byte")
+        out.append(("body-limit", {"buffering": {"maxRequestBodyBytes": max(1, p.body_limit)}}))
+    t = p.transforms
+    if t.request_headers and not ctx.dropping("transform.request.headers"):
+        h = header_map(t.request_headers, "request", route, ctx)
+        if h:
+            out.append(("request-headers", {"headers": {"customRequestHeaders": h}}))
+    if t.request_query and not ctx.dropping("transform.request.query"):
+        ctx.error(f"route {route.name!r}: Traefik has no middleware that changes query parameters", t.loc)
+    if t.response_headers and not ctx.dropping("transform.response.headers"):
+        h = header_map(t.response_headers, "response", route, ctx)
+        if h:
+            out.append(("response-headers", {"headers": {"customResponseHeaders": h}}))
+    return out
+
+
+# --- ip filter ---------------------------------------------------------------------------
+def source_range(f: ir.IpFilter) -> list[str]:
+    """ipAllowList only admits: deny is taken out of allow (everything when allow is empty)."""
+    allow = [ipaddress.ip_network(x, strict=False) for x in f.allow] or [_ALL_V4, _ALL_V6]
+    deny = [ipaddress.ip_network(x, strict=False) for x in f.deny]
+    nets = allow
+    for d in deny:
+        nxt = []
+        for a in nets:
+            if a.version != d.version or not a.overlaps(d):
+                nxt.append(a)
+            elif d.supernet_of(a):
+                continue
+            else:
+                nxt.extend(a.address_exclude(d))
+        nets = nxt
+    nets = list(ipaddress.collapse_addresses([n for n in nets if n.version == 4])) + \
+        list(ipaddress.collapse_addresses([n for n in nets if n.version == 6]))
+    if not nets:
+        # everything denied: a range no client address can be in
+        return ["0.0.0.0/32"]
+    return [str(n) for n in nets]
+
+
+# --- cors ----------------------------------------------------------------------------------
+def _origin_regex(o: str) -> str:
+    scheme, rest = o.split("://", 1)
+    host_port = rest[2:]  # after "*."
+    return "^" + re.escape(scheme) + "://[^/.:]+(\\.[^/.:]+)*\\." + re.escape(host_port) + "$"
+
+
+def cors(c: ir.Cors) -> dict:
+    out: dict = {}
+    plain = [o for o in c.origins if "://*." not in o]
+    wild = [o for o in c.origins if "://*." in o]
+    if plain:
+        out["accessControlAllowOriginList"] = plain
+    if wild:
+        out["accessControlAllowOriginListRegex"] = [_origin_regex(o) for o in wild]
+    if c.methods:
+        out["accessControlAllowMethods"] = list(c.methods)
+    if c.headers:
+        out["accessControlAllowHeaders"] = list(c.headers)
+    if c.expose_headers:
+        out["accessControlExposeHeaders"] = list(c.expose_headers)
+    if c.credentials:
+        out["accessControlAllowCredentials"] = True
+    if c.max_age_ms is not None:
+        out["accessControlMaxAge"] = math.ceil(c.max_age_ms / 1000)
+    out["addVaryHeader"] = True
+    return out
+
+
+# --- auth ------------------------------------------------------------------------------------
+def auth(route: ir.Route, a: ir.Auth, ctx: Ctx) -> list[tuple[str, dict]]:
+    m = a.method
+    if isinstance(m, ir.BasicAuth):
+        return [("auth", {"basicAuth": basic(m, ctx)})]
+    # other methods are refused by the capability check; should a build get here, stay closed
+    ctx.error(f"route {route.name!r}: this authentication method is not available on Traefik", a.loc)
+    return [("auth", {"ipAllowList": {"sourceRange": ["0.0.0.0/32"], "rejectStatusCode": 401}})]
+
+
+# An env reference holds "user:password" pairs separated by commas; Traefik wants htpasswd
+# lines, so the file provider's template hashes each pair (bcrypt) when it loads the file.
+# A malformed pair (no ':') is left out rather than failing the whole file.
+_BASIC_ENV = ('[{{{{ range $i, $c := splitList "," (env "{name}") }}}}'
+              '{{{{ $p := regexSplit ":" $c 2 }}}}{{{{ if eq (len $p) 2 }}}}'
+              '{{{{ htpasswd (index $p 0) (index $p 1) | toJson }}}},{{{{ end }}}}{{{{ end }}}}]')
+
+
+def basic(m: ir.BasicAuth, ctx: Ctx) -> dict:
+    out: dict = {}
+    if m.credentials.kind == "file":
+        out["usersFile"] = m.credentials.name
+    else:
+        ctx.env.add(m.credentials.name)
+        out["users"] = Raw(_BASIC_ENV.format(name=m.credentials.name))
+    out["realm"] = m.realm
+    return out
+
+
+# --- header transforms ---------------------------------------------------------------------
+def header_map(ops: ir.HeaderOps, where: str, route: ir.Route, ctx: Ctx) -> dict[str, str]:
+    """Traefik's headers middleware sets a header (replacing the client's) or, with an empty
+    value, removes it; it cannot append to a header or rename one."""
+    out: dict[str, str] = {}
+    for n in ops.remove:
+        out[n] = ""
+    for n, v in ops.set:
+        if v == "":
+            ctx.error(f"route {route.name!r}: {where} header {n!r} set to the empty string: Traefik's headers "
+                      f"middleware removes a header given an empty value", route.loc)
+        out[n] = v
+    if ops.add:
+        ctx.error(f"route {route.name!r}: {where} headers `add` ({', '.join(n for n, _ in ops.add)}): Traefik's "
+                  f"headers middleware replaces a header, it cannot add a value to the client's", route.loc,
+                  hint="use `set`")
+    if ops.rename:
+        ctx.error(f"route {route.name!r}: {where} headers `rename`: Traefik's headers middleware cannot copy a "
+                  f"header's value to another name", route.loc)
+    return {k: out[k] for k in sorted(out, key=str.lower)}
+
+
+# --- rate limits -----------------------------------------------------------------------------
+def rate_limit(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> dict:
+    """Traefik's token bucket (golang.org/x/time/rate): refilled at average/period, holding
+    `burst` tokens. The spec's token bucket holds burst + 1 (burst is what passes at once
+    above the rate); its windows hold a whole window's worth."""
+    extra = rl.requests if rl.algorithm in ("fixed_window", "sliding_window") else 1
+    out: dict = {"average": rl.requests, "period": go_duration(rl.period_ms), "burst": rl.burst + extra}
+    k = rl.key
+    if k.kind == "header":
+        out["sourceCriterion"] = {"requestHeaderName": k.name}
+    elif k.kind != "client_ip":
+        ctx.error(f"route {route.name!r}: a rate limit keyed by {k.kind} needs the verified identity, which "
+                  f"Traefik's rateLimit cannot read", rl.loc)
+    if rl.status != 429:
+        ctx.error(f"route {route.name!r}: Traefik's rateLimit always answers 429, not {rl.status}", rl.loc)
+    return out
