@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._version import __version__
-from .capabilities import grade, uses
+from .capabilities import grade, unexpressible, uses
 from .compiler import compile_spec
 from .diagnostics import Diagnostic, DiagnosticBag, Location
 
@@ -51,15 +51,17 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
     for t in targets:
         accepted = list(accept or []) + list(spec_accept.get(t, ()))
         found = list(uses(spec, selected))
-        diags, dropped = grade(t, backends.capabilities(t), found, accepted)
+        table = backends.capabilities(t)
+        diags, dropped = grade(t, table, found, accepted)
         bag.extend(diags)
-        plans.append((t, dropped))
-    if bag.has_errors:
-        result.diagnostics = bag.sorted()
-        return result
-    for t, dropped in plans:
+        # Every backend runs even when grading already failed, so that one run reports every
+        # problem: the problems only the backend can see (a particular use it cannot express)
+        # come out together with the refused features. The backend leaves out each feature it
+        # cannot express as if accepted; such a build has errors, so nothing of it is written.
+        plans.append((t, dropped | unexpressible(table, found)))
+    for t, left_out in plans:
         backend = backends.load(t)
-        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(dropped), form))
+        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form))
         bag.extend(out.notes)
         prefix = f"{t}/" if subdirs else ""
         for path, content in out.files.items():
@@ -67,4 +69,6 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
         result.env[t] = sorted(out.env)
     result.diagnostics = bag.sorted()
     result.ok = not bag.has_errors
+    if not result.ok:
+        result.files, result.env = {}, {}
     return result

@@ -13,4 +13,6 @@ fi
 
 "$VENV/bin/gatewayc" validate examples/shop/gateway.yml
 "$VENV/bin/gatewayc" build examples/shop/gateway.yml --target nginx --out out/shop/nginx "$@"
-echo "run it: JWT_SECRET=... nginx -p out/shop/nginx -c nginx.conf -g 'daemon off;'"
+mkdir -p run/shop/nginx   # nginx's runtime files; out/shop/nginx holds generated files only
+echo "run it:    JWT_SECRET=... nginx -p run/shop/nginx -c \"$PWD/out/shop/nginx/nginx.conf\" -g 'daemon off;'"
+echo "rebuilt?   nginx -p run/shop/nginx -c \"$PWD/out/shop/nginx/nginx.conf\" -s reload"

@@ -8,8 +8,8 @@ Fixtures:
   or with ``status`` and an error body when given (set ``srv.status`` later to change it).
   Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
   ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
-  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.delay`` (seconds) holds
-  every answer back. Servers stop at test end.
+  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
+  methods in arrival order, ``srv.delay`` (seconds) holds every answer back. Servers stop at test end.
 - ``module_echo_upstream`` - the same, living until the end of the test module.
 - ``snapshot_yml`` - syrupy's ``snapshot``, one reviewable .yml file per snapshot.
 """

@@ -44,6 +44,7 @@ class EchoServer(ThreadingHTTPServer):
     def __init__(self, name: str = "echo", status: int | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _EchoHandler)
         self.name, self.status, self.hits, self.delay = name, status, 0, 0.0
+        self.methods: list[str] = []  # the method of every request, in arrival order
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -64,6 +65,7 @@ class _EchoHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         self.server.hits += 1
+        self.server.methods.append(self.command)
         time.sleep(self.server.delay)
         url = urlsplit(self.path)
         if url.path.startswith("/slow"):

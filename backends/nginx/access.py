@@ -9,6 +9,16 @@ from gatewayc.ir import model as ir
 from .context import Context, d, header_var, if_
 
 
+def server_directives() -> list[dict]:
+    """The spec's default: no body limit (docs/spec.md, Body limit). Set once per server,
+    so every location a request passes through inherits it: the dispatch location that
+    picks among routes split by method, the internal auth location of the auth_request
+    subrequest (which shares the main request's Content-Length), error and named
+    locations. Where nginx's own 1 MiB default applied, a larger body got 413 or, from
+    the auth subrequest, 500. A route's body_limit overrides it in its own location."""
+    return [d("client_max_body_size", "0")]
+
+
 def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
     p = route.policies
     out: list[dict] = []
@@ -25,8 +35,6 @@ def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
                 # nginx checks Content-Length against client_max_body_size only while
                 # choosing a location, never in the named location a dispatch jumps to
                 if_("$content_length", "~", _greater_than(p.body_limit), [d("return", "413")])]
-    else:
-        out.append(d("client_max_body_size", "0"))  # the spec sets no limit
     return out
 
 

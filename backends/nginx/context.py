@@ -115,12 +115,22 @@ class Context:
         return errors + [d("location", name, block=block) for name, block in sorted(self._named.items())]
 
     # --- paths -------------------------------------------------------------------
-    def prefix_path(self, rel: str) -> str:
-        """A path for a directive, for a file this build writes at `rel` in the output dir.
-        The full form runs with the output dir as nginx prefix (`nginx -p DIR`), and nginx
-        resolves relative paths against the prefix; the include form expects the output
-        dir to be copied to <prefix>/gatewayc/."""
+    # Generated files and runtime state live apart (docs/targets/nginx.md, Output): the
+    # output dir is replaced whole by every build, while nginx keeps writing its pid,
+    # temp bodies, cache and log as it runs. nginx resolves the two kinds of relative
+    # path against different roots, which is what keeps them apart.
+    def generated_path(self, rel: str) -> str:
+        """A path for a file this build writes at `rel` in the output dir. nginx resolves
+        it against the directory of the main config (js_path, js_preload_object, include),
+        which is the output dir for the full form (`-c OUT/nginx.conf`); the include form
+        expects the output dir copied to <config dir>/gatewayc/."""
         return rel if self.form == "full" else f"gatewayc/{rel}"
+
+    def runtime_path(self, name: str) -> str:
+        """A path for state nginx creates while it runs (pid, temp dirs, cache, log):
+        resolved against nginx's prefix (`-p RUNTIME`), never the output dir. Directly in
+        the prefix, since nginx creates only a path's last component."""
+        return name
 
     # --- diagnostics ---------------------------------------------------------------
     def note(self, code: str, message: str, loc: Location | None = None,

@@ -9,8 +9,7 @@ is ever written: env secrets are read through process.env (hence `env NAME;`), f
 secrets are read by the module at request time; only public keys are embedded.
 
 Relative paths here (js_path, js_preload_object) are resolved by nginx against the
-directory of nginx.conf, not the -p prefix; ctx.prefix_path() gives the same answer
-for the full form, where nginx.conf sits in the output dir.
+directory of nginx.conf, not the -p prefix: ctx.generated_path() gives them.
 """
 from __future__ import annotations
 
@@ -352,13 +351,13 @@ def main_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
 def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:
     if not needed(gateways, ctx):
         return []
-    out = [d("js_path", ctx.prefix_path("njs/")),
+    out = [d("js_path", ctx.generated_path("njs/")),
            d("js_import", "gwc_auth", "from", "gwc_auth.js"),
            d("js_import", "gwc_body", "from", "gwc_body.js"),
            d("js_import", "gwc_aggregate", "from", "gwc_aggregate.js"),
            d("js_import", "gwc_metrics", "from", "gwc_metrics.js"),
            d("js_import", "gwc_respond", "from", "gwc_respond.js"),
-           d("js_preload_object", "gwc_config", "from", ctx.prefix_path(CONFIG_FILE))]
+           d("js_preload_object", "gwc_config", "from", ctx.generated_path(CONFIG_FILE))]
     if any(_body_map(r, ctx) for gw in gateways for r in gw.routes):
         out.append(d("js_set", BODY_VAR, "gwc_body.mapped"))
     for gw in gateways:

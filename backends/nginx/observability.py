@@ -52,7 +52,7 @@ def server_directives(gw: ir.Gateway, ctx: Context) -> list[dict]:
         out.append(d("set", REQUEST_ID, ""))
     if logs:
         fmt = "gwc_json" if o.access_log == "json" else "gwc_text"
-        out.append(d("access_log", ctx.prefix_path("access.log"), fmt))
+        out.append(d("access_log", ctx.runtime_path("access.log"), fmt))
     return out
 
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import dispatch_for_host, server_hosts
 
+from . import access
 from .actions import route_body
 from .context import Context, d, header_var, if_, literal
 
@@ -304,7 +305,7 @@ def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
     for host in [*server_hosts(gw), None]:
         table = _reachable(dispatch_for_host(gw, host))
         block = [*_listen(gw, host is None, defaults_taken, ctx), d("server_name", host or ""),
-                 *_tls(gw, ctx), d("recursive_error_pages", "on"), *extra,
+                 *_tls(gw, ctx), d("recursive_error_pages", "on"), *access.server_directives(), *extra,
                  *server_locations(gw, table, maps, ctx)]
         out.append(d("server", block=block))
     return out

@@ -1,5 +1,6 @@
 """The parts of nginx.conf every build has: main context, events, and the http basics
-that make the output runnable from its own directory (`nginx -p DIR -c nginx.conf`)."""
+that make the output runnable as it is (`nginx -p RUNTIME -c OUT/nginx.conf`), with every
+runtime file in RUNTIME and none in the output dir."""
 from __future__ import annotations
 
 from .context import DOLLAR_VAR, Context, d
@@ -7,7 +8,7 @@ from .context import DOLLAR_VAR, Context, d
 
 def main_context(ctx: Context) -> list[dict]:
     return [
-        d("pid", ctx.prefix_path("nginx.pid")),
+        d("pid", ctx.runtime_path("nginx.pid")),
         # stderr: a prefix-relative log dir would have to exist before nginx starts
         d("error_log", "stderr", "notice"),
         # one per CPU, as nginx's own packaged config does: every limit, the cache and the
@@ -27,11 +28,11 @@ def http_basics(ctx: Context) -> list[dict]:
     if ctx.form == "full":  # an include leaves these to the surrounding config
         out += [d("server_tokens", "off"), d("default_type", "application/octet-stream"), d("access_log", "off")]
         # nginx creates these at start-up; a missing parent dir would stop it, so they
-        # sit directly in the prefix
+        # sit directly in the runtime prefix
         for directive, path in (("client_body_temp_path", "tmp_client_body"), ("proxy_temp_path", "tmp_proxy"),
                                 ("fastcgi_temp_path", "tmp_fastcgi"), ("uwsgi_temp_path", "tmp_uwsgi"),
                                 ("scgi_temp_path", "tmp_scgi")):
-            out.append(d(directive, ctx.prefix_path(path)))
+            out.append(d(directive, ctx.runtime_path(path)))
     out += [
         # geo values are never interpolated: ${gwc_dollar} is how a user's "$" survives
         d("geo", "$" + DOLLAR_VAR, block=[d("default", "$")]),

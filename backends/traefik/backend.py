@@ -5,6 +5,7 @@ from gatewayc.backends.base import Backend, BuildOptions, Output, header
 from gatewayc.ir import model as ir
 from gatewayc.output.dump import to_yaml
 
+from . import plugin
 from .capabilities import CAPABILITIES
 from .context import Ctx
 from .document import dynamic
@@ -23,12 +24,13 @@ class TraefikBackend(Backend):
             ctx.error("only the full form is built for Traefik (`--form include` is an NGINX form)", None)
         gws = tuple(sorted(gateways, key=lambda g: g.name))
         doc = dynamic(gws, ctx)
-        ctx.warn("Traefik answers on its own (401, 403, 404, 413, 429, 502, 503, 504) with its plain-text "
-                 "bodies, not the spec's JSON bodies")
         out = Output(notes=ctx.notes, env=ctx.env)
         # the file provider runs the dynamic file through Go templates: comments too
         out.files[DYNAMIC] = (escape(header(options)) + template_yaml(doc)).encode("utf-8")
-        out.files["traefik.yml"] = (header(options) + to_yaml(static(gws, {}))).encode("utf-8")
+        out.files["traefik.yml"] = (header(options) + to_yaml(static(gws, plugin.static() if ctx.plugin else {}))
+                                    ).encode("utf-8")
+        if ctx.plugin:
+            out.files.update(plugin.files(lambda comment: header(options, comment)))
         return out
 
 

@@ -14,10 +14,10 @@ CAPABILITIES: dict[str, Support] = {
     "routing.hostname.wildcard": native("HostRegexp(): any number of labels, as the spec means"),
     "action.redirect": emulated("redirectRegex: 301 and 302 only; Traefik sends 308 and 307 instead to "
                                 "methods other than GET"),
-    "action.respond": unsupported("Traefik OSS has no middleware that answers with a fixed body"),
+    "action.respond": native("gatewayc's Traefik plugin (shipped in the output, loaded from disk)"),
     "rewrite.path": native("replacePath / replacePathRegex (Traefik adds X-Replaced-Path)"),
     "rewrite.strip_prefix": native("stripPrefix (Traefik adds X-Forwarded-Prefix)"),
-    "rewrite.host": unsupported("Traefik's headers middleware cannot change the Host the service receives"),
+    "rewrite.host": native("gatewayc's Traefik plugin (Traefik's headers middleware cannot change the Host)"),
     "listener.tls": native("an entry point per listener; routers with `tls.options` per listener; certificates "
                            "in the file provider's store (chosen by SNI)"),
     "listener.mtls": native("TLS options clientAuth RequireAndVerifyClientCert"),
@@ -40,7 +40,8 @@ CAPABILITIES: dict[str, Support] = {
     "auth.jwt.public_key": unsupported("Traefik OSS has no JWT middleware"),
     "auth.jwt.jwks_url": unsupported("Traefik OSS has no JWT middleware"),
     "auth.jwt.forward_claims": unsupported("Traefik OSS has no JWT middleware"),
-    "auth.api_key": unsupported("Traefik OSS has no API key middleware"),
+    "auth.api_key": emulated("gatewayc's Traefik plugin: the keys (variable or file) are read when Traefik "
+                             "loads the configuration, compared through SHA-256 digests"),
     "auth.basic": emulated("basicAuth: a file must be htpasswd with bcrypt, apr1 (MD5) or SHA1 entries; "
                            "credentials from an environment variable are hashed with bcrypt when Traefik loads "
                            "the file, and bcrypt costs tens of milliseconds per request"),

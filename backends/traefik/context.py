@@ -35,7 +35,7 @@ class Ctx:
     dropped: frozenset[str] = frozenset()
     notes: list[Diagnostic] = field(default_factory=list)
     env: set[str] = field(default_factory=set)
-    plugin: set[str] = field(default_factory=set)  # plugin features used ("respond", "host", ...)
+    plugin: bool = False  # gatewayc's plugin is used: ship it and declare it
 
     def dropping(self, feature: str) -> bool:
         return feature in self.dropped

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import entrypoints, middlewares, routers, services
+from . import entrypoints, middlewares, plugin, routers, services
 from .context import SEP, Ctx, name
 
 
@@ -19,7 +19,9 @@ def routed(route: ir.Route, ctx: Ctx) -> bool:
         return True
     if isinstance(a, ir.Redirect):
         return not ctx.dropping("action.redirect")
-    return False  # respond and aggregate are refused by the capability check
+    if isinstance(a, ir.Respond):
+        return not ctx.dropping("action.respond")
+    return False  # aggregation is refused by the capability check
 
 
 class _Builder:
@@ -50,7 +52,7 @@ class _Builder:
     def route_service(self, gw: ir.Gateway, route: ir.Route) -> str:
         a = route.action
         if not isinstance(a, ir.Forward):
-            return services.NOOP  # redirects answer in a middleware
+            return services.NOOP  # redirects and fixed responses answer in a middleware
         up = self.upstream(route, a.service)
         rl = route.policies.rate_limit
         if rl is None or self.ctx.dropping(f"rate_limit.{rl.algorithm}"):
@@ -86,6 +88,16 @@ class _Builder:
                 names.append(n)
             route_mws[r.name] = names
             route_svc[r.name] = self.route_service(gw, r)
+        not_found = name(gw.name, "not-found")
+        self.middlewares[not_found] = plugin.middleware(ctx, {"respond": plugin.answer(
+            gw.not_found.status, gw.not_found.body)})
+        for g in groups:
+            # below every route (priorities start at 2): what no route takes
+            router = {"entryPoints": list(g.entry_points), "middlewares": [not_found], "priority": 1,
+                      "rule": "PathPrefix(`/`)", "service": services.NOOP}
+            if g.options:
+                router["tls"] = {}
+            self.routers[not_found + (SEP + g.suffix if g.suffix else "")] = router
         for p in routers.plan(gw, lambda r: routed(r, ctx)):
             base = name(gw.name, p.route.name, routers.suffix(p))
             mws = list(route_mws[p.route.name]) + self.per_match(gw, p)
@@ -107,18 +119,27 @@ class _Builder:
                 self.routers[base + (SEP + g.suffix if g.suffix else "")] = router
 
     def per_match(self, gw: ir.Gateway, p: routers.Planned) -> list[str]:
-        a, out = p.route.action, []
+        a, out, ctx = p.route.action, [], self.ctx
         found: list[dict] = []
         if isinstance(a, ir.Forward):
-            rw = routers.rewrite(p.route, p.match, a, self.ctx)
+            rw = routers.rewrite(p.route, p.match, a, ctx)
             found = [rw] if rw else []
             kind = "path"
         elif isinstance(a, ir.Redirect):
-            found = routers.redirect(p.route, p.match, a, self.ctx)
+            found = routers.redirect(p.route, p.match, a, ctx)
             kind = "redirect"
         for i, mw in enumerate(found):
             n = name(gw.name, p.route.name, f"m{p.match_index}", kind + (str(i + 1) if i else ""))
             self.middlewares[n] = mw
+            out.append(n)
+        # not per match, but after the path: the Host rewrite and a fixed response
+        if isinstance(a, ir.Forward) and a.host_rewrite and not ctx.dropping("rewrite.host"):
+            n = name(gw.name, p.route.name, "host")
+            self.middlewares[n] = plugin.host(a.host_rewrite, ctx)
+            out.append(n)
+        elif isinstance(a, ir.Respond):
+            n = name(gw.name, p.route.name, "respond")
+            self.middlewares[n] = plugin.respond(a, ctx)
             out.append(n)
         return out
 

@@ -1,9 +1,12 @@
 """Route policies -> Traefik middlewares, in the order a request meets them.
 
-Order (first = outermost): IP filter, CORS, authentication, body limit, request and response
-header transforms; then the per-match path rewrite (routers.py). Rate limits are not here:
-their bucket must be shared by every router of a budget, and Traefik builds router
-middlewares once per router, so they sit on a service (see document.py)."""
+Order (first = outermost): the answers middleware (gatewayc's plugin: it gives every answer
+Traefik makes after it the spec's JSON shape), response header transforms and CORS (so that
+those answers carry their headers too), IP filter, authentication, body limit, request header
+transforms; then the per-match path rewrite or redirect (routers.py), the Host rewrite and a
+fixed response. Rate limits are not here: their bucket must be shared by every router of a
+budget, and Traefik builds router middlewares once per router, so they sit on a service
+(see document.py)."""
 from __future__ import annotations
 
 import ipaddress
@@ -12,6 +15,7 @@ import re
 
 from gatewayc.ir import model as ir
 
+from . import plugin
 from .context import Ctx, Raw
 from .durations import go_duration
 
@@ -21,10 +25,18 @@ _ALL_V4, _ALL_V6 = ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0
 def route_middlewares(route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
     """(name suffix, middleware) pairs for everything a route does before its action."""
     p, out = route.policies, []
-    if p.ip is not None and not ctx.dropping("ip_filter"):
-        out.append(("ip", {"ipAllowList": {"sourceRange": source_range(p.ip), "rejectStatusCode": 403}}))
+    answers = plugin.route_answers(route)
+    if answers:
+        out.append(("answers", plugin.middleware(ctx, {"answers": answers})))
+    t = p.transforms
+    if t.response_headers and not ctx.dropping("transform.response.headers"):
+        h = header_map(t.response_headers, "response", route, ctx)
+        if h:
+            out.append(("response-headers", {"headers": {"customResponseHeaders": h}}))
     if p.cors is not None and not ctx.dropping("cors"):
         out.append(("cors", {"headers": cors(p.cors)}))
+    if p.ip is not None and not ctx.dropping("ip_filter"):
+        out.append(("ip", {"ipAllowList": {"sourceRange": source_range(p.ip), "rejectStatusCode": 403}}))
     if p.auth is not None:
         out.extend(auth(route, p.auth, ctx))
     if p.body_limit is not None and not ctx.dropping("body_limit"):
@@ -32,17 +44,12 @@ def route_middlewares(route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
             ctx.error(f"route {route.name!r}: `body_limit: 0` (no body at all): Traefik's buffering middleware "
                       f"takes 0 as no limit", route.loc, hint="use a limit of at least 1 byte")
         out.append(("body-limit", {"buffering": {"maxRequestBodyBytes": max(1, p.body_limit)}}))
-    t = p.transforms
     if t.request_headers and not ctx.dropping("transform.request.headers"):
         h = header_map(t.request_headers, "request", route, ctx)
         if h:
             out.append(("request-headers", {"headers": {"customRequestHeaders": h}}))
     if t.request_query and not ctx.dropping("transform.request.query"):
         ctx.error(f"route {route.name!r}: Traefik has no middleware that changes query parameters", t.loc)
-    if t.response_headers and not ctx.dropping("transform.response.headers"):
-        h = header_map(t.response_headers, "response", route, ctx)
-        if h:
-            out.append(("response-headers", {"headers": {"customResponseHeaders": h}}))
     return out
 
 
@@ -104,8 +111,9 @@ def auth(route: ir.Route, a: ir.Auth, ctx: Ctx) -> list[tuple[str, dict]]:
     m = a.method
     if isinstance(m, ir.BasicAuth):
         return [("auth", {"basicAuth": basic(m, ctx)})]
-    # other methods are refused by the capability check; should a build get here, stay closed
-    ctx.error(f"route {route.name!r}: this authentication method is not available on Traefik", a.loc)
+    if isinstance(m, ir.ApiKeyAuth):
+        return [("auth", plugin.api_key(m, ctx))]
+    # other methods are refused by the capability check (which reports them): stay closed
     return [("auth", {"ipAllowList": {"sourceRange": ["0.0.0.0/32"], "rejectStatusCode": 401}})]
 
 
@@ -163,6 +171,4 @@ def rate_limit(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> dict:
     elif k.kind != "client_ip":
         ctx.error(f"route {route.name!r}: a rate limit keyed by {k.kind} needs the verified identity, which "
                   f"Traefik's rateLimit cannot read", rl.loc)
-    if rl.status != 429:
-        ctx.error(f"route {route.name!r}: Traefik's rateLimit always answers 429, not {rl.status}", rl.loc)
-    return out
+    return out  # its 429 gets the spec's status and body from the answers middleware

@@ -46,3 +46,8 @@ def grade(target: str, table: Mapping[str, Support], found: Iterable[Use],
         elif feature not in FEATURES:
             diags.append(Diagnostic("GWC307", f"unknown feature {feature!r}"))
     return diags, dropped
+
+
+def unexpressible(table: Mapping[str, Support], found: Iterable[Use]) -> set[str]:
+    """Every feature the target cannot express, accepted or not (auth included)."""
+    return {f for f, _, _ in found if table.get(f, Support("unsupported")).level == "unsupported"}

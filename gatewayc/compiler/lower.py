@@ -217,7 +217,7 @@ class Lowering:
         matches = []
         for j, m in enumerate(r.match):
             matches.append(ir.Match(
-                ir.PathMatch(m.path.kind, m.path.value),  # type: ignore[arg-type]
+                ir.PathMatch(m.path.kind, _path_value(m.path)),  # type: ignore[arg-type]
                 tuple(dict.fromkeys(m.methods or ())),
                 tuple(sorted((ir.ValueMatch(h.name.lower(), "exact" if h.value is not None else "regex",
                                             h.value if h.value is not None else h.regex) for h in m.headers),
@@ -411,6 +411,14 @@ class Lowering:
                            hint="publish only the public keys (no `d`, `p`, `q`) to the gateway")
                 return None
         return tuple(data["keys"])
+
+
+def _path_value(p: sm.PathMatch) -> str:
+    """A prefix matches whole segments, so a trailing slash changes nothing (Gateway API:
+    "a trailing `/` is ignored"): `/v2/` is `/v2`, also for conflicts and every target."""
+    if p.kind == "prefix" and p.value != "/":
+        return p.value.rstrip("/")
+    return p.value
 
 
 def _vm_key(v: ir.ValueMatch) -> tuple:

@@ -21,11 +21,6 @@ class PathMatch(Model):
     @model_validator(mode="after")
     def _one(self) -> "PathMatch":
         exactly_one(self, ("exact", "prefix", "regex"), "a path match")
-        if self.prefix is not None and len(self.prefix) > 1 and self.prefix.endswith("/"):
-            # Gateway API prefixes match whole segments, so a trailing slash changes nothing
-            # but makes "/v2/" silently miss "/v2".
-            raise fail("GWC111", f"prefix {self.prefix!r} ends with '/'",
-                       f"write {self.prefix.rstrip('/')!r}: prefixes already match by whole segments")
         return self
 
     @property

@@ -70,3 +70,24 @@ def test_the_simulation_can_disagree(tmp_path):
     q = Request("unknown.test", "/v1/reports", "GET", (("x-client", "ios/1.2"),))
     assert gateway_pick(gw, q, ids.NOT_FOUND)[0] == "v1-reports"
     assert kong_pick(doc, q)[0] == "v1-mobile"
+
+
+def test_prefix_with_a_trailing_slash_routes_like_the_gateway_api(tmp_path):
+    built = harness.build_text(tmp_path, """
+version: 1
+services:
+  a: {url: "http://127.0.0.1:3001/base"}
+gateways:
+  main:
+    listeners: [{port: 8080}]
+    routes:
+      - name: slash
+        match: {path: /match/}
+        service: a
+        rewrite: {path: {strip_prefix: true}}
+""")
+    assert not built.errors, [d.message for d in built.errors]
+    doc = built.doc()
+    for path, upstream in (("/match", "/base"), ("/match/", "/base/"), ("/match/x", "/base/x")):
+        assert kong_pick(doc, Request("a.test", path, "GET", ())) == ("slash", upstream), path
+    assert kong_pick(doc, Request("a.test", "/matchx", "GET", ()))[0] == ids.NOT_FOUND

@@ -10,10 +10,11 @@ Fixtures (usable by any test module under tests/nginx/):
   content, next to the spec, where its relative paths point) into a fresh directory,
   compiles it, moves every listener of every gateway to a free port (in the IR, so the spec
   text needs no port tricks), builds with the complete nginx backend, checks ``nginx -t``,
-  starts ``nginx -p DIR -c nginx.conf -e stderr -g "daemon off;"`` with this process's
+  starts ``nginx -p RUNTIME -c DIR/nginx.conf -e stderr -g "daemon off;"`` with this process's
   environment plus ``env`` (as root, with ``user root;`` too, so workers can read files in
   pytest's private tmp dirs), waits for every port and returns a ``Gateway`` (``.url``,
-  ``.port``, ``.ports``, ``.dir``, ``.conf`` text, ``.output`` (backend Output),
+  ``.port``, ``.ports``, ``.dir`` (the build output), ``.runtime`` (nginx's prefix: pid,
+  temp dirs, cache, access log), ``.conf`` text, ``.output`` (backend Output),
   ``.request(method, path, headers=None, body=None, host=None, port=None) -> Reply``,
   ``.log()``). nginx is stopped (and waited for) at test end. A missing nginx binary fails
   the test.

@@ -28,20 +28,34 @@ def build(spec: ir.IR, form: str = "full") -> Output:
     return BACKEND.build(spec, spec.gateways, build_options(form))
 
 
+def runtime_dir(out_dir: Path) -> Path:
+    """nginx's prefix for a build in `out_dir`: runtime state (pid, temp dirs, cache, access
+    log) goes there, never into the output dir a rebuild replaces (docs/targets/nginx.md)."""
+    run = out_dir.parent / f"{out_dir.name}-run"
+    run.mkdir(parents=True, exist_ok=True)
+    return run
+
+
+def nginx_args(out_dir: Path, conf: str = "nginx.conf") -> list[str]:
+    """`-p RUNTIME -c OUT/CONF`, as docs/targets/nginx.md says to run a build."""
+    return ["-p", str(runtime_dir(out_dir)), "-c", str((out_dir / conf).resolve())]
+
+
 def nginx_test(out_dir: Path, conf: str = "nginx.conf") -> subprocess.CompletedProcess:
-    return subprocess.run([NGINX, "-t", "-q", "-p", str(out_dir), "-c", conf, "-e", "stderr"],
+    return subprocess.run([NGINX, "-t", "-q", *nginx_args(out_dir, conf), "-e", "stderr"],
                           capture_output=True, text=True, timeout=30)
 
 
 @dataclasses.dataclass
 class Gateway:
     port: int
-    dir: Path
+    dir: Path  # the build output (generated files only)
     conf: str
-    output: Output
+    output: Output | None  # None when the CLI built it
     proc: subprocess.Popen
     log_path: Path
     ports: list[int]
+    runtime: Path  # nginx's prefix: pid, temp dirs, cache and access log
 
     @property
     def url(self) -> str:
@@ -79,21 +93,32 @@ class Gateway:
 def start_gateway(work: Path, text: str, upstreams: dict[str, EchoServer] | None = None,
                   env: dict[str, str] | None = None, files: dict[str, str | bytes] | None = None) -> Gateway:
     """The spec compiled in `work`, built by the complete backend into work/out, checked with
-    `nginx -t` and running there; nginx gets this process's environment plus `env`."""
+    `nginx -t` and running from it with work/out-run as its prefix; nginx gets this
+    process's environment plus `env`."""
     spec, ports = with_free_ports(compile_text(work, text, upstreams, files))
     out = build(spec)
     out_dir = work / "out"
     write_output(out_dir, out.files)
     checked = nginx_test(out_dir)
     assert checked.returncode == 0, checked.stderr
-    # as root, workers would run as nobody and could not read pytest's private tmp dirs
-    # (secret files, temp bodies)
-    glob = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-    log_path = work / "nginx.log"
+    return run_nginx(nginx_args(out_dir), ports, work / "nginx.log", out_dir, runtime_dir(out_dir), out, env)
+
+
+def foreground() -> str:
+    """The -g directives every test nginx runs with. As root, workers would run as nobody
+    and could not read pytest's private tmp dirs (secret files, temp bodies)."""
+    return "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+
+
+def run_nginx(args: list[str], ports: list[int], log_path: Path, out_dir: Path, runtime: Path,
+              output: Output | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> Gateway:
+    """nginx started with `args` (prefix and config) in the foreground, its error log in
+    `log_path`, once it listens on every port."""
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([NGINX, "-p", str(out_dir), "-c", "nginx.conf", "-e", "stderr", "-g", glob],
+        proc = subprocess.Popen([NGINX, *args, "-e", "stderr", "-g", foreground()], cwd=cwd,
                                 stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **(env or {})})
-    gw = Gateway(ports[0], out_dir, out.files["nginx.conf"].decode(), out, proc, log_path, ports)
+    conf = output.files["nginx.conf"].decode() if output else (out_dir / "nginx.conf").read_text()
+    gw = Gateway(ports[0], out_dir, conf, output, proc, log_path, ports, runtime)
     try:
         for p in ports:
             wait_port(p, proc, log_path, "nginx")

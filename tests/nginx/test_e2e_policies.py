@@ -148,7 +148,7 @@ def test_body_limit_413_json(gateway, echo_upstream):
 def test_json_access_log(gateway, echo_upstream):
     gw = _start(gateway, echo_upstream)
     gw.request("GET", "/t?q=1", {"x-request-id": "rid-1"})
-    log = gw.dir / "access.log"
+    log = gw.runtime / "access.log"
     deadline = time.monotonic() + 5  # nginx logs after the response has gone out
     while not (log.exists() and log.read_text().endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.05)

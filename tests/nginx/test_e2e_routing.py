@@ -92,3 +92,25 @@ def test_hostnames(gateway, echo_upstream):
     assert gw.request("GET", "/anything", host="a.b.example.org").json() == {"via": "wildcard"}
     assert gw.request("GET", "/v2", host="x.example.org").json() == {"via": "wildcard"}
     assert gw.request("GET", "/anything", host="example.org").status == 404
+
+
+def test_prefix_written_with_a_trailing_slash_is_the_same_prefix(gateway, echo_upstream):
+    # Gateway API ignores a prefix's trailing `/`: /match/ takes /match, /match/ and /match/x,
+    # never /matchx; a prefix rewrite replaces the segment, as for /match
+    gw = gateway("""
+version: 1
+services:
+  a: {url: __A__}
+gateways:
+  main:
+    listeners: [{port: 8080}]
+    routes:
+      - name: slash
+        match: {path: /match/}
+        service: a
+        rewrite: {path: {replace_prefix: /in}}
+""", {"A": echo_upstream("a")})
+    for sent, seen in (("/match", "/in"), ("/match/", "/in/"), ("/match/x", "/in/x")):
+        r = gw.request("GET", sent)
+        assert r.status == 200 and r.json()["path"] == seen, (sent, r.status, r.body)
+    assert gw.request("GET", "/matchx").status == 404

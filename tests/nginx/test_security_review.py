@@ -461,7 +461,7 @@ def test_cache_behind_auth_is_per_client(gateway, echo_upstream, monkeypatch, tm
     gw.until_hit("/me", {"X-Key": "bob-key"})
     gw.until_hit("/basic-me", {"Authorization": "Basic Ym9iOmI="})  # all four entries stored
     keys = [p.read_bytes().split(b"\nKEY: ", 1)[1].split(b"\nHTTP/1.", 1)[0]
-            for p in gw.dir.rglob("*") if p.is_file() and "gwc_cache" in str(p.parent.parent.parent)]
+            for p in gw.runtime.rglob("*") if p.is_file() and "gwc_cache" in str(p.parent.parent.parent)]
     assert len(keys) == 4 and all(re.fullmatch(rb"[0-9a-f]{64}", k.split(b"\n")[-1]) for k in keys), keys
     assert not any(b"alice" in k or b"bob" in k or b"YWxpY2U6YQ" in k for k in keys), keys
 

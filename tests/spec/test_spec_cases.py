@@ -68,7 +68,6 @@ PRIMARY = [
     ("GWC111-bad-path.yml", "GWC111", 11, 32, None),
     ("GWC111-path-injection-brace.yml", "GWC111", 11, 32, None),
     ("GWC111-path-injection-semicolon.yml", "GWC111", 11, 31, None),
-    ("GWC111-prefix-trailing-slash.yml", "GWC111", 11, 23, None),
     ("GWC112-bad-header-name.yml", "GWC112", 14, 13, None),
     ("GWC113-exactly-one.yml", "GWC113", 12, 17, None),
     ("GWC113-route-without-action.yml", "GWC113", 7, 9, None),

@@ -132,11 +132,25 @@ def test_multi_match_route_shadowed_per_match(compile_text):
 
 
 # --- segment-wise prefixes ------------------------------------------------------------------
-def test_prefix_with_trailing_slash_is_rejected_with_a_hint(compile_text):
-    c = compile_text(routes("{name: a, match: {path: {prefix: /v2/}}, service: s}"))
-    (d,) = [d for d in c.diagnostics if d.is_error]
-    assert (d.code, d.location.line) == ("GWC111", 8)
-    assert "'/v2'" in d.hint and "segment" in d.hint
+def test_prefix_with_trailing_slash_means_the_same_as_without(compile_text):
+    # Gateway API: "a trailing `/` is ignored"; the match keeps pointing at what was written
+    gw = ok(compile_text(routes("{name: a, match: {path: {prefix: /v2/}}, service: s}",
+                                "{name: b, match: /v3/, service: s}"))).gateways[0]
+    assert [r.matches[0].path for r in gw.routes] == [ir.PathMatch("prefix", "/v2"), ir.PathMatch("prefix", "/v3")]
+    assert (gw.routes[0].matches[0].loc.line, gw.routes[0].matches[0].loc.col) == (8, 26)
+
+
+def test_prefix_with_and_without_trailing_slash_conflict(compile_text):
+    c = compile_text(routes("{name: a, match: {path: /v2}, service: s}",
+                            "{name: b, match: {path: /v2/}, respond: {status: 204}}",
+                            "{name: c, match: {path: /v2/}, service: s}"))
+    assert errors(c) == [("GWC202", 9, 26), ("GWC203", 10, 26)]
+
+
+def test_exact_path_keeps_its_trailing_slash(compile_text):
+    gw = ok(compile_text(routes("{name: a, match: {path: {exact: /v2/}}, service: s}",
+                                "{name: b, match: {path: {exact: /v2}}, service: s}"))).gateways[0]
+    assert sorted(m.path.value for r in gw.routes for m in r.matches) == ["/v2", "/v2/"]
 
 
 def test_root_prefix_is_fine_and_default(compile_text):

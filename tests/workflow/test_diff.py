@@ -199,6 +199,13 @@ def test_moving_blocks_around_is_not_a_change(tmp_path):
     assert diff_ir(a, b) == []
 
 
+def test_a_prefix_trailing_slash_is_not_a_change(tmp_path):
+    # `/api/users/` is the same prefix as `/api/users` (Gateway API), so a diff stays quiet
+    a = _compile(tmp_path, "old.yml", BASE)
+    b = _compile(tmp_path, "new.yml", edit(("path: /api/users,", "path: /api/users/,")))
+    assert diff_ir(a, b) == []
+
+
 @pytest.mark.parametrize("ms,text", [(0, "0s"), (250, "250ms"), (1000, "1s"), (90_000, "1m30s"),
                                      (900_000, "15m"), (3_600_000, "1h"), (86_400_000, "1d"),
                                      (90_061_001, "1d1h1m1s1ms")])
