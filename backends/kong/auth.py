@@ -1,5 +1,9 @@
 """Auth policies -> auth plugins + consumers with credentials + an acl plugin.
 
+`hide_credentials` maps to key-auth's and basic-auth's own field; the jwt plugin has none, so a
+hidden token's header or query parameter is removed by the route's request-transformer, which
+runs after every auth plugin (priority 801 < 1450) (plugins.hidden_by_transformer).
+
 Kong auth plugins accept any consumer's credential, so each route also gets an `acl` plugin that
 allows only the groups of the consumers its own auth method created (one group per consumer,
 named like it). any_of: every auth plugin falls back to an anonymous consumer, which has no
@@ -81,7 +85,7 @@ def _method(m, anonymous: str | None, loc, ctx: Ctx):
         user = f"key-auth{ids.SEP}{var}"
         _cred(consumer(ctx, user), "keyauth_credentials",
               {"id": ctx.id("keyauth", var), "key": ids.placeholder(var)}, "key", ctx, loc)
-        conf = {"hide_credentials": False, "key_in_body": False, "key_in_header": m.header is not None,
+        conf = {"hide_credentials": m.hide_credentials, "key_in_body": False, "key_in_header": m.header is not None,
                 "key_in_query": m.query is not None, "key_names": [m.header or m.query], "run_on_preflight": True}
         if anonymous:
             conf["anonymous"] = anonymous
@@ -95,7 +99,7 @@ def _method(m, anonymous: str | None, loc, ctx: Ctx):
         _cred(consumer(ctx, user), "basicauth_credentials",
               {"id": ctx.id("basicauth", user), "password": ids.placeholder(pass_var),
                "username": ids.placeholder(user_var)}, "username", ctx, loc)
-        conf = {"hide_credentials": False, "realm": m.realm}
+        conf = {"hide_credentials": m.hide_credentials, "realm": m.realm}
         if anonymous:
             conf["anonymous"] = anonymous
         return "basic-auth", dict(sorted(conf.items())), [user]
@@ -114,6 +118,15 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
         conf["uri_param_names"] = [t.query]
     elif t.cookie is not None:
         conf["cookie_names"] = [t.cookie]
+    if not m.require_exp:
+        # verify_registered_claims: a listed claim must be a number, an unlisted one is never looked at
+        ctx.limitation("jwt `require_exp: false`: Kong's jwt plugin either verifies `exp`, and then refuses a "
+                       "token without it, or ignores `exp`, and then accepts an expired token", m.loc,
+                       hint="remove `require_exp: false` (tokens then need `exp`), or build for another target")
+    if m.hide_credentials and t.cookie is not None:
+        ctx.limitation(f"jwt `hide_credentials` with the token in cookie {t.cookie!r}: Kong's jwt plugin has no "
+                       "hide_credentials and request-transformer removes whole headers, not one cookie", m.loc,
+                       hint="send the token in a header or a query parameter, or set `hide_credentials: false`")
     if m.audiences:
         ctx.error("jwt `audiences`: the Kong OSS jwt plugin does not check `aud`", loc)
     extra = [c for c in m.required_claims if c not in ("exp", "nbf", "iss")]
@@ -172,3 +185,4 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
     if anonymous:
         conf["anonymous"] = anonymous
     return "jwt", dict(sorted(conf.items())), users
+

@@ -31,6 +31,10 @@ class Ctx:
     def error(self, message: str, loc: Location | None, hint: str | None = None) -> None:
         self._add(Diagnostic("GWC300", f"kong: {message}", loc, hint=hint))
 
+    def limitation(self, message: str, loc: Location | None, hint: str | None = None) -> None:
+        """GWC310: the feature is supported, but not in the form the spec uses here."""
+        self._add(Diagnostic("GWC310", f"kong: {message}", loc, hint=hint))
+
     def info(self, message: str, loc: Location | None = None) -> None:
         self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))
 

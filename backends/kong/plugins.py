@@ -9,6 +9,7 @@ from typing import Any
 from gatewayc.ir import model as ir
 
 from .context import Ctx
+from .routes import ALL_METHODS
 
 PROTOCOLS = ["grpc", "grpcs", "http", "https"]
 
@@ -110,16 +111,25 @@ def origin(o: str) -> str:
     return re.escape(scheme) + "://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*" + rest[1:].replace(".", "\\.")
 
 
+# Kong answers a preflight with the requested headers when its list is empty; for the spec's
+# empty list (CORS-safelisted headers only) it gets one safelisted name (docs/targets/kong.md)
+NO_EXTRA_HEADERS = ["Accept"]
+
+
 def cors(c: ir.Cors) -> dict:
     conf: dict = {
         "allow_origin_absent": True,
         "credentials": c.credentials,
         "exposed_headers": list(c.expose_headers),
-        "headers": list(c.headers),
+        # "*": Kong's empty list, which answers with the requested headers (a literal "*"
+        # would not cover Authorization)
+        "headers": [] if c.any_header else list(c.headers) or NO_EXTRA_HEADERS,
     }
     if c.max_age_ms is not None:
         conf["max_age"] = math.ceil(c.max_age_ms / 1000)
-    conf.update({"methods": list(c.methods), "origins": [origin(o) for o in c.origins],
+    # Kong's methods are an enum of the nine standard methods: "*" lists them all
+    methods = list(ALL_METHODS) if c.any_method else list(c.methods)
+    conf.update({"methods": methods, "origins": [origin(o) for o in c.origins],
                  "preflight_continue": False, "private_network": False})
     return conf
 
@@ -148,6 +158,28 @@ def _pairs(ops: ir.HeaderOps, ctx: Ctx, loc) -> dict[str, list[str]]:
     }
 
 
+def hidden_by_transformer(route: ir.Route) -> tuple[list[str], list[str]]:
+    """(headers, query parameters) carrying a JWT whose method says hide_credentials: Kong's jwt
+    plugin cannot remove them itself. A cookie cannot be removed alone (a GWC310 in _jwt)."""
+    a = route.policies.auth
+    headers: list[str] = []
+    query: list[str] = []
+
+    def walk(m: ir.AuthMethod) -> None:
+        if isinstance(m, ir.JwtAuth) and m.hide_credentials:
+            if m.token.header is not None and m.token.header.lower() not in headers:
+                headers.append(m.token.header.lower())
+            if m.token.query is not None and m.token.query not in query:
+                query.append(m.token.query)
+        elif isinstance(m, (ir.AnyOf, ir.AllOf)):
+            for x in m.methods:
+                walk(x)
+
+    if a is not None:
+        walk(a.method)
+    return headers, query
+
+
 def request_transformer(route: ir.Route, ctx: Ctx) -> dict | None:
     t = route.policies.transforms
     a = route.action
@@ -157,10 +189,13 @@ def request_transformer(route: ir.Route, ctx: Ctx) -> dict | None:
             base = a.service.targets[0].base_path if a.service.targets else ""
             uri = base + a.path_rewrite.value
         host = a.host_rewrite
-    if not (t.request_headers or t.request_query or uri or host):
+    hidden_headers, hidden_query = hidden_by_transformer(route)
+    if not (t.request_headers or t.request_query or uri or host or hidden_headers or hidden_query):
         return None
     h = _pairs(t.request_headers, ctx, t.loc)
     q = _pairs(t.request_query, ctx, t.loc)
+    h["remove"] += [x for x in hidden_headers if x not in (n.lower() for n in h["remove"])]
+    q["remove"] += [x for x in hidden_query if x not in q["remove"]]
     if host:
         h["replace"].append(f"host:{host}")
     conf = {op: {"body": [], "headers": h[op], "querystring": q[op]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import body_for
 
 from .context import Context, d, header_var, if_
 
@@ -19,7 +20,7 @@ def server_directives() -> list[dict]:
     return [d("client_max_body_size", "0")]
 
 
-def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
+def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
     p = route.policies
     out: list[dict] = []
     if p.ip and not ctx.dropping("ip_filter"):
@@ -27,11 +28,11 @@ def location_directives(route: ir.Route, ctx: Context) -> list[dict]:
         out += [d("deny", c) for c in p.ip.deny] + [d("allow", c) for c in p.ip.allow]
         if p.ip.allow:
             out.append(d("deny", "all"))
-        out.append(d("error_page", "403", "=", ctx.error_location(403, {"error": "Forbidden"})))
+        out.append(d("error_page", "403", "=", ctx.error_location(403, body_for(gw.answers, 403))))
     if p.body_limit is not None and not ctx.dropping("body_limit"):
         # 0 would mean "no limit" to nginx; the spec's 0 means no body at all
         out += [d("client_max_body_size", max(1, p.body_limit)),
-                d("error_page", "413", "=", ctx.error_location(413, {"error": "Request body too large"})),
+                d("error_page", "413", "=", ctx.error_location(413, body_for(gw.answers, 413))),
                 # nginx checks Content-Length against client_max_body_size only while
                 # choosing a location, never in the named location a dispatch jumps to
                 if_("$content_length", "~", _greater_than(p.body_limit), [d("return", "413")])]
@@ -53,7 +54,7 @@ def validation_directives(route: ir.Route, ctx: Context) -> list[dict]:
     if not v or ctx.dropping("validation.required"):
         return []
     out: list[dict] = []
-    err = ctx.error_location(v.status, {"error": "Bad request"})
+    err = ctx.error_location(v.status, v.body)
     conds = []
     for h in v.required_headers:
         var = header_var(h)

@@ -50,6 +50,7 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
     rw = None if ctx.dropping("rewrite.path" if a.path_rewrite and a.path_rewrite.kind != "strip_prefix"
                                else "rewrite.strip_prefix") else a.path_rewrite
     # `rewrite ... break` ends all rewrite-module directives (set, if) after it: query first
+    out += forwarding.query_directives(route)
     out += transforms.query_directives(gw, route, ctx)
     out += [d("rewrite", rx, repl, "break") for rx, repl in _path_map(match, rw, base, route, ctx)]
     host = forwarding.ROUTED_HOST
@@ -111,7 +112,7 @@ def route_body(gw: ir.Gateway, route: ir.Route, match: ir.Match, ctx: Context) -
         return [d("default_type", "application/json"),
                 d("return", "503", '{"error":"Authentication is not available"}')]
     out: list[dict] = []
-    out += access.location_directives(route, ctx)
+    out += access.location_directives(gw, route, ctx)
     out += ratelimit.location_directives(gw, route, ctx)
     out += cors.location_directives(gw, route, ctx)
     out += access.validation_directives(route, ctx)

@@ -54,11 +54,16 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
     if not c or ctx.dropping("cors"):
         return []
     var = origin_var(gw, route, ctx)
-    pre = _common(c, var) + [d("add_header", "Access-Control-Allow-Methods", ", ".join(c.methods), "always")]
-    if c.headers:
-        pre.append(d("add_header", "Access-Control-Allow-Headers", literal(", ".join(c.headers)), "always"))
-    else:  # nothing listed: allow what the browser asks for
+    # "*" is answered with what the browser asks for, not a literal "*": a literal "*" never
+    # covers Authorization (Fetch's "CORS non-wildcard request-header name"), and browsers
+    # older than the wildcard read it as a method or header named "*"
+    methods = "$http_access_control_request_method" if c.any_method else ", ".join(c.methods)
+    pre = _common(c, var) + [d("add_header", "Access-Control-Allow-Methods", methods, "always")]
+    if c.any_header:
         pre.append(d("add_header", "Access-Control-Allow-Headers", "$http_access_control_request_headers", "always"))
+    elif c.headers:
+        pre.append(d("add_header", "Access-Control-Allow-Headers", literal(", ".join(c.headers)), "always"))
+    # none listed: no Access-Control-Allow-Headers, so only CORS-safelisted headers pass
     if c.max_age_ms is not None:
         pre.append(d("add_header", "Access-Control-Max-Age", str(c.max_age_ms // 1000), "always"))
     pre.append(d("return", "204"))

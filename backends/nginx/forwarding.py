@@ -3,13 +3,22 @@
 nginx's proxy_set_header has one trap that shapes this module: any proxy_set_header in a
 location replaces *all* inherited ones. The set is written once per server for routes that
 add nothing, and a route that adds anything (header transforms, a host rewrite, forwarded
-JWT claims) repeats the whole set from here, so no header can drop the others."""
+JWT claims, hidden credentials) repeats the whole set from here, so no header can drop the others.
+
+Client values that never go upstream are part of the set too: claim headers (on every route
+of the gateway) and hidden credentials (credentials.py says which). They are removed before
+the route's transforms run, so a transform may still set them."""
 from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import observability, transforms
-from .context import Context
+from . import credentials, observability, transforms
+from .context import Context, d
+
+# js_set variables (njs_policies.py defines them, gwc_creds.js computes them): the client's
+# Cookie header and query string without the route's hidden credentials
+COOKIE_WITHOUT_CREDENTIALS = "$gwc_fwd_cookie"
+ARGS_WITHOUT_CREDENTIALS = "$gwc_fwd_args"
 
 # $host, not $http_host: for an absolute request line (GET http://a.example/ with
 # Host: b.example) nginx routes, and so authorizes, by the request line's host; the
@@ -23,18 +32,43 @@ def client_headers(gw: ir.Gateway) -> list[tuple[str, str]]:
             ("X-Forwarded-Host", "$host"), *observability.proxy_headers(gw)]
 
 
-def proxied(gw: ir.Gateway, host: str = ROUTED_HOST) -> list[tuple[str, str]]:
+def withheld(gw: ir.Gateway, route: ir.Route | None = None) -> list[tuple[str, str]]:
+    """Client headers that must not reach the service: every claim header of the gateway
+    (an empty value makes nginx leave a header out) and, on `route`, its hidden credentials.
+    Also sent with each part of an aggregation."""
+    out = [(h, "") for h in credentials.claim_headers(gw)]
+    if route is not None:
+        out += [(h, "") for h in credentials.hidden_headers(route)]
+        if credentials.hidden_cookies(route):
+            out.append(("Cookie", COOKIE_WITHOUT_CREDENTIALS))
+    return out
+
+
+def proxied(gw: ir.Gateway, host: str = ROUTED_HOST, route: ir.Route | None = None) -> list[tuple[str, str]]:
     """The set for a proxied route; Upgrade/Connection let WebSocket upgrades through and
     otherwise keep the upstream connection reusable."""
-    return [("Host", host), *client_headers(gw), ("Connection", "$gwc_connection"), ("Upgrade", "$http_upgrade")]
+    return [("Host", host), *client_headers(gw), ("Connection", "$gwc_connection"), ("Upgrade", "$http_upgrade"),
+            *withheld(gw, route)]
 
 
 def route_directives(gw: ir.Gateway, route: ir.Route, host: str, claims: list[tuple[str, str]],
                      ctx: Context) -> list[dict]:
     """A route's proxy_set_header lines, or none when the server's set applies unchanged.
     Claims come last: a transform cannot overwrite the identity auth forwarded."""
-    headers = transforms.request_headers(gw, route, proxied(gw, host), ctx, last=claims)
+    gone = {h.lower() for h, v in withheld(gw, route) if v == ""}
+    ops = route.policies.transforms.request_headers
+    if credentials.hidden_cookies(route) and any(n.lower() == "cookie" for n in
+                                                 [*(a for a, _ in ops.add), *(a for a, _ in ops.rename)]):
+        ctx.note("GWC310", f"route {route.name!r}: `add` or `rename` of Cookie would send the cookie that "
+                 "hide_credentials removes; use `set`", route.loc)
+    headers = transforms.request_headers(gw, route, proxied(gw, host, route), ctx, last=claims, gone=gone)
     return [] if headers == server_directives(gw) else headers
+
+
+def query_directives(route: ir.Route) -> list[dict]:
+    """The route's hidden query credentials out of $args, before the query transforms and
+    the path rewrite (which appends $args) run."""
+    return [d("set", "$args", ARGS_WITHOUT_CREDENTIALS)] if credentials.hidden_query(route) else []
 
 
 def server_directives(gw: ir.Gateway) -> list[dict]:

@@ -23,12 +23,12 @@ from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
-from . import forwarding
+from . import credentials, forwarding, observability
 from .context import Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
 MODULES = ("gwc_util.js", "gwc_jwt.js", "gwc_auth.js", "gwc_body.js", "gwc_aggregate.js", "gwc_metrics.js",
-           "gwc_respond.js")
+           "gwc_respond.js", "gwc_creds.js")
 ROUTE_VAR = "$gwc_route"
 BODY_VAR = "$gwc_body_mapped"
 STUB_STATUS_URI = "/_gwc/stub_status"
@@ -146,10 +146,16 @@ def _cached_auth(route: ir.Route, ctx: Context) -> bool:
     return _auth(route) is not None and route.policies.cache is not None and not ctx.dropping("cache")
 
 
+def _hides(route: ir.Route) -> dict | None:
+    """The query parameters and cookies the route must not forward (gwc_creds.js)."""
+    query, cookies = credentials.hidden_query(route), credentials.hidden_cookies(route)
+    return {"query": query, "cookies": cookies} if query or cookies else None
+
+
 def _route_uses_njs(route: ir.Route, ctx: Context) -> bool:
     return (_needs_subrequest(route) or _limit_key(route) is not None or _body_map(route, ctx) is not None
             or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None
-            or _cached_auth(route, ctx))
+            or _cached_auth(route, ctx) or _hides(route) is not None)
 
 
 def _metrics_path(gw: ir.Gateway, ctx: Context) -> str | None:
@@ -160,7 +166,8 @@ def _metrics_path(gw: ir.Gateway, ctx: Context) -> str | None:
 
 def needed(gateways: tuple[ir.Gateway, ...], ctx: Context) -> bool:
     """Whether this build needs ngx_http_js_module at all."""
-    return any(_metrics_path(gw, ctx) or any(_route_uses_njs(r, ctx) for r in gw.routes) for gw in gateways)
+    return bool(observability.redacted(gateways, ctx)) or any(
+        _metrics_path(gw, ctx) or any(_route_uses_njs(r, ctx) for r in gw.routes) for gw in gateways)
 
 
 # --- names --------------------------------------------------------------------------
@@ -277,6 +284,7 @@ def _auth_node(m: ir.AuthMethod, route: ir.Route, headers: list[str], native: ir
                 "secret": _secret(m.secret) if m.secret else None,
                 "keys": _keys(m, route, ctx), "issuer": m.issuer, "audiences": list(m.audiences),
                 "required_claims": list(m.required_claims), "clock_skew_s": m.clock_skew_ms / 1000,
+                "require_exp": m.require_exp,
                 "forward": [[claim, f"X-Gwc-Claim-{idx[h.lower()]}"] for claim, h in m.forward_claims],
                 "token": {"header": t.header, "scheme": t.scheme, "query": t.query, "cookie": t.cookie}}
     if isinstance(m, ir.ApiKeyAuth):
@@ -309,6 +317,9 @@ def _route_config(gw: ir.Gateway, route: ir.Route, ctx: Context) -> dict:
         conf["aggregate"] = {"on_failure": ag.on_failure,
                              "parts": [{"key": p.key, "method": p.method, "uri": _part_uri(rid, i)}
                                        for i, p in enumerate(ag.parts)]}
+    hide = _hides(route)
+    if hide is not None:
+        conf["hide"] = hide
     rs = _guarded_respond(route)
     if rs is not None:
         conf["respond"] = {"status": rs.status, "body": None if rs.body is None else
@@ -358,6 +369,13 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
            d("js_import", "gwc_metrics", "from", "gwc_metrics.js"),
            d("js_import", "gwc_respond", "from", "gwc_respond.js"),
            d("js_preload_object", "gwc_config", "from", ctx.generated_path(CONFIG_FILE))]
+    routes = [r for gw in gateways for r in gw.routes]
+    creds = [(forwarding.ARGS_WITHOUT_CREDENTIALS, "args", any(credentials.hidden_query(r) for r in routes)),
+             (forwarding.COOKIE_WITHOUT_CREDENTIALS, "cookie", any(credentials.hidden_cookies(r) for r in routes)),
+             (observability.LOGGED_URI, "loggedUri", bool(observability.redacted(gateways, ctx)))]
+    if any(used for _, _, used in creds):
+        out.insert(-1, d("js_import", "gwc_creds", "from", "gwc_creds.js"))
+        out += [d("js_set", var, f"gwc_creds.{fn}") for var, fn, used in creds if used]
     if any(_body_map(r, ctx) for gw in gateways for r in gw.routes):
         out.append(d("js_set", BODY_VAR, "gwc_body.mapped"))
     for gw in gateways:
@@ -419,10 +437,12 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
         block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
     name = f"[{t.host}]" if ":" in t.host else t.host
     host = name if t.port == (443 if t.scheme == "https" else 80) else f"{name}:{t.port}"
-    # Accept-Encoding: the module parses the part's JSON, so it must not come compressed
-    headers = ([("Accept-Encoding", ""), ("Connection", ""), ("Content-Length", ""), ("Host", host)]
-               + forwarding.client_headers(gw) + claim_headers(gw, route, ctx))
-    block += [d("proxy_set_header", h, v) for h, v in headers]
+    # Accept-Encoding: the module parses the part's JSON, so it must not come compressed.
+    # Later entries win: the route's forwarded claims replace the withheld client values.
+    headers = {h.lower(): (h, v) for h, v in
+               [("Accept-Encoding", ""), ("Connection", ""), ("Content-Length", ""), ("Host", host),
+                *forwarding.client_headers(gw), *forwarding.withheld(gw, route), *claim_headers(gw, route, ctx)]}
+    block += [d("proxy_set_header", h, v) for h, v in headers.values()]
     return d("location", "=", _part_uri(rid, i), block=block)
 
 
@@ -491,5 +511,6 @@ def files(gateways: tuple[ir.Gateway, ...], ctx: Context) -> dict[str, bytes]:
             if _route_uses_njs(r, ctx):
                 routes[ctx.route_id(gw, r)] = _route_config(gw, r, ctx)
     out = {f"njs/{name}": resources.files(__package__).joinpath("njs", name).read_bytes() for name in MODULES}
-    out[CONFIG_FILE] = (json.dumps({"routes": routes}, sort_keys=True, indent=1, ensure_ascii=True) + "\n").encode()
+    conf = {"routes": routes, "log_redact": observability.redacted(gateways, ctx)}
+    out[CONFIG_FILE] = (json.dumps(conf, sort_keys=True, indent=1, ensure_ascii=True) + "\n").encode()
     return out

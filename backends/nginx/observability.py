@@ -5,11 +5,15 @@ import json
 
 from gatewayc.ir import model as ir
 
+from . import credentials
 from .context import Context, d, header_var
 
 REQUEST_ID = "$gwc_request_id"
+# $request_uri with the value of each credential query parameter masked (a js_set of
+# njs_policies.py, gwc_creds.js): $request_uri, $request and $args would log them verbatim
+LOGGED_URI = "$gwc_log_uri"
 _FIELDS = (("time", "$time_iso8601"), ("gateway", "$gwc_gateway"), ("client", "$remote_addr"),
-           ("method", "$request_method"), ("uri", "$request_uri"), ("status", "$status"),
+           ("method", "$request_method"), ("uri", LOGGED_URI), ("status", "$status"),
            ("bytes", "$body_bytes_sent"), ("duration", "$request_time"),
            ("upstream", "$upstream_addr"), ("upstream_status", "$upstream_status"),
            ("upstream_duration", "$upstream_response_time"), ("request_id", REQUEST_ID),
@@ -22,21 +26,36 @@ def _request_id_map(o: ir.Observability, gw: ir.Gateway, ctx: Context) -> str | 
     return header_var(o.request_id_header)
 
 
+def _logs(gw: ir.Gateway, ctx: Context) -> bool:
+    return bool(gw.observability.access_log) and not ctx.dropping("observability.access_log")
+
+
+def redacted(gateways: tuple[ir.Gateway, ...], ctx: Context) -> dict[str, list[str]]:
+    """Gateway name -> the query parameters its access log masks (gateways that log and
+    have credentials in the query only)."""
+    out = {gw.name: credentials.query_names(gw) for gw in gateways if _logs(gw, ctx)}
+    return {k: v for k, v in out.items() if v}
+
+
 def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:
     out = []
+    # without credentials in any query, nginx's own variable (no njs needed for the log)
+    uri = LOGGED_URI if redacted(gateways, ctx) else "$request_uri"
     if any(g.observability.access_log == "json" for g in gateways):
         # the format string is generator text: $variables are meant to expand here
-        fmt = "{" + ",".join(f"{json.dumps(k)}:\"{v}\"" for k, v in _FIELDS) + "}"
+        fmt = "{" + ",".join(f"{json.dumps(k)}:\"{uri if v == LOGGED_URI else v}\"" for k, v in _FIELDS) + "}"
         out.append(d("log_format", "gwc_json", "escape=json", fmt))
     if any(g.observability.access_log == "text" for g in gateways):
-        out.append(d("log_format", "gwc_text", '$remote_addr - [$time_local] "$request" $status '
+        # $request is the raw request line, query string included
+        request = '"$request"' if uri == "$request_uri" else f'"$request_method {uri} $server_protocol"'
+        out.append(d("log_format", "gwc_text", f'$remote_addr - [$time_local] {request} $status '
                      '$body_bytes_sent $request_time $upstream_addr ' + REQUEST_ID))
     return out
 
 
 def server_directives(gw: ir.Gateway, ctx: Context) -> list[dict]:
     o = gw.observability
-    logs = bool(o.access_log) and not ctx.dropping("observability.access_log")
+    logs = _logs(gw, ctx)
     if not logs and not o.request_id_header:
         # every `set` runs on every request of the server, and nothing would read these
         return []

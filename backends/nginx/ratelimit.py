@@ -95,5 +95,5 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
         if var:
             status = _status(cl.status, "the concurrency limit", route, ctx)
             out += [d("limit_conn", _zone("cl", ctx, (cl, var)), cl.max), d("limit_conn_status", status),
-                    d("error_page", status, "=", ctx.error_location(status, {"error": "Too many concurrent requests"}))]
+                    d("error_page", status, "=", ctx.error_location(status, cl.body))]
     return out

@@ -22,6 +22,18 @@ from gatewayc.ir.precedence import dispatch_for_host, server_hosts
 from . import access
 from .actions import route_body
 from .context import Context, d, header_var, if_, literal
+from .pcre import UTF, pcre, value_start
+
+# (subject, regex body after the chain's "1", whether the body holds a user regex)
+Cond = tuple[str, str, bool]
+
+
+def _user(lead: str, rx: str) -> str:
+    """A body testing the user regex `rx` on the value that follows `lead` (which must end
+    in a character that is no word character, so that `\\b` at the value's start reads as
+    at the start of a string)."""
+    return f"{lead}(?:{pcre(rx, value_start('1' + lead))})\\z"
+
 
 def _seg_prefix(q: str, v: str) -> bool:
     return q == "/" or v == q or v.startswith(q + "/")
@@ -67,11 +79,21 @@ def _no_regex_below(prefix: str, literals: list[str]) -> bool:
     return all(not (lit.startswith(below) or below.startswith(lit)) for lit in literals)
 
 
+# A path that is not UTF-8 after decoding (byte mode, so that PCRE can look at it at all).
+# No route regex matches such a path (RE2 matches characters), and the `(*UTF)` regex
+# locations would fail on it with a 500: this location, first of the regexes, takes it and
+# picks among the prefix routes.
+_VALID_CHAR = ("[\\x00-\\x7F]|[\\xC2-\\xDF][\\x80-\\xBF]|\\xE0[\\xA0-\\xBF][\\x80-\\xBF]"
+               "|[\\xE1-\\xEC\\xEE\\xEF][\\x80-\\xBF]{2}|\\xED[\\x80-\\x9F][\\x80-\\xBF]"
+               "|\\xF0[\\x90-\\xBF][\\x80-\\xBF]{2}|[\\xF1-\\xF3][\\x80-\\xBF]{3}|\\xF4[\\x80-\\x8F][\\x80-\\xBF]{2}")
+NOT_UTF8 = f"^(?=[\\x00-\\x7F]*+[\\x80-\\xFF])(?!(?:{_VALID_CHAR})*+\\z)"
+
+
 def _locations(table: list[ir.Dispatch]) -> list[Loc]:
     exact = {_path(x.match.path) for x in table if x.match.path.kind == "exact"}
     literals = [literal_prefix(_path(x.match.path)) for x in table if x.match.path.kind == "regex"]
     seen: set[tuple[str, str]] = set()
-    out: list[Loc] = []
+    out: list[Loc] = [Loc("~", NOT_UTF8, "bytes", "")] if literals else []
     for e in table:
         kind, v = e.match.path.kind, _path(e.match.path)
         if (kind, v) in seen:
@@ -80,7 +102,7 @@ def _locations(table: list[ir.Dispatch]) -> list[Loc]:
         if kind == "exact":
             out.append(Loc("=", v, kind, v))
         elif kind == "regex":
-            out.append(Loc("~", f"^(?:{v})\\z", kind, v))
+            out.append(Loc("~", f"{UTF}^(?:{pcre(v)})\\z", kind, v))
         elif v == "/":
             out.append(Loc("", "/", kind, v))
         else:
@@ -100,16 +122,19 @@ def _regex_takes(rx: str, path: str) -> bool:
     return re2.fullmatch(rx, path) is not None
 
 
-def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, str | None]:
-    """(can reach loc, regex on $uri still to test or None when loc implies the path)."""
+def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, Cond | None]:
+    """(can reach loc, condition on $uri still to test or None when loc implies the path)."""
     kind, v = e.match.path.kind, _path(e.match.path)
-    rx = f"(?:{v})\\z" if kind == "regex" else f"{re.escape(v)}(?:/|\\z)" if v != "/" else None
+    rx: Cond | None = (":$uri", _user(":", v), True) if kind == "regex" else \
+        ("$uri", f"{re.escape(v)}(?:/|\\z)", False) if v != "/" else None
     if loc.kind == "exact":
         if kind == "exact":
             return v == loc.value, None
         if kind == "prefix":
             return _seg_prefix(v, loc.value), None
         return _regex_takes(v, loc.value), None
+    if loc.kind == "bytes":
+        return kind == "prefix", rx if kind == "prefix" else None
     if loc.kind == "prefix":
         if loc.modifier == "=" and kind == "regex":
             # `= /p` (a prefix route's own path) wins over every regex location in nginx,
@@ -141,11 +166,13 @@ class _Maps:
     def __init__(self) -> None:
         self.blocks: dict[str, dict] = {}
 
-    def cond(self, prev: str, subject: str, body: str) -> str:
-        var = "$gwc_c_" + hashlib.sha256(f"{prev}\0{subject}\0{body}".encode()).hexdigest()[:12]
+    def cond(self, prev: str, subject: str, body: str, utf: bool = False) -> str:
+        key = f"~{UTF if utf else ''}^1{body}"
+        var = "$gwc_c_" + hashlib.sha256(f"{prev}\0{subject}\0{body}{chr(0) + UTF if utf else ''}"
+                                         .encode()).hexdigest()[:12]
         if var not in self.blocks:
             self.blocks[var] = d("map", _braced(prev) + _braced(subject), var,
-                                 block=[d("default", "0"), d(f"~^1{body}", "1")])
+                                 block=[d("default", "0"), d(key, "1")])
         return var
 
     def query_value(self, name: str) -> str:
@@ -176,19 +203,18 @@ def _accepts_empty(h: ir.ValueMatch) -> bool:
     return re2.fullmatch(h.value, "") is not None
 
 
-def _conditions(e: ir.Dispatch, path_rx: str | None, maps: _Maps,
-                ctx: Context) -> list[tuple[str, str]] | None:
-    """(subject, regex body) pairs, all of which must match; None if nginx cannot test one."""
+def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context) -> list[Cond] | None:
+    """Conditions that must all match; None if nginx cannot test one."""
     m, route = e.match, e.route
-    out = [("$uri", path_rx)] if path_rx else []
+    out: list[Cond] = [path_rx] if path_rx else []
     if m.methods:
         listed = f"(?:{'|'.join(sorted(set(m.methods)))})"
         if route.policies.cors and not ctx.dropping("cors") and "OPTIONS" not in m.methods:
             # let CORS preflights in, and only them: any other OPTIONS request must go on
             # to the routes that do match it (which may well require auth)
-            out.append(("${request_method}:${gwc_preflight}", f"(?:{listed}:[01]|OPTIONS:1)\\z"))
+            out.append(("${request_method}:${gwc_preflight}", f"(?:{listed}:[01]|OPTIONS:1)\\z", False))
         else:
-            out.append(("$request_method", f"{listed}\\z"))
+            out.append(("$request_method", f"{listed}\\z", False))
     for h in m.headers:
         var = header_var(h.name)
         if var is None:
@@ -201,12 +227,15 @@ def _conditions(e: ir.Dispatch, path_rx: str | None, maps: _Maps,
             ctx.note("GWC310", f"route {route.name!r}: header match {h.name!r} accepts an empty value, and "
                      "nginx cannot tell an empty header from a missing one", m.loc)
             return None
-        out.append((var, (re.escape(h.value) if h.kind == "exact" else f"(?:{h.value})") + "\\z"))
+        if h.kind == "exact":
+            out.append((var, re.escape(h.value) + "\\z", False))
+        else:
+            out.append((":" + var, _user(":", h.value), True))
     for q in m.query:
-        val = re.escape(q.value) if q.kind == "exact" else f"(?:{q.value})"
         # the value alone, never $args: a user regex run over $args could match across
         # '&' into the next parameter ("a.*z" would accept "x.y=a&k=z")
-        out.append((maps.query_value(q.name), f"={val}\\z"))
+        var = maps.query_value(q.name)
+        out.append((var, f"={re.escape(q.value)}\\z", False) if q.kind == "exact" else (var, _user("=", q.value), True))
     return out
 
 
@@ -219,7 +248,7 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
     named: dict[str, dict] = {}
     out: list[dict] = []
     for loc in _locations(table):
-        cands: list[tuple[ir.Dispatch, list[tuple[str, str]]]] = []
+        cands: list[tuple[ir.Dispatch, list[Cond]]] = []
         for e in table:
             reach, rx = _path_cond(e, loc)
             if not reach:
@@ -238,8 +267,8 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
         bits = []
         for e, conds in cands:
             var = "1"
-            for subject, body in conds:
-                var = maps.cond(var, subject, body)
+            for subject, body, utf in conds:
+                var = maps.cond(var, subject, body, utf)
             bits.append(var)
         body: list[dict] = []
         if cands:

@@ -8,6 +8,7 @@ import re
 
 from gatewayc.ir import model as ir
 
+from . import credentials
 from .context import Context, d, header_var, if_, literal
 
 
@@ -26,9 +27,10 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
         return out
     for gw in gateways:
         for r in gw.routes:
+            gone = {h.lower() for h in credentials.claim_headers(gw) + credentials.hidden_headers(r)}
             for name, value in r.policies.transforms.request_headers.add:
                 src = header_var(name)
-                if src is None:
+                if src is None or name.lower() in gone:  # nothing of the client's to keep
                     continue
                 out.append(d("map", src, _append_var(gw, r, name, ctx),
                              block=[d("default", f"{src}, {literal(value)}"), d("", literal(value))]))
@@ -36,10 +38,11 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
 
 
 def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]], ctx: Context,
-                    last: list[tuple[str, str]] = ()) -> list[dict]:
+                    last: list[tuple[str, str]] = (), gone: set[str] = frozenset()) -> list[dict]:
     """Every proxy_set_header of the route: `base` (forwarding headers, values already
     nginx expressions), then the spec's transforms in the order remove, rename, set, add,
-    then `last` (also nginx expressions)."""
+    then `last` (also nginx expressions). `gone`: lower-case names whose client value
+    was removed before the transforms (so `add` sets, `rename` finds nothing)."""
     headers: dict[str, str] = {k.lower(): v for k, v in base}
     names: dict[str, str] = {k.lower(): k for k, _ in base}
     ops = route.policies.transforms.request_headers
@@ -51,6 +54,8 @@ def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]]
         for name in ops.remove:
             put(name, "")  # an empty value makes nginx leave the header out
         for old, new in ops.rename:
+            if old.lower() in gone:
+                continue
             src = header_var(old)
             if src is None:
                 ctx.note("GWC310", f"route {route.name!r}: nginx cannot read header {old!r} to rename it", route.loc)
@@ -60,7 +65,9 @@ def request_headers(gw: ir.Gateway, route: ir.Route, base: list[tuple[str, str]]
         for name, value in ops.set:
             put(name, literal(value))
         for name, value in ops.add:
-            if header_var(name) is None:
+            if name.lower() in gone:
+                put(name, literal(value))
+            elif header_var(name) is None:
                 ctx.note("GWC311", f"route {route.name!r}: nginx cannot read header {name!r}; `add` sets it", route.loc)
                 put(name, literal(value))
             else:

@@ -12,8 +12,8 @@ CAPABILITIES: dict[str, Support] = {
     "routing.query": native("Query() / QueryRegexp(`^(?:re)$`) on the decoded values"),
     "routing.hostname": native("Host()"),
     "routing.hostname.wildcard": native("HostRegexp(): any number of labels, as the spec means"),
-    "action.redirect": emulated("redirectRegex: 301 and 302 only; Traefik sends 308 and 307 instead to "
-                                "methods other than GET"),
+    "action.redirect": native("gatewayc's Traefik plugin, with the spec's status for every method (Traefik's "
+                              "redirectRegex sends 308/307 instead of 301/302 to methods other than GET)"),
     "action.respond": native("gatewayc's Traefik plugin (shipped in the output, loaded from disk)"),
     "rewrite.path": native("replacePath / replacePathRegex (Traefik adds X-Replaced-Path)"),
     "rewrite.strip_prefix": native("stripPrefix (Traefik adds X-Forwarded-Prefix)"),
@@ -59,7 +59,9 @@ CAPABILITIES: dict[str, Support] = {
                                     "under the empty value"),
     "rate_limit.key.consumer": unsupported("Traefik's rateLimit cannot read the authenticated consumer"),
     "rate_limit.key.claim": unsupported("Traefik's rateLimit cannot read JWT claims"),
-    "rate_limit.shared": unsupported("not yet emitted for Traefik (rateLimit.redis needs the spec's store)"),
+    "rate_limit.shared": native("rateLimit.redis (Traefik 3.4+): the buckets live in Redis under the "
+                                "middleware's name, shared by every Traefik instance; the password from an "
+                                "environment variable"),
     "concurrency_limit": unsupported("inFlightReq counts per source, and not with the spec's status"),
     "cache": unsupported("HTTP caching is Traefik Hub only"),
     "cors": native("headers middleware accessControl*; Traefik answers preflights itself"),

@@ -4,8 +4,12 @@ A request meets: the router's middlewares (policies, then the per-match rewrite 
 redirect), then the route's service. A rate limit sits on a service, because Traefik builds
 a router's middlewares for that router alone while a service (with its middlewares) is built
 once however many routers use it: every router of a limit's budget forwards to the same
-`limit` service, which holds the rateLimit and forwards to the upstream's load balancer."""
+`limit` service, which holds the rateLimit and forwards to the upstream's load balancer.
+With a Redis store the bucket is kept in Redis under the middleware's name, so a budget over
+several upstreams is one rateLimit middleware on several limit services."""
 from __future__ import annotations
+
+import dataclasses
 
 from gatewayc.ir import model as ir
 
@@ -31,7 +35,7 @@ class _Builder:
         self.middlewares: dict[str, dict] = {}
         self.services: dict[str, dict] = {}
         self.transports: dict[str, dict] = {}
-        self.budgets: dict[str, tuple[str, str]] = {}  # budget -> (limit service, upstream service)
+        self.budgets: dict[str, dict[str, str]] = {}  # budget -> {upstream service: its limit service}
 
     # --- services -------------------------------------------------------------------
     def upstream(self, route: ir.Route, svc: ir.Service) -> str:
@@ -57,19 +61,23 @@ class _Builder:
         rl = route.policies.rate_limit
         if rl is None or self.ctx.dropping(f"rate_limit.{rl.algorithm}"):
             return up
-        budget = getattr(rl, "budget", None) or f"{gw.name}/{route.name}"
-        if budget in self.budgets:
-            limit, other = self.budgets[budget]
-            if other != up:
-                self.ctx.error(f"route {route.name!r} shares a rate-limit budget with routes that forward to "
-                               f"another service or with other timeouts: Traefik keeps a budget per service",
-                               rl.loc, hint="give the limit `scope: route`")
-            return limit
-        limit = name(gw.name, route.name, "limit")
-        mw = name(gw.name, route.name, "rate-limit")
-        self.middlewares[mw] = {"rateLimit": middlewares.rate_limit(rl, route, self.ctx)}
+        if rl.store is not None and self.ctx.dropping("rate_limit.shared"):
+            rl = dataclasses.replace(rl, store=None)
+        parts = rl.budget.split("/")  # "<gateway>/route/<route>", ".../service/<service>", ".../gateway"
+        mw = name(*parts, "rate-limit")
+        if mw not in self.middlewares:
+            self.middlewares[mw] = {"rateLimit": middlewares.rate_limit(rl, route, self.ctx)}
+        ups = self.budgets.setdefault(rl.budget, {})
+        if up in ups:
+            return ups[up]
+        if ups and rl.store is None:
+            self.ctx.error(f"route {route.name!r} shares a rate-limit budget ({rl.scope} scope) with routes that "
+                           f"forward to another service or with other timeouts: Traefik keeps an in-memory budget "
+                           f"per service", rl.loc, hint="narrow the limit with `scope: route`, or give it a `store` "
+                                                        "(Traefik shares a Redis budget by middleware)")
+        limit = name(*parts, "limit") + (f"{SEP}{len(ups) + 1}" if ups else "")
         self.services[limit] = {"middlewares": [mw], "weighted": {"services": [{"name": up}]}}
-        self.budgets[budget] = (limit, up)
+        ups[up] = limit
         return limit
 
     # --- routers --------------------------------------------------------------------
@@ -82,18 +90,28 @@ class _Builder:
             if not routed(r, ctx):
                 continue
             names = []
-            for suffix, mw in middlewares.route_middlewares(r, ctx):
+            for suffix, mw in middlewares.route_middlewares(gw, r, ctx):
                 n = name(gw.name, r.name, suffix)
                 self.middlewares[n] = mw
                 names.append(n)
             route_mws[r.name] = names
             route_svc[r.name] = self.route_service(gw, r)
         not_found = name(gw.name, "not-found")
-        self.middlewares[not_found] = plugin.middleware(ctx, {"respond": plugin.answer(
-            gw.not_found.status, gw.not_found.body)})
+        self.middlewares[not_found] = plugin.not_found(gw, ctx)
+        # an answer that belongs to no route carries the gateway level's CORS and response headers
+        nf_chain = []
+        if gw.answers.response_headers and not ctx.dropping("transform.response.headers"):
+            h = middlewares.header_map(gw.answers.response_headers, "response",
+                                       f"gateway {gw.name!r}", gw.answers.loc, ctx)
+            if h:
+                nf_chain.append(name(gw.name, "response-headers"))
+                self.middlewares[nf_chain[-1]] = {"headers": {"customResponseHeaders": h}}
+        if gw.answers.cors is not None and not ctx.dropping("cors"):
+            nf_chain.append(name(gw.name, "cors"))
+            self.middlewares[nf_chain[-1]] = {"headers": middlewares.cors(gw.answers.cors)}
         for g in groups:
             # below every route (priorities start at 2): what no route takes
-            router = {"entryPoints": list(g.entry_points), "middlewares": [not_found], "priority": 1,
+            router = {"entryPoints": list(g.entry_points), "middlewares": [*nf_chain, not_found], "priority": 1,
                       "rule": "PathPrefix(`/`)", "service": services.NOOP}
             if g.options:
                 router["tls"] = {}
@@ -126,7 +144,7 @@ class _Builder:
             found = [rw] if rw else []
             kind = "path"
         elif isinstance(a, ir.Redirect):
-            found = routers.redirect(p.route, p.match, a, ctx)
+            found = [plugin.redirect(p.match, a, ctx)]
             kind = "redirect"
         for i, mw in enumerate(found):
             n = name(gw.name, p.route.name, f"m{p.match_index}", kind + (str(i + 1) if i else ""))
@@ -139,7 +157,7 @@ class _Builder:
             out.append(n)
         elif isinstance(a, ir.Respond):
             n = name(gw.name, p.route.name, "respond")
-            self.middlewares[n] = plugin.respond(a, ctx)
+            self.middlewares[n] = plugin.respond(gw, a, ctx)
             out.append(n)
         return out
 

@@ -16,21 +16,21 @@ import re
 from gatewayc.ir import model as ir
 
 from . import plugin
-from .context import Ctx, Raw
+from .context import Ctx, Raw, env_value
 from .durations import go_duration
 
 _ALL_V4, _ALL_V6 = ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")
 
 
-def route_middlewares(route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
+def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
     """(name suffix, middleware) pairs for everything a route does before its action."""
     p, out = route.policies, []
-    answers = plugin.route_answers(route)
+    answers = plugin.route_answers(gw, route)
     if answers:
         out.append(("answers", plugin.middleware(ctx, {"answers": answers})))
     t = p.transforms
     if t.response_headers and not ctx.dropping("transform.response.headers"):
-        h = header_map(t.response_headers, "response", route, ctx)
+        h = header_map(t.response_headers, "response", f"route {route.name!r}", t.loc, ctx)
         if h:
             out.append(("response-headers", {"headers": {"customResponseHeaders": h}}))
     if p.cors is not None and not ctx.dropping("cors"):
@@ -45,7 +45,7 @@ def route_middlewares(route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
                       f"takes 0 as no limit", route.loc, hint="use a limit of at least 1 byte")
         out.append(("body-limit", {"buffering": {"maxRequestBodyBytes": max(1, p.body_limit)}}))
     if t.request_headers and not ctx.dropping("transform.request.headers"):
-        h = header_map(t.request_headers, "request", route, ctx)
+        h = header_map(t.request_headers, "request", f"route {route.name!r}", t.loc, ctx)
         if h:
             out.append(("request-headers", {"headers": {"customRequestHeaders": h}}))
     if t.request_query and not ctx.dropping("transform.request.query"):
@@ -133,28 +133,30 @@ def basic(m: ir.BasicAuth, ctx: Ctx) -> dict:
         ctx.env.add(m.credentials.name)
         out["users"] = Raw(_BASIC_ENV.format(name=m.credentials.name))
     out["realm"] = m.realm
+    if m.hide_credentials:
+        out["removeHeader"] = True
     return out
 
 
 # --- header transforms ---------------------------------------------------------------------
-def header_map(ops: ir.HeaderOps, where: str, route: ir.Route, ctx: Ctx) -> dict[str, str]:
+def header_map(ops: ir.HeaderOps, where: str, what: str, loc, ctx: Ctx) -> dict[str, str]:
     """Traefik's headers middleware sets a header (replacing the client's) or, with an empty
-    value, removes it; it cannot append to a header or rename one."""
+    value, removes it; it cannot append to a header or rename one. `what` names the owner."""
     out: dict[str, str] = {}
     for n in ops.remove:
         out[n] = ""
     for n, v in ops.set:
         if v == "":
-            ctx.error(f"route {route.name!r}: {where} header {n!r} set to the empty string: Traefik's headers "
-                      f"middleware removes a header given an empty value", route.loc)
+            ctx.error(f"{what}: {where} header {n!r} set to the empty string: Traefik's headers "
+                      f"middleware removes a header given an empty value", loc)
         out[n] = v
     if ops.add:
-        ctx.error(f"route {route.name!r}: {where} headers `add` ({', '.join(n for n, _ in ops.add)}): Traefik's "
-                  f"headers middleware replaces a header, it cannot add a value to the client's", route.loc,
+        ctx.error(f"{what}: {where} headers `add` ({', '.join(n for n, _ in ops.add)}): Traefik's "
+                  f"headers middleware replaces a header, it cannot add a value to the client's", loc,
                   hint="use `set`")
     if ops.rename:
-        ctx.error(f"route {route.name!r}: {where} headers `rename`: Traefik's headers middleware cannot copy a "
-                  f"header's value to another name", route.loc)
+        ctx.error(f"{what}: {where} headers `rename`: Traefik's headers middleware cannot copy a "
+                  f"header's value to another name", loc)
     return {k: out[k] for k in sorted(out, key=str.lower)}
 
 
@@ -165,6 +167,8 @@ def rate_limit(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> dict:
     above the rate); its windows hold a whole window's worth."""
     extra = rl.requests if rl.algorithm in ("fixed_window", "sliding_window") else 1
     out: dict = {"average": rl.requests, "period": go_duration(rl.period_ms), "burst": rl.burst + extra}
+    if rl.store is not None:
+        out["redis"] = redis(rl.store, route, ctx)
     k = rl.key
     if k.kind == "header":
         out["sourceCriterion"] = {"requestHeaderName": k.name}
@@ -172,3 +176,21 @@ def rate_limit(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> dict:
         ctx.error(f"route {route.name!r}: a rate limit keyed by {k.kind} needs the verified identity, which "
                   f"Traefik's rateLimit cannot read", rl.loc)
     return out  # its 429 gets the spec's status and body from the answers middleware
+
+
+def redis(store: ir.RedisStore, route: ir.Route, ctx: Ctx) -> dict:
+    """Traefik 3.4+ keeps the buckets in Redis (key: middleware name and source), so every
+    Traefik instance with this configuration counts against one budget."""
+    host = f"[{store.host}]" if ":" in store.host else store.host
+    out: dict = {"endpoints": [f"{host}:{store.port}"]}
+    pw = store.password
+    if pw is not None:
+        if pw.kind == "env":
+            ctx.env.add(pw.name)
+            out["password"] = env_value(pw.name)
+        else:
+            ctx.error(f"route {route.name!r}: Traefik takes the Redis password from its configuration, not from a "
+                      f"file ({pw.name!r})", route.loc, hint="use `password: {env: NAME}`")
+    if store.database:
+        out["db"] = store.database
+    return out

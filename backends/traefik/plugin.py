@@ -4,18 +4,18 @@ never from the network. Each middleware made here uses one of its jobs."""
 from __future__ import annotations
 
 import json
-from http import HTTPStatus
 from importlib import resources
 from collections.abc import Callable
 from typing import Any
 
+from gatewayc.ir import answers
 from gatewayc.ir import model as ir
 
 from .context import Ctx
 
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
-SOURCES = ("gwc.go", "answers.go", "apikey.go", "go.mod", ".traefik.yml")
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "redirect.go", "go.mod", ".traefik.yml")
 # the statuses Traefik answers on its own in a forwarding route
 _TRAEFIK_MADE = (502, 503, 504)
 
@@ -41,25 +41,45 @@ def json_text(body: Any) -> str:
 
 
 def answer(status: int, body: Any, headers: dict[str, str] | None = None) -> dict:
+    """An answer in the plugin's terms; a header given "" is removed."""
     out: dict = {"status": status}
     if body is not None:
         out["body"] = json_text(body)
     if headers:
-        out["headers"] = headers
+        out["headers"] = {k: headers[k] for k in sorted(headers)}
     return out
 
 
-def reason(status: int) -> dict:
-    """The default body of an answer the gateway makes: {"error": "<reason phrase>"}."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    return {"error": phrase}
+def respond(gw: ir.Gateway, a: ir.Respond, ctx: Ctx) -> dict:
+    body = a.body if a.body is not None or a.status < 400 else answers.body_for(gw.answers, a.status)
+    return middleware(ctx, {"respond": answer(a.status, body)})
 
 
-def respond(a: ir.Respond, ctx: Ctx) -> dict:
-    return middleware(ctx, {"respond": answer(a.status, a.body)})
+def not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
+    nf = gw.not_found
+    return middleware(ctx, {"respond": answer(nf.status, nf.body, _no_store(gw.answers.response_headers))})
+
+
+def redirect(m: ir.Match, a: ir.Redirect, ctx: Ctx) -> dict:
+    conf: dict = {"status": a.status}
+    if a.scheme:
+        conf["scheme"] = a.scheme
+    if a.hostname:
+        conf["host"] = a.hostname
+    if a.port:
+        conf["port"] = str(a.port)
+    pr = a.path
+    if pr is not None and pr.kind == "full":
+        conf["path"] = pr.value
+    elif pr is not None and m.path.kind == "prefix" and m.path.value != "/":
+        # the path as the client sent it (percent-encoded), like the spec's prefix
+        conf["prefix"] = m.path.value
+        if pr.kind == "replace_prefix" and pr.value.rstrip("/"):
+            conf["replacement"] = pr.value.rstrip("/")
+    elif pr is not None and pr.kind == "replace_prefix" and pr.value.rstrip("/"):
+        conf["prefix"] = "/"  # under the prefix /: /x becomes <replacement>/x
+        conf["replacement"] = pr.value.rstrip("/") + "/"
+    return middleware(ctx, {"redirect": conf})
 
 
 def host(hostname: str, ctx: Ctx) -> dict:
@@ -73,26 +93,43 @@ def api_key(m: ir.ApiKeyAuth, ctx: Ctx) -> dict:
         conf["env"] = m.keys.name
     else:
         conf["file"] = m.keys.name
+    if m.hide_credentials:
+        conf["hide"] = True
     return middleware(ctx, {"apiKey": conf})
 
 
-def route_answers(route: ir.Route) -> dict[str, dict]:
-    """What replaces Traefik's own answers on a route: the policy's own answer where the
-    spec gives one (auth failure, rate limit), else {"error": "<reason phrase>"}."""
+def _no_store(response_headers: ir.HeaderOps) -> dict[str, str]:
+    """Cache-Control: no-store on an error answer, unless the response transform sets or
+    removes Cache-Control (then that wins: it runs on the answer too)."""
+    touched = {n.lower() for n, _ in response_headers.set} | {n.lower() for n in response_headers.remove}
+    return {} if "cache-control" in touched else {"Cache-Control": "no-store"}
+
+
+def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
+    """What replaces Traefik's own answers on a route (docs/spec.md, "Answers the gateway makes
+    itself"): the policy's own answer where the spec gives one (auth failure, rate limit),
+    else the gateway's body for the status."""
     p = route.policies
+    base = _no_store(p.transforms.response_headers)
+
+    def made(status: int, body: Any = None, headers: dict[str, str] | None = None) -> dict:
+        return answer(status, body if body is not None else answers.body_for(gw.answers, status),
+                      {**base, **(headers or {})})
+
     out: dict[int, dict] = {}
     if isinstance(route.action, ir.Forward):
         for s in _TRAEFIK_MADE:
-            out[s] = answer(s, reason(s))
+            out[s] = made(s)
     if p.ip is not None:
-        out[403] = answer(403, reason(403))
+        out[403] = made(403)
     if p.body_limit is not None:
-        out[413] = answer(413, reason(413))
+        out[413] = made(413)
     if p.rate_limit is not None:
-        out[429] = answer(p.rate_limit.status, p.rate_limit.body)
+        rl = p.rate_limit
+        out[429] = made(rl.status, rl.body, {"Retry-After": str(answers.retry_after_s(rl))})
     if p.auth is not None:
-        headers = None
-        if isinstance(p.auth.method, ir.BasicAuth):
-            headers = {"WWW-Authenticate": f'Basic realm={json.dumps(p.auth.method.realm)}, charset="UTF-8"'}
-        out[401] = answer(p.auth.failure.status, p.auth.failure.body, headers)
+        ch = answers.challenges(p.auth)
+        # Traefik's basicAuth sets its own challenge: replaced, or removed when the spec has none
+        out[401] = made(p.auth.failure.status, p.auth.failure.body,
+                        {"WWW-Authenticate": ch[0].value() if ch else ""})
     return {str(k): out[k] for k in sorted(out)}

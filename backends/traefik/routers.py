@@ -58,7 +58,7 @@ def suffix(p: Planned) -> str:
     return f"m{p.match_index}" + (f"h{p.group_index}" if len(host_groups(p.route.hostnames)) > 1 else "")
 
 
-# --- per-match middlewares: path rewrites and redirects ---------------------------------------
+# --- per-match middlewares: path rewrites ---------------------------------------
 def _go_repl(s: str) -> str:
     """Literal text in a Go regexp replacement (`$` starts a reference)."""
     return s.replace("$", "$$")
@@ -85,40 +85,3 @@ def rewrite(route: ir.Route, m: ir.Match, a: ir.Forward, ctx: Ctx) -> dict | Non
         return {"addPrefix": {"prefix": new}} if new else None
     # /p -> new (an empty path becomes /), /p/rest -> new/rest; the router only sends /p and /p/...
     return {"replacePathRegex": {"regex": f"^{rules.quote_meta(p)}(/.*)?$", "replacement": _go_repl(new) + "${1}"}}
-
-
-_URL = r"^(https?)://([^/]+?)(:[0-9]+)?"
-
-
-def redirect(route: ir.Route, m: ir.Match, a: ir.Redirect, ctx: Ctx) -> list[dict]:
-    """redirectRegex on Traefik's view of the URL, scheme://host[:port]/path[?query] with the
-    path as the client sent it (percent-encoded). A redirectRegex whose regex does not match
-    passes the request on, so a prefix that becomes the root takes two: /p, then /p/..."""
-    scheme = _go_repl(a.scheme) if a.scheme else "${1}"
-    host = _go_repl(a.hostname) if a.hostname else "${2}"
-    if a.port:
-        port = f":{a.port}"
-    elif a.scheme:
-        port = ""  # a new scheme: its well-known port, as in Gateway API
-    else:
-        port = "${3}"
-    head = f"{scheme}://{host}{port}"
-    if a.status not in (301, 302):
-        ctx.error(f"route {route.name!r}: Traefik redirects with 301 or 302 (308 or 307 for other methods than "
-                  f"GET), not {a.status}", route.loc)
-
-    def mw(rx: str, repl: str) -> dict:
-        return {"redirectRegex": {"regex": rx, "replacement": repl, "permanent": a.status == 301}}
-
-    pr = a.path
-    if pr is None:
-        return [mw(_URL + r"(/.*)$", head + "${4}")]
-    if pr.kind == "full":
-        return [mw(_URL + r"/[^?]*(\?.*)?$", head + _go_repl(pr.value) + "${4}")]
-    p = "" if m.path.value == "/" else m.path.value
-    new = "" if pr.kind == "strip_prefix" else pr.value.rstrip("/")
-    out = []
-    if not new and p:
-        out.append(mw(_URL + rules.quote_meta(p) + r"(\?.*)?$", head + "/${4}"))
-    out.append(mw(_URL + rules.quote_meta(p) + r"(/[^?]*)?(\?.*)?$", head + _go_repl(new) + "${4}${5}"))
-    return out

@@ -48,7 +48,7 @@ FEATURES: dict[str, str] = {
     "rate_limit.key.header": "Rate limit keyed by a header",
     "rate_limit.key.consumer": "Rate limit keyed by the authenticated consumer",
     "rate_limit.key.claim": "Rate limit keyed by a JWT claim",
-    "rate_limit.shared": "Rate limit shared across gateway instances",
+    "rate_limit.shared": "Rate limit shared across gateway instances (`store`)",
     "concurrency_limit": "Concurrent request limit",
     "cache": "Response caching",
     "cors": "CORS",
@@ -155,7 +155,7 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
         yield f"rate_limit.{rl.algorithm}", rl.loc, what
         if rl.key.kind != "client_ip":
             yield f"rate_limit.key.{rl.key.kind}", rl.loc, what
-        if rl.scope == "shared":
+        if rl.store is not None:
             yield "rate_limit.shared", rl.loc, what
     if p.concurrency_limit:
         yield "concurrency_limit", p.concurrency_limit.loc, what

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from ..diagnostics import Diagnostic, Location
 from ..ir import model as ir
+from ..ir.answers import body_for
 from ..ir.precedence import dispatch_key
 from ..loader import locate
 from ..spec import auth as sa
@@ -159,6 +160,7 @@ class Lowering:
                              t.min_version)
             listeners.append(ir.Listener(lst.port, lst.address, tls, where))
         self.validate_use(g.policies, (*gp, "policies"))
+        answers = self.answers(g, gp)
         routes: list[ir.Route] = []
         names: dict[str, int] = {}
         original = self.route_index.get(name)
@@ -172,7 +174,8 @@ class Lowering:
                     hint=f"the first is route #{j + 1}; route names are unique per gateway",
                     related=((first, "first used here"),)))
             names.setdefault(r.name, i)
-            route = self.route(g, r, rp, len(routes), has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
+            route = self.route(g, r, rp, len(routes), answers,
+                               has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
             if route is not None:
                 routes.append(route)
         if not g.routes and name not in self.route_index:
@@ -180,8 +183,20 @@ class Lowering:
         dispatch = sorted((ir.Dispatch(r, m) for r in routes for m in r.matches), key=dispatch_key)
         self.diags.extend(find_conflicts(dispatch))
         obs = self.observability(g.observability, (*gp, "observability"))
+        nf = g.not_found
+        not_found = ir.Failure(nf.status, _given(nf, "body", lambda: body_for(answers, nf.status)))
         return ir.Gateway(name, tuple(listeners), tuple(g.hostnames), tuple(routes), tuple(dispatch), obs,
-                          ir.Failure(g.not_found.status, g.not_found.body), self.loc(*gp, key=True))
+                          not_found, self.loc(*gp, key=True), answers)
+
+    def answers(self, g: sg.Gateway, gp: tuple) -> ir.Answers:
+        """The `errors:` bodies, and the CORS and response headers of the gateway level alone."""
+        eff: Effective = {}
+        layer(eff, g.policies, (*gp, "policies"), self.spec.policies, "gateway")
+        co_v, co_p = _on(eff, "cors")
+        rs_v, rs_p = _on(eff, "response")
+        return ir.Answers(tuple((status, e.body) for status, e in sorted(g.errors.items())),
+                          self.cors(co_v, co_p) if co_v is not None else None,
+                          _ops(rs_v.headers if rs_v else None), self.loc(*gp, "errors"))
 
     def observability(self, o: sg.Observability | None, path: tuple) -> ir.Observability:
         if o is None:
@@ -213,7 +228,8 @@ class Lowering:
                 self.used_sets.add(n)
 
     # -- routes -----------------------------------------------------------------
-    def route(self, g: sg.Gateway, r: sg.Route, rp: tuple, index: int, has_mtls: bool) -> ir.Route | None:
+    def route(self, g: sg.Gateway, r: sg.Route, rp: tuple, index: int, answers: ir.Answers,
+              has_mtls: bool) -> ir.Route | None:
         matches = []
         for j, m in enumerate(r.match):
             matches.append(ir.Match(
@@ -227,23 +243,23 @@ class Lowering:
                              key=_vm_key)),
                 self.loc(*rp, "match", j),
             ))
-        action = self.action(r, rp, matches)
+        action = self.action(r, rp, matches, answers)
         self.validate_use(r.policies, (*rp, "policies"))
         eff: Effective = {}
         named = self.spec.policies
-        layer(eff, g.policies, (*rp[:2], "policies"), named)
+        layer(eff, g.policies, (*rp[:2], "policies"), named, "gateway")
         if r.service and r.service in self.spec.services:
             svc = self.spec.services[r.service]
             self.validate_use(svc.policies, ("services", r.service, "policies"))
-            layer(eff, svc.policies, ("services", r.service, "policies"), named)
-        layer(eff, r.policies, (*rp, "policies"), named)
-        policies = self.policies(eff, r, has_mtls)
+            layer(eff, svc.policies, ("services", r.service, "policies"), named, "service")
+        layer(eff, r.policies, (*rp, "policies"), named, "route")
+        policies = self.policies(eff, r, rp[1], answers, has_mtls)
         if action is None:
             return None
         return ir.Route(r.name, tuple(r.hostnames if r.hostnames is not None else g.hostnames), tuple(matches),
                         action, policies, index, self.loc(*rp))
 
-    def action(self, r: sg.Route, rp: tuple, matches: list[ir.Match]):
+    def action(self, r: sg.Route, rp: tuple, matches: list[ir.Match], answers: ir.Answers):
         if r.service is not None:
             svc = self.service_ref(r.service, (*rp, "service"))
             pr = None
@@ -264,7 +280,10 @@ class Lowering:
                 return None
             return ir.Aggregate(tuple(parts), r.aggregate.on_failure)
         assert r.respond is not None
-        return ir.Respond(r.respond.status, r.respond.body)
+        status, body = r.respond.status, r.respond.body
+        if body is None and status >= 400:
+            body = body_for(answers, status)  # never an empty or gateway-made HTML error page
+        return ir.Respond(status, body)
 
     def path_rewrite(self, p: sm.PathModifier, matches: list[ir.Match], path: tuple) -> ir.PathRewrite:
         if p.full is not None:
@@ -280,17 +299,18 @@ class Lowering:
         return ir.PathRewrite("strip_prefix", "")
 
     # -- policies ---------------------------------------------------------------
-    def policies(self, eff: Effective, r: sg.Route, has_mtls: bool) -> ir.Policies:
+    def policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
+                 has_mtls: bool) -> ir.Policies:
         def get(kind):
-            v = eff.get(kind)
-            return (None, None) if v is None or v[0] is False else v
+            return _on(eff, kind)
 
         auth_v, auth_p = get("auth")
         auth = None
         if auth_v is not None and not auth_v.anonymous:
             method = self.auth_method(auth_v, auth_p, has_mtls)
             f = auth_v.failure or sa.Failure()
-            auth = ir.Auth(method, ir.Failure(f.status, f.body), self.loc(*auth_p)) if method else None
+            body = _given(f, "body", lambda: body_for(answers, f.status))
+            auth = ir.Auth(method, ir.Failure(f.status, body), self.loc(*auth_p)) if method else None
         rl_v, rl_p = get("rate_limit")
         rate = None
         if rl_v is not None:
@@ -298,24 +318,25 @@ class Lowering:
             self.check_key(key, auth, rl_p)
             burst = rl_v.burst if rl_v.burst is not None else \
                 (rl_v.requests - 1 if rl_v.algorithm == "token_bucket" else 0)
+            scope = self.scope(rl_v, rl_p, eff["rate_limit"][2])
             rate = ir.RateLimit(rl_v.requests, rl_v.per, burst, key, rl_v.algorithm, rl_v.status,
-                                rl_v.body, rl_v.scope, self.loc(*rl_p))
+                                _given(rl_v, "body", lambda: body_for(answers, rl_v.status)), scope,
+                                _budget(scope, gateway, r), _store(rl_v.store),
+                                self.loc(*rl_p))
         cl_v, cl_p = get("concurrency_limit")
         conc = None
         if cl_v is not None:
             key = _key(cl_v.key) if cl_v.key else None
             if key:
                 self.check_key(key, auth, cl_p)
-            conc = ir.ConcurrencyLimit(cl_v.max, key, cl_v.status, self.loc(*cl_p))
+            conc = ir.ConcurrencyLimit(cl_v.max, key, cl_v.status, self.loc(*cl_p), body_for(answers, cl_v.status))
         c_v, c_p = get("cache")
         cache = ir.Cache(c_v.ttl, tuple(dict.fromkeys(c_v.methods)), tuple(sorted(set(c_v.statuses))),
                          tuple(h.lower() for h in c_v.vary.headers), tuple(c_v.vary.query),
                          tuple(h.lower() for h in c_v.bypass.headers), tuple(c_v.bypass.query),
                          self.loc(*c_p), tuple(dict.fromkeys(c_v.key))) if c_v is not None else None
         co_v, co_p = get("cors")
-        cors = ir.Cors(tuple(co_v.origins), tuple(dict.fromkeys(co_v.methods)), tuple(co_v.headers),
-                       tuple(co_v.expose_headers), co_v.credentials, co_v.max_age,
-                       self.loc(*co_p)) if co_v is not None else None
+        cors = self.cors(co_v, co_p) if co_v is not None else None
         ip_v, ip_p = get("ip")
         ipf = ir.IpFilter(tuple(ip_v.allow), tuple(ip_v.deny), self.loc(*ip_p)) if ip_v is not None else None
         bl_v, _ = get("body_limit")
@@ -341,9 +362,25 @@ class Lowering:
                 if schema is not None:
                     self.check_schema(schema, (*va_p, "body"))
             validation = ir.Validation(schema, tuple(va_v.required_headers), tuple(va_v.required_query),
-                                       va_v.status, self.loc(*va_p))
+                                       va_v.status, self.loc(*va_p), body_for(answers, va_v.status))
         t_v, _ = get("timeouts")
         return ir.Policies(auth, rate, conc, cache, cors, ipf, bl_v, transforms, validation, _timeouts(t_v))
+
+    def scope(self, rl: sp.RateLimit, path: tuple, level: str) -> str:
+        """The written scope, or the level the limit is declared at; never wider than that level."""
+        if rl.scope is None:
+            return level
+        if _SCOPES.index(rl.scope) > _SCOPES.index(level):
+            self.error("GWC204", f"`scope: {rl.scope}` is wider than the {level} policies this limit is "
+                       f"declared in", (*path, "scope"),
+                       hint=f"a limit counts across at most the level it is written at: move it to the "
+                            f"{rl.scope}'s policies, or narrow the scope")
+            return level
+        return rl.scope
+
+    def cors(self, c: sp.Cors, path: tuple) -> ir.Cors:
+        return ir.Cors(tuple(c.origins), tuple(dict.fromkeys(c.methods)), tuple(c.headers), tuple(c.expose_headers),
+                       c.credentials, c.max_age, self.loc(*path))
 
     def check_key(self, key: ir.LimitKey, auth: ir.Auth | None, path: tuple) -> None:
         if key.kind == "consumer" and auth is None:
@@ -374,11 +411,15 @@ class Lowering:
             t = j.token
             return ir.JwtAuth(tuple(dict.fromkeys(j.algorithms)), _secret(j.secret) if j.secret else None, jwks,
                               j.issuer, tuple(j.audiences), tuple(j.required_claims), j.clock_skew,
-                              tuple(j.forward_claims.items()), ir.TokenSource(t.header, t.scheme, t.query, t.cookie))
+                              tuple(j.forward_claims.items()), ir.TokenSource(t.header, t.scheme, t.query, t.cookie),
+                              j.require_exp, j.hide_credentials, self.loc(*path, "jwt"), j.realm)
         if a.api_key is not None:
-            return ir.ApiKeyAuth(a.api_key.header, a.api_key.query, _secret(a.api_key.keys))
+            k = a.api_key
+            return ir.ApiKeyAuth(k.header, k.query, _secret(k.keys), k.hide_credentials, self.loc(*path, "api_key"),
+                                 k.realm)
         if a.basic is not None:
-            return ir.BasicAuth(_secret(a.basic.credentials), a.basic.realm)
+            b = a.basic
+            return ir.BasicAuth(_secret(b.credentials), b.realm, b.hide_credentials, self.loc(*path, "basic"))
         if a.mtls is not None:
             if not has_mtls:
                 self.error("GWC204", "mTLS auth needs a listener with `tls.client_ca`", (*path, "mtls"))
@@ -413,6 +454,17 @@ class Lowering:
         return tuple(data["keys"])
 
 
+def _on(eff: Effective, kind: str) -> tuple:
+    """(value, where) of a policy kind, or (None, None) when it is unset or switched off."""
+    v = eff.get(kind)
+    return (None, None) if v is None or v[0] is False else v[:2]
+
+
+def _given(model, field: str, default):
+    """A field's value when the spec wrote it (even `null`), else default()."""
+    return getattr(model, field) if field in model.model_fields_set else default()
+
+
 def _path_value(p: sm.PathMatch) -> str:
     """A prefix matches whole segments, so a trailing slash changes nothing (Gateway API:
     "a trailing `/` is ignored"): `/v2/` is `/v2`, also for conflicts and every target."""
@@ -432,6 +484,26 @@ def _has_jwt(m) -> bool:
     if isinstance(m, (ir.AnyOf, ir.AllOf)):
         return any(_has_jwt(s) for s in m.methods)
     return False
+
+
+_SCOPES = ("route", "service", "gateway")  # narrowest first
+
+
+def _budget(scope: str, gateway: str, r: sg.Route) -> str:
+    if scope == "gateway":
+        return f"{gateway}/gateway"
+    if scope == "service" and r.service is not None:
+        return f"{gateway}/service/{r.service}"
+    # route scope, or service scope on a route with no service of its own to share with
+    return f"{gateway}/route/{r.name}"
+
+
+def _store(s: sp.Store | None) -> ir.RedisStore | None:
+    if s is None:
+        return None
+    r = s.redis
+    host, _, port = r.address.rpartition(":")
+    return ir.RedisStore(host.strip("[]"), int(port), _secret(r.password) if r.password else None, r.database)
 
 
 def _secret(ref) -> ir.SecretRef:

@@ -66,7 +66,8 @@ _TABLE = [
      "Use an address (`10.0.0.1`, `::1`) or a CIDR block (`10.0.0.0/8`) with no host bits set."),
     ("GWC108", "bad-regex", _E, "A regular expression does not compile or uses a construct gateways disagree on.",
      "Path and header regexes must be RE2-compatible (no backreferences or lookaround), since Envoy and Traefik use RE2, "
-     "and must not contain newlines."),
+     "must not contain newlines, and must avoid the few RE2 constructs a PCRE gateway (NGINX, Kong) refuses or reads "
+     "differently, such as `\\Q...\\E` or `{,n}` (docs/spec.md, section 4, lists them)."),
     ("GWC109", "inline-secret", _E, "A secret is written inline.",
      "Secret fields take a reference, never a value: `{env: NAME}` reads an environment variable of the gateway "
      "process, `{file: path}` a file on the gateway host. Inline values would end up in generated files and in git."),

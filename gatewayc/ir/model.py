@@ -139,6 +139,10 @@ class JwtAuth:
     clock_skew_ms: int
     forward_claims: tuple[tuple[str, str], ...]  # (claim, header)
     token: TokenSource
+    require_exp: bool = True  # False: a token without `exp` passes (an expired one never does)
+    hide_credentials: bool = False  # True: the token's header/query parameter/cookie is not forwarded
+    loc: Location = NOWHERE  # the `jwt:` block
+    realm: str = "gatewayc"  # of the Bearer challenge
 
     @property
     def family(self) -> Literal["hmac", "public_key"]:
@@ -150,12 +154,17 @@ class ApiKeyAuth:
     header: str | None
     query: str | None
     keys: SecretRef
+    hide_credentials: bool = False
+    loc: Location = NOWHERE
+    realm: str = "gatewayc"  # of the Key challenge
 
 
 @dataclass(frozen=True, slots=True)
 class BasicAuth:
     credentials: SecretRef
     realm: str
+    hide_credentials: bool = False  # True: Authorization is not forwarded
+    loc: Location = NOWHERE
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +199,19 @@ class LimitKey:
 
 
 @dataclass(frozen=True, slots=True)
+class RedisStore:
+    host: str  # a DNS name or an address, IPv6 without brackets
+    port: int
+    password: SecretRef | None
+    database: int
+
+
+@dataclass(frozen=True, slots=True)
 class RateLimit:
+    """Routes whose limits have the same `budget` share one counter per key value; the
+    budget is "<gateway>/gateway", "<gateway>/service/<service>" or "<gateway>/route/<route>"
+    after the scope (a route without a service to share counts alone under service scope)."""
+
     requests: int
     period_ms: int
     burst: int  # 0: none above the rate
@@ -198,7 +219,9 @@ class RateLimit:
     algorithm: Literal["token_bucket", "fixed_window", "sliding_window", "leaky_bucket"]
     status: int
     body: Any
-    scope: Literal["instance", "shared"]
+    scope: Literal["route", "service", "gateway"]
+    budget: str
+    store: RedisStore | None = None  # None: each gateway instance counts alone
     loc: Location = NOWHERE
 
 
@@ -208,6 +231,7 @@ class ConcurrencyLimit:
     key: LimitKey | None
     status: int
     loc: Location = NOWHERE
+    body: Any = None  # the gateway's body for `status` (answers.body_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,12 +250,20 @@ class Cache:
 @dataclass(frozen=True, slots=True)
 class Cors:
     origins: tuple[str, ...]
-    methods: tuple[str, ...]
-    headers: tuple[str, ...]
-    expose_headers: tuple[str, ...]
-    credentials: bool
+    methods: tuple[str, ...]  # ("*",): any method
+    headers: tuple[str, ...]  # ("*",): any request header; (): only the CORS-safelisted ones
+    expose_headers: tuple[str, ...]  # ("*",): every response header
+    credentials: bool  # never with a "*" above
     max_age_ms: int | None
     loc: Location = NOWHERE
+
+    @property
+    def any_method(self) -> bool:
+        return self.methods == ("*",)
+
+    @property
+    def any_header(self) -> bool:
+        return self.headers == ("*",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +311,7 @@ class Validation:
     required_query: tuple[str, ...]
     status: int
     loc: Location = NOWHERE
+    body: Any = None  # the gateway's body for `status` (answers.body_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +371,7 @@ class Aggregate:
 @dataclass(frozen=True, slots=True)
 class Respond:
     status: int
-    body: Any
+    body: Any  # None: no body (only below 400; a 4xx/5xx without one gets the gateway's)
 
 
 Action = Forward | Redirect | Aggregate | Respond
@@ -394,6 +427,20 @@ class Observability:
 
 
 @dataclass(frozen=True, slots=True)
+class Answers:
+    """How a gateway shapes the answers it makes itself (docs/spec.md, "Answers the gateway
+    makes itself"); gatewayc.ir.answers derives bodies, challenges and Retry-After from it.
+    Policy bodies (auth failure, rate limit, not_found) are already resolved in their nodes."""
+
+    bodies: tuple[tuple[int, Any], ...] = ()  # `errors:` (status, body), by status
+    # The gateway level's own CORS and response headers (its `use:` sets and fields): what an
+    # answer carries when it belongs to no route (no route matched, or nginx refused early).
+    cors: Cors | None = None
+    response_headers: HeaderOps = HeaderOps()
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Gateway:
     name: str
     listeners: tuple[Listener, ...]
@@ -403,6 +450,7 @@ class Gateway:
     observability: Observability
     not_found: Failure
     loc: Location = NOWHERE
+    answers: Answers = Answers()
 
     @property
     def services(self) -> tuple[Service, ...]:

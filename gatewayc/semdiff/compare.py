@@ -121,6 +121,8 @@ def auth_weakening(a: ir.AuthMethod, b: ir.AuthMethod) -> list[str]:
             why.append("more clock skew allowed")
         if (a.secret, a.jwks and a.jwks.source) != (b.secret, b.jwks and b.jwks.source):
             why.append("signing key source changed")
+        if a.require_exp and not b.require_exp:
+            why.append("tokens without exp accepted")
     elif isinstance(a, ir.ApiKeyAuth):
         if a.keys != b.keys:
             why.append("key source changed")
@@ -297,7 +299,8 @@ def _gateway_changes(a: ir.Gateway, b: ir.Gateway) -> list[Change]:
         out.append(Change(message=f"gateway {g} hostnames: {w.listing(a.hostnames, 'any')} -> "
                                   f"{w.listing(b.hostnames, 'any')}", **base))
     for title, x, y in (("observability", a.observability, b.observability),
-                        ("not-found response", a.not_found, b.not_found)):
+                        ("not-found response", a.not_found, b.not_found),
+                        ("answers", a.answers, b.answers)):
         parts = _field_diffs(w.flatten(x), w.flatten(y))
         if parts:
             out.append(Change(message=f"gateway {g} {title}: {'; '.join(parts)}", **base))

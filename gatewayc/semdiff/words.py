@@ -114,6 +114,14 @@ def limit_key(k: ir.LimitKey | None) -> str:
     return k.kind if k.name is None else f"{k.kind} {k.name}"
 
 
+def store(s: ir.RedisStore | None) -> str:
+    if s is None:
+        return "none"
+    host = f"[{s.host}]" if ":" in s.host else s.host
+    auth = f", password {secret(s.password)}" if s.password else ""
+    return f"redis {host}:{s.port} database {s.database}{auth}"
+
+
 # --- generic field flattening -------------------------------------------------------
 _SKIP = {"loc", "index"}
 
@@ -138,6 +146,9 @@ def flatten(obj: Any, prefix: str = "") -> dict[str, str]:
         return out
     if isinstance(obj, ir.LimitKey):
         out[prefix.rstrip(" ")] = limit_key(obj)
+        return out
+    if isinstance(obj, ir.RedisStore):
+        out[prefix.rstrip(" ")] = store(obj)
         return out
     if isinstance(obj, ir.Target):
         out[prefix.rstrip(" ")] = target(obj)

@@ -10,6 +10,8 @@ from .types import Duration, HeaderName, HeaderValue, JsonValue, Model, QueryNam
 
 HMAC_ALGS = ("HS256", "HS384", "HS512")
 KEY_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384")
+_HIDE = ("remove the header, query parameter or cookie carrying the credential before the request goes "
+         "upstream (default: forwarded as received)")
 JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384"]
 
 
@@ -48,9 +50,12 @@ class Jwt(Model):
     audiences: list[str] = Field(default_factory=list)
     required_claims: list[str] = Field(default_factory=list)
     clock_skew: Duration = 0
+    require_exp: bool = Field(True, description="refuse a token without `exp`; an expired token is refused either way")
     forward_claims: dict[str, HeaderName] = Field(default_factory=dict,
                                                   description="claim name -> request header sent upstream")
     token: TokenSource = Field(default_factory=lambda: TokenSource(header="Authorization", scheme="Bearer"))
+    hide_credentials: bool = Field(False, description=_HIDE)
+    realm: HeaderValue = Field("gatewayc", description="the realm of the Bearer challenge of a 401")
 
     @field_validator("jwks")
     @classmethod
@@ -82,6 +87,8 @@ class ApiKey(Model):
     header: HeaderName | None = None
     query: QueryName | None = None
     keys: SecretRef = Field(description="env: comma-separated keys; file: one key per line")
+    hide_credentials: bool = Field(False, description=_HIDE)
+    realm: HeaderValue = Field("gatewayc", description="the realm of the Key challenge of a 401")
 
     @model_validator(mode="after")
     def _one(self) -> "ApiKey":
@@ -92,6 +99,7 @@ class ApiKey(Model):
 class Basic(Model):
     credentials: SecretRef = Field(description="env: user:password pairs separated by commas; file: htpasswd")
     realm: HeaderValue = "gatewayc"  # goes into a response header: no control characters
+    hide_credentials: bool = Field(False, description=_HIDE)
 
 
 class Mtls(Model):
@@ -100,7 +108,7 @@ class Mtls(Model):
 
 class Failure(Model):
     status: Status = 401
-    body: JsonValue = Field(default_factory=lambda: {"error": "Unauthorized"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
 
 
 class Auth(Model):

@@ -8,8 +8,8 @@ from .matching import Match, Redirect, Rewrite
 from .policies import Policies
 from .secrets import FileRef, SecretRef
 from .services import Service
-from .types import (Duration, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName, Model, Name, Path,
-                    exactly_one, fail)
+from .types import (Duration, ErrorStatus, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName, Model,
+                    Name, Path, exactly_one, fail)
 
 
 class AggregatePart(Model):
@@ -37,7 +37,8 @@ class Aggregate(Model):
 
 class DirectResponse(Model):
     status: Annotated[int, Field(ge=200, le=599)] = 200
-    body: JsonValue = None
+    body: JsonValue = Field(None, description="none: no body below 400; from 400 on, the gateway's answer body "
+                                              "for the status (`errors:`)")
 
 
 class Route(Model):
@@ -114,7 +115,13 @@ class Observability(Model):
 
 class NotFound(Model):
     status: Annotated[int, Field(ge=400, le=599)] = 404
-    body: JsonValue = Field(default_factory=lambda: {"error": "Not found"})
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
+
+
+class ErrorAnswer(Model):
+    """How the gateway answers one status it makes itself (docs/spec.md, "Answers the gateway makes itself")."""
+
+    body: JsonValue = Field(description="the JSON body")
 
 
 class Gateway(Model):
@@ -123,6 +130,9 @@ class Gateway(Model):
     policies: Policies | None = None
     observability: Observability | None = None
     not_found: NotFound = Field(default_factory=NotFound)
+    errors: dict[ErrorStatus, ErrorAnswer] = Field(
+        default_factory=dict, description="status -> the body of the answers the gateway makes itself with that "
+                                          "status; others: {\"error\": \"<reason phrase>\"}")
     routes: list[Route] = Field(default_factory=list)
 
 

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from .auth import Auth
+from .secrets import SecretRef
 from .services import Timeouts
-from .types import (Cidr, Duration, PositiveDuration, HeaderName, HeaderValue, JsonValue, MethodName, Model, Name,
-                    QueryName, Size, Status, Toggle, exactly_one, fail)
+from .types import (Cidr, Duration, PositiveDuration, HeaderName, HeaderValue, JsonValue, Method, Model, Name,
+                    QueryName, Size, Status, Toggle, exactly_one, fail, parse_hostname, upper)
 
 
 class Key(Model):
@@ -32,6 +33,63 @@ class Key(Model):
 
 
 RateAlgorithm = Literal["token_bucket", "fixed_window", "sliding_window", "leaky_bucket"]
+Scope = Literal["route", "service", "gateway"]
+ADDRESS_HINT = "write host:port, e.g. redis.internal:6379, 10.0.0.5:6379 or [::1]:6379"
+
+
+def parse_address(v: Any) -> str:
+    """host:port with a DNS name, an IPv4 address or a bracketed IPv6 address."""
+    import ipaddress
+
+    if not isinstance(v, str):
+        raise fail("GWC101", f"an address must be a string, not {type(v).__name__}", ADDRESS_HINT)
+    host, sep, port = v.rpartition(":")
+    if not sep or not port.isdigit() or not 1 <= int(port) <= 65535 or port != str(int(port)):
+        raise fail("GWC103", f"{v!r} is not host:port", ADDRESS_HINT)
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise fail("GWC103", f"{host!r} is not an IPv6 address", ADDRESS_HINT) from None
+        return v
+    try:
+        ipaddress.IPv4Address(host)
+        return v
+    except ValueError:
+        pass
+    try:
+        parse_hostname(host)
+    except ValueError:
+        raise fail("GWC103", f"{host!r} is not a host name or address", ADDRESS_HINT) from None
+    if host.startswith("*"):
+        raise fail("GWC103", f"{host!r} is a wildcard, not a host", ADDRESS_HINT)
+    return v
+
+
+Address = Annotated[str, BeforeValidator(parse_address),
+                    WithJsonSchema({"type": "string", "examples": ["redis.internal:6379"]})]
+
+
+class RedisStore(Model):
+    address: Address
+    password: SecretRef | None = Field(None, description="by reference only; none: no AUTH")
+    database: Annotated[int, Field(ge=0)] = 0
+
+
+class Store(Model):
+    """Where every gateway instance keeps the counters it shares with the others."""
+
+    redis: RedisStore
+
+
+_RETIRED_SCOPES = {
+    "shared": ("`scope: shared` is retired: `scope` now says which routes share a budget",
+               "to share one budget across gateway instances, add `store: {redis: {address: host:port}}`; "
+               "scope takes route, service or gateway"),
+    "instance": ("`scope: instance` is retired: `scope` now says which routes share a budget",
+                 "each gateway instance counting alone is what a limit without `store` does; remove `scope`, "
+                 "or write route, service or gateway"),
+}
 
 
 class RateLimit(Model):
@@ -42,8 +100,18 @@ class RateLimit(Model):
     key: Key = Field(default_factory=lambda: Key(client_ip=True))
     algorithm: RateAlgorithm = "token_bucket"
     status: Status = 429
-    body: JsonValue = Field(default_factory=lambda: {"error": "Too many requests"})
-    scope: Literal["instance", "shared"] = "instance"
+    body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
+    scope: Scope | None = Field(None, description="which routes share one budget per key value; default: the "
+                                "level the limit is written at (gateway, service or route), and it may only narrow")
+    store: Store | None = Field(None, description="absent: each gateway instance counts alone; redis: all "
+                                "instances share one budget")
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _retired(cls, v: Any) -> Any:
+        if isinstance(v, str) and v in _RETIRED_SCOPES:
+            raise fail("GWC103", *_RETIRED_SCOPES[v])
+        return v
 
     @field_validator("burst")
     @classmethod
@@ -90,11 +158,17 @@ class Cache(Model):
     bypass: Bypass = Field(default_factory=Bypass)
 
 
+# a CORS method list may be ["*"]: any method
+CorsMethod = Annotated[Literal[Method, "*"], BeforeValidator(upper)]
+
+
 class Cors(Model):
     origins: Annotated[list[str], Field(min_length=1)]
-    methods: list[MethodName] = Field(default_factory=lambda: ["GET", "HEAD", "POST"])
-    headers: list[HeaderName] = Field(default_factory=list)
-    expose_headers: list[HeaderName] = Field(default_factory=list)
+    methods: list[CorsMethod] = Field(default_factory=lambda: ["GET", "HEAD", "POST"],
+                                      description='["*"]: any method (not with credentials)')
+    headers: list[HeaderName] = Field(default_factory=list, description='["*"]: any header (not with credentials)')
+    expose_headers: list[HeaderName] = Field(default_factory=list,
+                                             description='["*"]: every response header (not with credentials)')
     credentials: bool = False
     max_age: Duration | None = None
 
@@ -102,6 +176,17 @@ class Cors(Model):
     def _origins(self) -> "Cors":
         import re
 
+        for field in ("methods", "headers", "expose_headers"):
+            values = getattr(self, field)
+            if "*" not in values:
+                continue
+            if len(values) > 1:
+                raise fail("GWC204", f"CORS `{field}` lists '*' with other values",
+                           "'*' already allows them all: write `" + field + ": ['*']` alone, or list them")
+            if self.credentials:
+                raise fail("GWC204", f"CORS `{field}: ['*']` cannot be combined with `credentials: true`",
+                           "browsers read '*' literally on credentialed requests; list the "
+                           + ("methods" if field == "methods" else "headers"))
         for o in self.origins:
             if o == "*":
                 if self.credentials:

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from ..regex import portability_error
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
@@ -210,8 +212,8 @@ def parse_hostname(v: Any) -> str:
 Hostname = Annotated[str, BeforeValidator(parse_hostname), WithJsonSchema({"type": "string", "pattern": _HOST_RE.pattern})]
 
 def _re2_error(s: str) -> str | None:
-    """RE2 is what Envoy and Traefik (Go regexp) run, and its syntax is, in practice, a
-    subset of NGINX's PCRE: a regex RE2 accepts works on every target."""
+    """RE2 is what Envoy and Traefik (Go regexp) run; gatewayc.regex refuses the few RE2
+    constructs a PCRE target (NGINX, Kong) rejects or reads differently."""
     import re2
 
     opts = re2.Options()
@@ -232,6 +234,10 @@ def parse_regex(v: Any) -> str:
     if err is not None:
         raise fail("GWC108", f"regex {s!r} is not valid RE2: {err}",
                    "gateways use RE2/PCRE: no backreferences, lookaround, conditionals or inline flags like (?x)")
+    unportable = portability_error(s)
+    if unportable is not None:
+        what, hint = unportable
+        raise fail("GWC108", f"regex {s!r} uses {what}, which not every gateway accepts or reads the same way", hint)
     return s
 
 
@@ -296,6 +302,20 @@ def parse_status(v: Any) -> int:
 Status = Annotated[int, BeforeValidator(parse_status), WithJsonSchema({"type": "integer", "minimum": 100, "maximum": 599})]
 
 JsonValue = Any
+
+
+def parse_error_status(v: Any) -> int:
+    """A status the gateway answers with itself: 400-599. YAML reads `502:` as a number, JSON
+    object keys are strings, so both are taken."""
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{3}", v):
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599:
+        return v
+    raise fail("GWC114", f"{v!r} is not an error status", "use a number from 400 to 599")
+
+
+ErrorStatus = Annotated[int, BeforeValidator(parse_error_status),
+                        WithJsonSchema({"type": "string", "pattern": "^[45][0-9][0-9]$"})]
 
 
 # --- on/off toggles -----------------------------------------------------------

@@ -143,6 +143,20 @@ CASES = [
      ("jwt", {"uri_param_names": ["t"], "header_names": [], "cookie_names": []})),
     ("jwt-secret-file", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt: {algorithms: [HS256], "
                              "secret: {file: /run/s}, issuer: me}"), "error", "secret file"),
+    ("jwt-require-exp-false", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt: {algorithms: "
+                                   "[HS256], secret: {env: K}, issuer: me, require_exp: false}"), "error",
+     "`require_exp: false`"),
+    ("jwt-hide-header", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt: {algorithms: [HS256], "
+                             "secret: {env: K}, issuer: me, hide_credentials: true}"), "plugin",
+     ("request-transformer", {"remove": {"headers": ["authorization"], "querystring": [], "body": []}})),
+    ("jwt-hide-query", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt: {algorithms: [HS256], "
+                            "secret: {env: K}, issuer: me, token: {query: t}, hide_credentials: true}\n"
+                            "  request: {headers: {set: {X-A: '1'}}}"), "plugin",
+     ("request-transformer", {"remove": {"headers": [], "querystring": ["t"], "body": []},
+                              "replace": {"headers": ["X-A:1"]}})),
+    ("jwt-hide-cookie", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt: {algorithms: [HS256], "
+                             "secret: {env: K}, issuer: me, token: {cookie: s}, hide_credentials: true}"), "error",
+     "not one cookie"),
     ("api-key", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    api_key: {header: X-Key, "
                      "keys: {env: KEYS}}"), "plugin",
      ("key-auth", {"key_names": ["X-Key"], "key_in_header": True, "key_in_query": False, "key_in_body": False})),
@@ -155,6 +169,11 @@ CASES = [
                    "realm: shop}"), "consumer",
      ("basic-auth~DECK_B", {"basicauth_credentials": [{"username": "mock-DECK_B_USERNAME",
                                                        "password": "mock-DECK_B_PASSWORD"}]})),
+    ("api-key-hide", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    api_key: {query: k, "
+                          "keys: {env: KEYS}, hide_credentials: true}"), "plugin",
+     ("key-auth", {"hide_credentials": True, "key_names": ["k"], "key_in_query": True})),
+    ("basic-hide", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    basic: {credentials: {env: B}, "
+                        "hide_credentials: true}"), "plugin", ("basic-auth", {"hide_credentials": True})),
     ("basic-plugin", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    basic: {credentials: {env: B}, "
                           "realm: shop}"), "plugin", ("basic-auth", {"realm": "shop", "hide_credentials": False})),
     ("any-of", spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    any_of:\n"
@@ -171,7 +190,7 @@ CASES = [
     ("rate-fixed", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
                         "algorithm: fixed_window}"), "plugin",
      ("rate-limiting", {"minute": 10, "limit_by": "ip", "policy": "local", "error_code": 429,
-                        "error_message": "Too many requests"})),
+                        "error_message": "Too Many Requests"})),
     ("rate-token-bucket", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 5, per: 1s}"),
      "note", "rate_limit.token_bucket) is emulated"),
     ("rate-odd-period", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 100, per: 10s}"),
@@ -186,7 +205,7 @@ CASES = [
                         "secret: {env: K}, issuer: me}\n  rate_limit: {requests: 10, per: 1m, key: {claim: sub}}"),
      "error", "rate_limit.key.claim"),
     ("rate-shared", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
-                         "scope: shared}"), "error", "rate_limit.shared"),
+                         "store: {redis: {address: 'r.internal:6379'}}}"), "error", "rate_limit.shared"),
     ("concurrency", spec("match: {path: /api}\nservice: svc\npolicies:\n  concurrency_limit: {max: 5}"), "error",
      "(concurrency_limit)"),
     ("cache", spec("match: {path: /api}\nservice: svc\npolicies:\n  cache: {ttl: 90s, vary: {headers: [Accept], "
@@ -196,7 +215,12 @@ CASES = [
     ("cors", spec("match: {path: /api}\nservice: svc\npolicies:\n  cors: {origins: ['https://a.example.com', "
                   "'https://*.example.org'], credentials: true, max_age: 1h}"), "plugin",
      ("cors", {"origins": ["https://a.example.com", "https://[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.example\\.org"],
-               "credentials": True, "max_age": 3600, "methods": ["GET", "HEAD", "POST"]})),
+               "credentials": True, "max_age": 3600, "methods": ["GET", "HEAD", "POST"], "headers": ["Accept"]})),
+    # "*": every method Kong knows, and the empty header list with which Kong answers what is asked
+    ("cors-any", spec("match: {path: /api}\nservice: svc\npolicies:\n  cors: {origins: ['*'], methods: ['*'], "
+                      "headers: ['*'], expose_headers: ['*']}"), "plugin",
+     ("cors", {"origins": ["*"], "credentials": False, "headers": [], "exposed_headers": ["*"],
+               "methods": ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"]})),
     ("ip-filter", spec("match: {path: /api}\nservice: svc\npolicies:\n  ip: {deny: [192.0.2.0/24]}"), "plugin",
      ("ip-restriction", {"deny": ["192.0.2.0/24"], "status": 403})),
     ("body-limit", spec("match: {path: /api}\nservice: svc\npolicies:\n  body_limit: 10KB"), "plugin",
@@ -276,7 +300,8 @@ def test_feature(tmp_path, text, kind, want):
 
 
 def test_rate_shared_accepted_degraded_falls_back_to_local(tmp_path):
-    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, scope: shared}")
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
+            "store: {redis: {address: 'r.internal:6379'}}}")
     built = harness.build_text(tmp_path, text, accepted=("rate_limit.shared",))
     assert not built.errors
     assert any(d.code == "GWC302" for d in built.diagnostics)
@@ -288,6 +313,44 @@ def test_auth_can_never_be_accepted(tmp_path):
                 "      - api_key: {header: X-Key, keys: {env: KEYS}}\n      - basic: {credentials: {env: B}}")
     built = harness.build_text(tmp_path, text, accepted=("auth.all_of",))
     assert any(d.code == "GWC303" for d in built.errors)
+
+
+def test_require_exp_false_is_a_target_limitation_at_its_jwt_block(tmp_path):
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt:\n      algorithms: [HS256]\n"
+                "      secret: {env: K}\n      issuer: me\n      require_exp: false")
+    built = harness.build_text(tmp_path, text)
+    [d] = [d for d in built.errors if "require_exp" in d.message]
+    assert d.code == "GWC310"
+    lines = text.splitlines()
+    first = next(i for i, x in enumerate(lines) if x.strip() == "algorithms: [HS256]")  # the jwt block's start
+    assert (d.location.line, d.location.col) == (first + 1, lines[first].index("a") + 1), d.location
+    # the default (require_exp: true) is what Kong does: exp is verified, so a token needs one
+    (tmp_path / "ok").mkdir()
+    ok = harness.build_text(tmp_path / "ok", text.replace("      require_exp: false", ""))
+    assert not ok.errors
+    assert plugin(ok.doc(), "jwt")["config"]["claims_to_verify"] == ["exp"]
+
+
+def test_credentials_are_forwarded_by_default(tmp_path):
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    any_of:\n"
+                "      - jwt: {algorithms: [HS256], secret: {env: K}, issuer: me}\n"
+                "      - api_key: {header: X-Key, keys: {env: KEYS}}")
+    built = harness.build_text(tmp_path, text)
+    assert not built.errors, [d.message for d in built.errors]
+    assert plugin(built.doc(), "key-auth")["config"]["hide_credentials"] is False
+    assert plugin(built.doc(), "request-transformer") is None
+    assert kongcheck.check_all(built.files["kong.yml"]) == []
+
+
+def test_forwarded_claims_stay_refused_on_every_route(tmp_path):
+    """M5 wants a claim header stripped from client requests on every route of the gateway;
+    Kong cannot forward claims at all, and auth is never accepted away, so no kong.yml can
+    exist in which a sibling route passes a forged claim header."""
+    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  auth:\n    jwt: {algorithms: [HS256], "
+                "secret: {env: K}, issuer: me, forward_claims: {sub: X-User-Id}}")
+    built = harness.build_text(tmp_path, text, accepted=("auth.jwt.forward_claims",))
+    assert any(d.code == "GWC303" for d in built.errors)
+    assert any("auth.jwt.forward_claims" in d.message for d in built.errors)
 
 
 def test_jwks_file_becomes_pem_credentials(tmp_path):

@@ -71,7 +71,7 @@ def _json_body(size: int) -> bytes:
 
 def _too_large(r) -> None:
     assert r.status == 413, (r.status, r.body[:200])
-    assert r.json() == {"error": "Request body too large"}
+    assert r.json() == {"error": "Content Too Large"}
 
 
 @pytest.mark.parametrize("path", ["/auth-limited", "/auth-open"])

@@ -131,6 +131,54 @@ def test_cors_preflight_and_simple(gateway, echo_upstream):
     assert "access-control-allow-origin" not in bad.headers
 
 
+CORS_WILDCARDS = """
+version: 1
+services:
+  a: {url: __A__}
+gateways:
+  main:
+    listeners: [{port: 8080}]
+    routes:
+      - name: any
+        match: {path: /any}
+        service: a
+        policies:
+          cors: {origins: ["*"], methods: ["*"], headers: ["*"], expose_headers: ["*"], max_age: 1m}
+      - name: listed
+        match: {path: /listed}
+        service: a
+        policies:
+          cors: {origins: ["https://app.example.com"], methods: [GET]}
+"""
+
+
+def test_cors_wildcards_answer_what_the_browser_asks(gateway, echo_upstream):
+    up = echo_upstream("a")
+    gw = gateway(CORS_WILDCARDS, {"A": up})
+    # "*" is answered with the requested method and headers: a literal "*" would not cover
+    # Authorization, which a browser then refuses to send
+    pre = gw.request("OPTIONS", "/any", {"origin": "https://x.example", "access-control-request-method": "DELETE",
+                                         "access-control-request-headers": "authorization, x-custom"})
+    assert pre.status == 204 and up.hits == 0
+    assert pre.headers["access-control-allow-origin"] == "*"
+    assert pre.headers["access-control-allow-methods"] == "DELETE"
+    assert pre.headers["access-control-allow-headers"] == "authorization, x-custom"
+    assert "access-control-allow-credentials" not in pre.headers
+    r = gw.request("DELETE", "/any", {"origin": "https://x.example"})
+    assert r.status == 200 and r.json()["method"] == "DELETE"
+    assert r.headers["access-control-allow-origin"] == "*" and r.headers["access-control-expose-headers"] == "*"
+
+
+def test_cors_without_headers_allows_only_safelisted_ones(gateway, echo_upstream):
+    gw = gateway(CORS_WILDCARDS, {"A": echo_upstream("a")})
+    pre = gw.request("OPTIONS", "/listed", {"origin": "https://app.example.com",
+                                            "access-control-request-method": "GET",
+                                            "access-control-request-headers": "x-custom"})
+    assert pre.status == 204 and pre.headers["access-control-allow-methods"] == "GET"
+    # no Access-Control-Allow-Headers: the browser sends no header beyond the safelisted ones
+    assert "access-control-allow-headers" not in pre.headers
+
+
 def test_ip_filter_403_json(gateway, echo_upstream):
     gw = _start(gateway, echo_upstream)
     for path in ("/denied", "/allowlist"):
@@ -142,7 +190,7 @@ def test_body_limit_413_json(gateway, echo_upstream):
     gw = _start(gateway, echo_upstream)
     assert gw.request("POST", "/small", body=b"x" * 100).json()["body"] == "x" * 100
     r = gw.request("POST", "/small", body=b"x" * 101)
-    assert r.status == 413 and r.json() == {"error": "Request body too large"}
+    assert r.status == 413 and r.json() == {"error": "Content Too Large"}
 
 
 def test_json_access_log(gateway, echo_upstream):

@@ -57,7 +57,7 @@ def test_exact_prefix_and_segment_boundary(gateway, echo_upstream):
     assert gw.request("GET", "/v2").json()["server"] == "a"  # exact beats prefix
     assert gw.request("GET", "/v2/x").json()["server"] == "b"
     r = gw.request("GET", "/v2x")  # not a segment of /v2
-    assert r.status == 404 and r.json() == {"error": "Not found"}
+    assert r.status == 404 and r.json() == {"error": "Not Found"}
     assert r.headers["content-type"] == "application/json"
 
 

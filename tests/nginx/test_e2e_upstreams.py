@@ -52,10 +52,10 @@ def test_limits_apply_after_conditional_dispatch(gateway, echo_upstream):
     gw = gateway(SPEC, {"BAD": echo_upstream("good"), "GOOD": echo_upstream("good")})
     assert gw.request("GET", "/g").json() == {"via": "get"}
     r = gw.request("POST", "/g", body=b"x" * 11)
-    assert r.status == 413 and r.json() == {"error": "Request body too large"}
+    assert r.status == 413 and r.json() == {"error": "Content Too Large"}
     assert [gw.request("POST", "/g", body=b"x").status for _ in range(2)] == [200, 200]
     r = gw.request("POST", "/g", body=b"x")
-    assert r.status == 429 and r.json() == {"error": "Too many requests"}
+    assert r.status == 429 and r.json() == {"error": "Too Many Requests"}
 
 
 TIMEOUT_SPEC = """

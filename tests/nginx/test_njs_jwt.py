@@ -99,6 +99,12 @@ gateways:
               secret: {{env: GWC_TEST_JWT_SECRET}}
               required_claims: [constructor]
               forward_claims: {{toString: X-To-String, __proto__: X-Proto}}
+      - name: noexp
+        match: {{path: /noexp}}
+        service: echo
+        policies:
+          auth:
+            jwt: {{algorithms: [HS256], secret: {{env: GWC_TEST_JWT_SECRET}}, require_exp: false, clock_skew: 30s}}
       - name: custom
         match: {{path: /custom}}
         service: echo
@@ -187,6 +193,24 @@ def test_alg_none_is_refused(gw):
 
 def test_clock_skew_tolerates_a_recent_expiry(gw):
     assert get(gw, "/hs", bearer(hs(exp=int(time.time()) - 5))).status == 200
+
+
+# --- exp (docs/spec.md: require_exp) --------------------------------------------------
+def test_a_token_without_exp_is_refused_by_default(gw, keys):
+    assert get(gw, "/hs", bearer(hs(exp=None))).status == 401, gw.log()
+    assert get(gw, "/pk", bearer(pk_token(keys["k1"], "RS256", "k1", exp=None))).status == 401
+    # exp must be a number: null or text is no expiry at all
+    assert get(gw, "/hs", bearer(hs(exp="9999999999"))).status == 401
+    assert get(gw, "/hs", bearer(jwt.encode({**claims(), "exp": None}, SECRET, algorithm="HS256"))).status == 401
+
+
+def test_require_exp_false_accepts_a_token_without_exp_but_never_an_expired_one(gw):
+    now = int(time.time())
+    assert get(gw, "/noexp", bearer(hs(exp=None))).status == 200, gw.log()
+    assert get(gw, "/noexp", bearer(hs(exp=now + 60))).status == 200
+    assert get(gw, "/noexp", bearer(hs(exp=now - 5))).status == 200  # within the 30 s clock skew
+    assert get(gw, "/noexp", bearer(hs(exp=now - 120))).status == 401
+    assert get(gw, "/noexp", bearer(hs(exp="soon"))).status == 401
 
 
 def test_audience_may_be_a_list(gw):

@@ -62,6 +62,7 @@ PRIMARY = [
     ("GWC107-bad-cidr.yml", "GWC107", 7, 17, None),
     ("GWC108-bad-regex.yml", "GWC108", 12, 25, None),
     ("GWC108-regex-lookahead.yml", "GWC108", 12, 25, None),
+    ("GWC108-regex-unportable.yml", "GWC108", 12, 25, None),
     ("GWC109-inline-secret.yml", "GWC109", 9, 17, None),
     ("GWC109-jwks-private-key.yml", "GWC109", 16, 28, None),
     ("GWC110-bad-hostname.yml", "GWC110", 6, 17, None),

@@ -330,3 +330,26 @@ def test_ir_is_hashable_and_comparable(compile_text):
     b = ok(compile_text(UNITS))
     assert a.services == b.services
     hash(a.services[0])
+
+
+# --- CORS wildcards (Gateway API allowMethods / allowHeaders "*") -----------------------------
+def test_cors_wildcards_lower_to_a_lone_star(compile_text):
+    r = ok(compile_text(routes("{name: a, service: s, policies: {cors: {origins: ['*'], methods: ['*'], "
+                               "headers: ['*'], expose_headers: ['*']}}}"))).gateways[0].routes[0]
+    c = r.policies.cors
+    assert (c.methods, c.headers, c.expose_headers, c.any_method, c.any_header) == (("*",), ("*",), ("*",), True, True)
+
+
+@pytest.mark.parametrize("field", ["methods", "headers", "expose_headers"])
+def test_cors_wildcard_with_credentials_is_refused(compile_text, field):
+    cors = f"{{origins: ['https://a.example.com'], {field}: ['*'], credentials: true}}"
+    c = compile_text(routes(f"{{name: a, service: s, policies: {{cors: {cors}}}}}"))
+    (d,) = [d for d in c.diagnostics if d.is_error]
+    assert (d.code, d.location.line) == ("GWC204", 8) and "credentials" in d.message
+
+
+@pytest.mark.parametrize("field,values", [("methods", "['*', GET]"), ("headers", "[x-a, '*']")])
+def test_cors_wildcard_stands_alone(compile_text, field, values):
+    c = compile_text(routes(f"{{name: a, service: s, policies: {{cors: {{origins: ['*'], {field}: {values}}}}}}}"))
+    (d,) = [d for d in c.diagnostics if d.is_error]
+    assert d.code == "GWC204" and "'*'" in d.message

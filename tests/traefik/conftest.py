@@ -18,6 +18,9 @@ Fixtures (usable by any test module under tests/traefik/), besides ``echo_upstre
   host=None, port=None) -> Reply``, ``.rawdata()``, ``.log_entries()``, ``.errors()``).
   Traefik is stopped at test end.
 - ``module_traefik`` - the same, living until the end of the test module.
+- ``redis`` - factory: ``redis(password=None) -> RedisServer`` starts Debian's ``redis-server``
+  on a free loopback port (no persistence, working directory in a temp dir); ``.port``,
+  ``.cli(*args)`` runs ``redis-cli`` against it. Stopped at test end; a missing binary fails.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ import os
 import pytest
 
 from harness_common import stopping
-from traefik_harness import start_traefik  # tests/traefik is on sys.path
+from traefik_harness import RedisServer, start_traefik  # tests/traefik is on sys.path
 
 
 @pytest.fixture
@@ -39,6 +42,11 @@ def traefik(tmp_path):
 @pytest.fixture(scope="module")
 def module_traefik(tmp_path_factory):
     yield from stopping(lambda *a, **kw: start_traefik(tmp_path_factory.mktemp("traefik"), *a, **kw))
+
+
+@pytest.fixture
+def redis(tmp_path):
+    yield from stopping(lambda password=None: RedisServer(tmp_path / "redis", password))
 
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")

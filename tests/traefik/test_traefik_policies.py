@@ -82,6 +82,12 @@ gateways:
       - name: stripped
         match: /go
         redirect: {path: {strip_prefix: true}}
+      - name: permanent
+        match: /perm
+        redirect: {hostname: new.example.com, port: 8443, status: 308}
+      - name: see-other
+        match: {path: {exact: /form}}
+        redirect: {path: {full: /thanks}, status: 303}
       - name: cors
         match: /cors
         service: echo
@@ -180,6 +186,17 @@ def test_path_rewrites(gw, path, upstream_path):
 def test_redirects(gw, path, status, location):
     r = gw.request("GET", path, host="h.test:8000")
     assert (r.status, r.headers.get("location")) == (status, location)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_redirect_status_is_the_spec_one_for_every_method(gw, method):
+    # Traefik's own redirect middlewares would send 308 for a 301 and 307 for a 302 to a POST
+    r = gw.request(method, "/perm/a?b=1", host="h.test:8000")
+    assert (r.status, r.headers["location"]) == (308, "http://new.example.com:8443/perm/a?b=1")
+    r = gw.request(method, "/form?x=%20", host="h.test")
+    assert (r.status, r.headers["location"]) == (303, "http://h.test/thanks?x=%20")
+    r = gw.request(method, "/moved", host="h.test")
+    assert (r.status, r.headers["location"]) == (301, "https://example.com/moved")
 
 
 def test_cors(gw):

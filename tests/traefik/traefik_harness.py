@@ -35,6 +35,32 @@ def build(spec: ir.IR, accept: frozenset[str] = frozenset()) -> Output:
     return BACKEND.build(spec, spec.gateways, BuildOptions("gateway.yml", "test", accept))
 
 
+# --- Redis, for shared rate limits ---------------------------------------------------------
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    def __init__(self, work: Path, password: str | None = None) -> None:
+        work.mkdir(parents=True, exist_ok=True)
+        self.port, self.password = free_port(), password
+        args = [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", str(work)]
+        if password:
+            args += ["--requirepass", password]
+        log = work / "redis.log"
+        with open(log, "wb") as fh:
+            self.proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, cwd=work)
+        wait_port(self.port, self.proc, log, "redis-server")
+
+    def cli(self, *args: str) -> str:
+        auth = ["-a", self.password, "--no-auth-warning"] if self.password else []
+        return subprocess.run([str(Path(REDIS).with_name("redis-cli")), "-p", str(self.port), *auth, *args],
+                              capture_output=True, text=True, timeout=10, check=True).stdout
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
 # --- reading a dynamic.yml back -------------------------------------------------------------
 _ESCAPED = "{{`{{`}}"
 _ENV = re.compile(r'\{\{ env "([A-Za-z_][A-Za-z0-9_]*)" \| toJson \}\}')
@@ -107,9 +133,14 @@ class Traefik:
         stop_process(self.proc, 15)
 
 
-def harness_static(out_dir: Path, api_port: int) -> dict:
+def harness_static(out_dir: Path, api_port: int, moved: dict[int, int] | None = None) -> dict:
+    """The generated static configuration plus the API and a JSON log; `moved` maps listener
+    ports to others (a second instance of the same build)."""
     static = YAML(typ="safe", pure=True).load((out_dir / "traefik.yml").read_text())
     assert "traefik" not in static["entryPoints"], "the harness's API entry point name is taken"
+    for ep in static["entryPoints"].values():
+        host, port = ep["address"].rsplit(":", 1)
+        ep["address"] = f"{host}:{(moved or {}).get(int(port), int(port))}"
     static["entryPoints"]["traefik"] = {"address": f"127.0.0.1:{api_port}"}
     static["api"] = {"insecure": True}
     static["log"] = {"level": "INFO", "format": "json", "noColor": True}
@@ -117,13 +148,15 @@ def harness_static(out_dir: Path, api_port: int) -> dict:
 
 
 def run_traefik(work: Path, out_dir: Path, output: Output, ports: list[int], env: dict[str, str] | None = None,
-                timeout: float = 20) -> Traefik:
+                timeout: float = 20, moved: dict[int, int] | None = None) -> Traefik:
     """Traefik started from `out_dir` (where the build was written) and checked: every listener
     answers, every router, middleware and service of dynamic.yml is in /api/rawdata and
-    `enabled`, and the log holds no error."""
+    `enabled`, and the log holds no error. `moved`: listener ports to use instead."""
     api_port = free_port()
+    work.mkdir(parents=True, exist_ok=True)
     conf = work / "traefik-test.yml"
-    conf.write_text(json.dumps(harness_static(out_dir, api_port)))
+    conf.write_text(json.dumps(harness_static(out_dir, api_port, moved)))
+    ports = [(moved or {}).get(p, p) for p in ports]
     log_path = work / "traefik.log"
     dynamic = load_dynamic((out_dir / "dynamic.yml").read_bytes(), env)
     with open(log_path, "wb") as log:
@@ -157,6 +190,12 @@ def wait_loaded(gw: Traefik, timeout: float) -> None:
     assert not gw.errors(), gw.errors()
 
 
+def another_instance(gw: Traefik, work: Path, env: dict[str, str] | None = None) -> Traefik:
+    """A second Traefik running the same build (the same files), on other free ports."""
+    moved = {p: free_port() for p in gw.ports}
+    return run_traefik(work, gw.dir, gw.output, gw.ports, env, moved=moved)
+
+
 def start_traefik(work: Path, text: str, upstreams: dict[str, EchoServer] | None = None,
                   env: dict[str, str] | None = None, files: dict[str, str | bytes] | None = None,
                   accept: frozenset[str] = frozenset()) -> Traefik:
@@ -164,7 +203,7 @@ def start_traefik(work: Path, text: str, upstreams: dict[str, EchoServer] | None
     backend into work/out and running there (checked as run_traefik says)."""
     spec, ports = with_free_ports(compile_text(work, text, upstreams, files))
     out = build(spec, accept)
-    assert not [d for d in out.notes if d.severity.value == "error"], [str(d) for d in out.notes]
+    assert not [d for d in out.notes if d.is_error], [str(d) for d in out.notes]
     out_dir = work / "out"
     write_output(out_dir, out.files)
     return run_traefik(work, out_dir, out, ports, env)

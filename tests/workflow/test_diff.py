@@ -76,7 +76,14 @@ CASES = [
       "rate limit on /api/orders: burst 10 -> 20; algorithm token_bucket -> leaky_bucket"], 0),
     ("rate-limit-off-on-route", [(USERS_ROUTE, USERS_ROUTE + "        policies: {rate_limit: false}\n")],
      ["rate limit removed on GET /api/users (was 100/15m; burst 10; key client_ip; algorithm token_bucket; "
-      'status 429; body {"error": "Too many requests"}; scope instance)'], 0),
+      'status 429; body {"error": "Too Many Requests"}; scope gateway; budget shop/gateway)'], 0),
+    ("rate-limit-scope-narrowed", [("per: 15m, burst: 10}", "per: 15m, burst: 10, scope: route}")],
+     ["rate limit on GET /api/users: scope gateway -> route; budget shop/gateway -> shop/route/users",
+      "rate limit on /api/orders: scope gateway -> route; budget shop/gateway -> shop/route/orders"], 0),
+    ("rate-limit-store-added", [("per: 15m, burst: 10}",
+                                 "per: 15m, burst: 10, store: {redis: {address: 'r.internal:6379'}}}")],
+     ["rate limit on GET /api/users: store none -> redis r.internal:6379 database 0",
+      "rate limit on /api/orders: store none -> redis r.internal:6379 database 0"], 0),
     ("auth-removed", [(USERS_ROUTE, USERS_ROUTE + "        policies: {auth: anonymous}\n")],
      ["auth removed on GET /api/users: jwt HS256 (env:JWT_SECRET; issuer https://id.example.com) -> none (anonymous)"], 1),
     ("auth-weakened-issuer", [("        issuer: https://id.example.com\n", "")],
@@ -98,8 +105,11 @@ CASES = [
      ["auth added on GET /health: jwt HS256 (env:JWT_SECRET; issuer https://id.example.com)"], 1),
     ("auth-failure-status", [("        issuer: https://id.example.com\n",
                               "        issuer: https://id.example.com\n      failure: {status: 403}\n")],
-     ['auth failure response on GET /api/users: status 401 -> 403',
-      'auth failure response on /api/orders: status 401 -> 403'], 0),
+     # no body of its own: the default body follows the status (the gateway's answer for 403)
+     ['auth failure response on GET /api/users: status 401 -> 403; body {"error": "Unauthorized"} -> '
+      '{"error": "Forbidden"}',
+      'auth failure response on /api/orders: status 401 -> 403; body {"error": "Unauthorized"} -> '
+      '{"error": "Forbidden"}'], 0),
     ("route-added-without-auth", [("      - name: health\n",
                                    "      - name: docs\n        match: {path: /docs}\n        service: orders\n"
                                    "        policies: {auth: anonymous}\n      - name: health\n")],

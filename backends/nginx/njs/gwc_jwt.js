@@ -134,7 +134,13 @@ async function verifyPublicKey(cfg, t, alg) {
 function checkClaims(cfg, c) {
     var now = Date.now() / 1000;
     var skew = cfg.clock_skew_s;
-    if (c.exp !== undefined && (typeof c.exp !== 'number' || now > c.exp + skew)) {
+    var exp = util.own(c, 'exp');
+    if (exp === undefined) {
+        // M3: a token that never expires is refused unless the spec says require_exp: false
+        if (cfg.require_exp) {
+            return 'no exp';
+        }
+    } else if (typeof exp !== 'number' || now > exp + skew) {
         return 'expired';
     }
     if (c.nbf !== undefined && (typeof c.nbf !== 'number' || c.nbf > now + skew)) {

@@ -146,4 +146,4 @@ function cookie(r, name) {
 }
 
 export default {routeConfig, b64urlDecode, bytesEqual, stringsEqual, sha256hex, readSecret,
-                resolvePath, queryParam, own, put, header, cookie};
+                resolvePath, queryParam, decode: safeDecode, own, put, header, cookie};

@@ -16,6 +16,7 @@ type APIKey struct {
 	Query  string `json:"query,omitempty"`
 	Env    string `json:"env,omitempty"`
 	File   string `json:"file,omitempty"`
+	Hide   bool   `json:"hide,omitempty"` // remove the key from the request before it goes on
 }
 
 type keySet struct {
@@ -53,8 +54,22 @@ func (ks *keySet) allows(req *http.Request, c *APIKey) bool {
 	} else {
 		key = req.URL.Query().Get(c.Query)
 	}
-	if key == "" {
+	if key == "" || !ks.digests[sha256.Sum256([]byte(key))] {
 		return false
 	}
-	return ks.digests[sha256.Sum256([]byte(key))]
+	if c.Hide {
+		hide(req, c)
+	}
+	return true
+}
+
+func hide(req *http.Request, c *APIKey) {
+	if c.Header != "" {
+		req.Header.Del(c.Header)
+		return
+	}
+	q := req.URL.Query()
+	q.Del(c.Query)
+	req.URL.RawQuery = q.Encode()
+	req.RequestURI = req.URL.RequestURI()
 }

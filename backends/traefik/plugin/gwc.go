@@ -3,7 +3,7 @@
 // (experimental.localPlugins) and runs it with its Go interpreter (Yaegi): standard library
 // only. A middleware instance does what its configuration names (gatewayc gives each one
 // job, so that each sits at its place in a router's chain): replace Traefik's own answers
-// of the middlewares after it, check an API key, rewrite the Host, or answer itself.
+// of the middlewares after it, check an API key, rewrite the Host, redirect, or answer itself.
 package gwc
 
 import (
@@ -15,8 +15,9 @@ import (
 type Config struct {
 	Respond *Answer           `json:"respond,omitempty"`
 	Answers map[string]Answer `json:"answers,omitempty"`
-	APIKey  *APIKey           `json:"apiKey,omitempty"`
-	Host    string            `json:"host,omitempty"`
+	APIKey   *APIKey           `json:"apiKey,omitempty"`
+	Host     string            `json:"host,omitempty"`
+	Redirect *Redirect         `json:"redirect,omitempty"`
 }
 
 // Answer is a response the gateway makes itself.
@@ -24,7 +25,7 @@ type Answer struct {
 	Status      int               `json:"status,omitempty"`
 	Body        string            `json:"body,omitempty"`
 	ContentType string            `json:"contentType,omitempty"`
-	Headers     map[string]string `json:"headers,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"` // "" removes the header
 }
 
 // CreateConfig is called by Traefik before it decodes the configuration into it.
@@ -69,6 +70,11 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if m.cfg.Host != "" {
 		req.Host = m.cfg.Host
 	}
+	if m.cfg.Redirect != nil {
+		rw.Header().Set("Location", m.cfg.Redirect.location(req))
+		rw.WriteHeader(m.cfg.Redirect.Status)
+		return
+	}
 	if m.cfg.Respond != nil {
 		write(rw, *m.cfg.Respond)
 		return
@@ -80,7 +86,11 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 func write(rw http.ResponseWriter, a Answer) {
 	h := rw.Header()
 	for k, v := range a.Headers {
-		h.Set(k, v)
+		if v == "" {
+			h.Del(k)
+		} else {
+			h.Set(k, v)
+		}
 	}
 	if a.Body != "" {
 		ct := a.ContentType
