@@ -70,8 +70,10 @@ class Gateway:
         and how many MISSes came first. nginx runs several workers: one that takes a request
         while another is still storing the same response misses it, which is harmless
         (one more upstream call), so a test first waits for the entry to be visible before
-        it asserts what may or may not share it."""
+        it asserts what may or may not share it. The MISS replies are kept in
+        `self.missed`: the entry that finally hits is the last of them that was stored."""
         misses = 0
+        self.missed: list[Reply] = []
         deadline = time.monotonic() + timeout
         while True:
             r = self.request("GET", path, headers)
@@ -80,6 +82,7 @@ class Gateway:
                 return r, misses
             assert status == "MISS" and time.monotonic() < deadline, (status, r.status, r.body[:200])
             misses += 1
+            self.missed.append(r)
             time.sleep(0.02)
 
     def log(self) -> str:
