@@ -36,10 +36,13 @@ CAPABILITIES: dict[str, Support] = {
     "upstream.circuit_breaker": emulated("passive health check (3.6+): a target is out for open_for after "
                                          "consecutive_failures failed requests (any 5xx or connection error) "
                                          "within open_for; no half-open probe"),
-    "auth.jwt.hmac": unsupported("Traefik OSS has no JWT middleware"),
-    "auth.jwt.public_key": unsupported("Traefik OSS has no JWT middleware"),
-    "auth.jwt.jwks_url": unsupported("Traefik OSS has no JWT middleware"),
-    "auth.jwt.forward_claims": unsupported("Traefik OSS has no JWT middleware"),
+    "auth.jwt.hmac": emulated("gatewayc's Traefik plugin (Traefik OSS has no JWT middleware): the secret "
+                              "(variable or file) is read when Traefik loads the configuration"),
+    "auth.jwt.public_key": emulated("gatewayc's Traefik plugin, with the JWKS file's keys as PEM (kid selects "
+                                    "the key)"),
+    "auth.jwt.jwks_url": unsupported("gatewayc's Traefik plugin does not fetch JWKS"),
+    "auth.jwt.forward_claims": native("gatewayc's Traefik plugin sets the headers; every route of the gateway "
+                                      "removes them from client requests"),
     "auth.api_key": emulated("gatewayc's Traefik plugin: the keys (variable or file) are read when Traefik "
                              "loads the configuration, compared through SHA-256 digests"),
     "auth.basic": emulated("basicAuth: a file must be htpasswd with bcrypt, apr1 (MD5) or SHA1 entries; "

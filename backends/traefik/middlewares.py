@@ -22,6 +22,29 @@ from .durations import go_duration
 _ALL_V4, _ALL_V6 = ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")
 
 
+def claim_headers(gw: ir.Gateway) -> set[str]:
+    """Every header some route of the gateway fills from JWT claims (settled meaning M5)."""
+    out: set[str] = set()
+
+    def walk(m) -> None:
+        if isinstance(m, ir.JwtAuth):
+            out.update(h for _, h in m.forward_claims)
+        elif isinstance(m, (ir.AnyOf, ir.AllOf)):
+            for x in m.methods:
+                walk(x)
+    for r in gw.routes:
+        if r.policies.auth is not None:
+            walk(r.policies.auth.method)
+    return out
+
+
+def _own_claim_headers(route: ir.Route) -> set[str]:
+    a = route.policies.auth
+    if a is not None and isinstance(a.method, ir.JwtAuth):
+        return {h for _, h in a.method.forward_claims}
+    return set()
+
+
 def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[str, dict]]:
     """(name suffix, middleware) pairs for everything a route does before its action."""
     p, out = route.policies, []
@@ -44,10 +67,15 @@ def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[s
             ctx.error(f"route {route.name!r}: `body_limit: 0` (no body at all): Traefik's buffering middleware "
                       f"takes 0 as no limit", route.loc, hint="use a limit of at least 1 byte")
         out.append(("body-limit", {"buffering": {"maxRequestBodyBytes": max(1, p.body_limit)}}))
+    h = {}
     if t.request_headers and not ctx.dropping("transform.request.headers"):
         h = header_map(t.request_headers, "request", f"route {route.name!r}", t.loc, ctx)
-        if h:
-            out.append(("request-headers", {"headers": {"customRequestHeaders": h}}))
+    # a client never sends a claim header upstream (the route's own jwt job sets its own)
+    for n in sorted(claim_headers(gw) - _own_claim_headers(route)):
+        h.setdefault(n, "")
+    if h:
+        out.append(("request-headers", {"headers": {"customRequestHeaders": dict(sorted(h.items(),
+                                                                                  key=lambda kv: kv[0].lower()))}}))
     if t.request_query and not ctx.dropping("transform.request.query"):
         ctx.error(f"route {route.name!r}: Traefik has no middleware that changes query parameters", t.loc)
     return out
@@ -113,8 +141,16 @@ def auth(route: ir.Route, a: ir.Auth, ctx: Ctx) -> list[tuple[str, dict]]:
         return [("auth", {"basicAuth": basic(m, ctx)})]
     if isinstance(m, ir.ApiKeyAuth):
         return [("auth", plugin.api_key(m, ctx))]
+    if isinstance(m, ir.JwtAuth):
+        if m.jwks is not None and m.jwks.keys is None:
+            return [("auth", _closed())]  # a JWKS URL: refused by the capability check
+        return [("auth", plugin.jwt(m, ctx))]
     # other methods are refused by the capability check (which reports them): stay closed
-    return [("auth", {"ipAllowList": {"sourceRange": ["0.0.0.0/32"], "rejectStatusCode": 401}})]
+    return [("auth", _closed())]
+
+
+def _closed() -> dict:
+    return {"ipAllowList": {"sourceRange": ["0.0.0.0/32"], "rejectStatusCode": 401}}
 
 
 # An env reference holds "user:password" pairs separated by commas; Traefik wants htpasswd

@@ -3,6 +3,7 @@ and declared in traefik.yml (experimental.localPlugins), so Traefik loads it fro
 never from the network. Each middleware made here uses one of its jobs."""
 from __future__ import annotations
 
+import base64
 import json
 from importlib import resources
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from .context import Ctx
 
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
-SOURCES = ("gwc.go", "answers.go", "apikey.go", "redirect.go", "go.mod", ".traefik.yml")
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "jwt.go", "redirect.go", "go.mod", ".traefik.yml")
 # the statuses Traefik answers on its own in a forwarding route
 _TRAEFIK_MADE = (502, 503, 504)
 
@@ -98,6 +99,58 @@ def api_key(m: ir.ApiKeyAuth, ctx: Ctx) -> dict:
     return middleware(ctx, {"apiKey": conf})
 
 
+def jwt(m: ir.JwtAuth, ctx: Ctx) -> dict:
+    conf: dict = {"algorithms": list(m.algorithms)}
+    if m.secret is not None:
+        if m.secret.kind == "env":
+            ctx.env.add(m.secret.name)
+            conf["secretEnv"] = m.secret.name
+        else:
+            conf["secretFile"] = m.secret.name
+    if m.jwks is not None and m.jwks.keys:
+        conf["keys"] = [{**({"kid": k["kid"]} if k.get("kid") else {}), "pem": public_pem(k)} for k in m.jwks.keys]
+    if m.issuer:
+        conf["issuer"] = m.issuer
+    if m.audiences:
+        conf["audiences"] = list(m.audiences)
+    if m.required_claims:
+        conf["required"] = list(m.required_claims)
+    if m.clock_skew_ms:
+        conf["clockSkewMs"] = m.clock_skew_ms
+    if not m.require_exp:
+        conf["allowNoExp"] = True
+    t = m.token
+    if t.header:
+        conf["header"] = t.header
+        if t.scheme:
+            conf["scheme"] = t.scheme
+    elif t.query:
+        conf["query"] = t.query
+    else:
+        conf["cookie"] = t.cookie
+    if m.forward_claims:
+        conf["forward"] = dict(sorted(m.forward_claims))
+    if m.hide_credentials:
+        conf["hide"] = True
+    conf["realm"] = answers.quoted(m.realm)
+    return middleware(ctx, {"jwt": conf})
+
+
+def public_pem(jwk: dict) -> str:
+    """A public JWK (RSA, EC P-256/P-384) as PEM SubjectPublicKeyInfo, for Go's x509 parser."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    def num(field: str) -> int:
+        return int.from_bytes(base64.urlsafe_b64decode(jwk[field] + "=" * (-len(jwk[field]) % 4)), "big")
+    if jwk["kty"] == "RSA":
+        key = rsa.RSAPublicNumbers(num("e"), num("n")).public_key()
+    else:
+        curve = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}[jwk["crv"]]
+        key = ec.EllipticCurvePublicNumbers(num("x"), num("y"), curve).public_key()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
 def _no_store(response_headers: ir.HeaderOps) -> dict[str, str]:
     """Cache-Control: no-store on an error answer, unless the response transform sets or
     removes Cache-Control (then that wins: it runs on the answer too)."""
@@ -129,7 +182,10 @@ def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
         out[429] = made(rl.status, rl.body, {"Retry-After": str(answers.retry_after_s(rl))})
     if p.auth is not None:
         ch = answers.challenges(p.auth)
-        # Traefik's basicAuth sets its own challenge: replaced, or removed when the spec has none
-        out[401] = made(p.auth.failure.status, p.auth.failure.body,
-                        {"WWW-Authenticate": ch[0].value() if ch else ""})
+        if ch and isinstance(p.auth.method, ir.JwtAuth):
+            challenge = {}  # the jwt job sets it: with error="invalid_token" when a token came
+        else:
+            # Traefik's basicAuth sets its own challenge: replaced, or removed when the spec has none
+            challenge = {"WWW-Authenticate": ch[0].value() if ch else ""}
+        out[401] = made(p.auth.failure.status, p.auth.failure.body, challenge)
     return {str(k): out[k] for k in sorted(out)}

@@ -3,7 +3,8 @@
 // (experimental.localPlugins) and runs it with its Go interpreter (Yaegi): standard library
 // only. A middleware instance does what its configuration names (gatewayc gives each one
 // job, so that each sits at its place in a router's chain): replace Traefik's own answers
-// of the middlewares after it, check an API key, rewrite the Host, redirect, or answer itself.
+// of the middlewares after it, check an API key or a JWT, rewrite the Host, redirect, or
+// answer itself.
 package gwc
 
 import (
@@ -16,6 +17,7 @@ type Config struct {
 	Respond *Answer           `json:"respond,omitempty"`
 	Answers map[string]Answer `json:"answers,omitempty"`
 	APIKey   *APIKey           `json:"apiKey,omitempty"`
+	JWT      *JWT              `json:"jwt,omitempty"`
 	Host     string            `json:"host,omitempty"`
 	Redirect *Redirect         `json:"redirect,omitempty"`
 }
@@ -37,6 +39,7 @@ type middleware struct {
 	next    http.Handler
 	cfg     *Config
 	keys    *keySet
+	jwt     *verifier
 	answers map[int]Answer
 }
 
@@ -49,6 +52,13 @@ func New(ctx context.Context, next http.Handler, cfg *Config, name string) (http
 			return nil, err
 		}
 		m.keys = keys
+	}
+	if cfg.JWT != nil {
+		v, err := newVerifier(cfg.JWT)
+		if err != nil {
+			return nil, err
+		}
+		m.jwt = v
 	}
 	answers, err := parseAnswers(cfg.Answers)
 	if err != nil {
@@ -66,6 +76,13 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		// a bare 401: the answers middleware in front of this one gives it the spec's shape
 		rw.WriteHeader(http.StatusUnauthorized)
 		return
+	}
+	if m.jwt != nil {
+		if ok, presented := m.jwt.check(req); !ok {
+			rw.Header().Set("WWW-Authenticate", bearer(m.cfg.JWT.Realm, presented))
+			rw.WriteHeader(http.StatusUnauthorized) // shaped by the answers middleware
+			return
+		}
 	}
 	if m.cfg.Host != "" {
 		req.Host = m.cfg.Host
