@@ -16,6 +16,9 @@ class BuildOptions:
     version: str  # gatewayc version, goes into header comments
     dropped: frozenset[str] = frozenset()  # feature ids the user accepted to lose on this target
     form: str = "full"  # "full" (a runnable config) or "include" (a snippet for an existing config)
+    # every feature (auth excepted) the user accepted to lose on this target: a backend may leave
+    # out a particular use of one that it cannot express (GWC302) instead of refusing it (GWC310)
+    accepted: frozenset[str] = frozenset()
 
 
 @dataclass

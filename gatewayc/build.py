@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._version import __version__
-from .capabilities import grade, unexpressible, uses
+from .capabilities import grade, is_auth, unexpressible, uses
 from .compiler import compile_spec
 from .diagnostics import Diagnostic, DiagnosticBag, Location
 
@@ -58,10 +58,10 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
         # problem: the problems only the backend can see (a particular use it cannot express)
         # come out together with the refused features. The backend leaves out each feature it
         # cannot express as if accepted; such a build has errors, so nothing of it is written.
-        plans.append((t, dropped | unexpressible(table, found)))
-    for t, left_out in plans:
+        plans.append((t, dropped | unexpressible(table, found), frozenset(f for f in accepted if not is_auth(f))))
+    for t, left_out, accepted_t in plans:
         backend = backends.load(t)
-        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form))
+        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t))
         bag.extend(out.notes)
         prefix = f"{t}/" if subdirs else ""
         for path, content in out.files.items():

@@ -46,5 +46,18 @@ if ! command -v redis-server >/dev/null; then
   exit 1
 fi
 
+# Go + sigs.k8s.io/yaml: the Kong tests build decK's template step and YAML reader
+# (tests/kong/deck_render) offline from Debian's packages.
+have_go() { command -v go >/dev/null && [ -d /usr/share/gocode/src/sigs.k8s.io/yaml ]; }
+if ! have_go && command -v apt-get >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq golang-go golang-k8s-sigs-yaml-dev >/dev/null
+fi
+if ! have_go; then
+  echo "Go with sigs.k8s.io/yaml is required for the Kong tests (Debian: golang-go golang-k8s-sigs-yaml-dev)" >&2
+  exit 1
+fi
+
 # The suite never skips a test for a missing gateway: a missing binary fails it.
 exec "$VENV/bin/python" -m pytest -q "$@"

@@ -45,6 +45,8 @@ class EchoServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _EchoHandler)
         self.name, self.status, self.hits, self.delay = name, status, 0, 0.0
         self.methods: list[str] = []  # the method of every request, in arrival order
+        self.script: list[int] = []  # statuses for the next requests, one each, before `status`
+        self.connections = 0  # TCP connections accepted (keepalive reuses them)
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -61,6 +63,10 @@ class _EchoHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.connections += 1
+
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
@@ -70,9 +76,10 @@ class _EchoHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith("/slow"):
             time.sleep(1.5)
-        if self.server.status:
+        scripted = self.server.script.pop(0) if self.server.script else None
+        if scripted or self.server.status:
             out = {"server": self.server.name, "error": "failing on purpose"}
-            self._send(self.server.status, json.dumps(out).encode(), "application/json")
+            self._send(scripted or self.server.status, json.dumps(out).encode(), "application/json")
         elif url.path.startswith("/fail"):
             self._send(500, b'{"error":"boom"}', "application/json")
         elif url.path.startswith("/notjson"):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from . import ids
+from .deck import placeholder
 from .context import Ctx
 from .plugins import plugin
 from .pem import jwk_to_pem
@@ -84,7 +85,7 @@ def _method(m, anonymous: str | None, loc, ctx: Ctx):
             return None
         user = f"key-auth{ids.SEP}{var}"
         _cred(consumer(ctx, user), "keyauth_credentials",
-              {"id": ctx.id("keyauth", var), "key": ids.placeholder(var)}, "key", ctx, loc)
+              {"id": ctx.id("keyauth", var), "key": placeholder(var)}, "key", ctx, loc)
         conf = {"hide_credentials": m.hide_credentials, "key_in_body": False, "key_in_header": m.header is not None,
                 "key_in_query": m.query is not None, "key_names": [m.header or m.query], "run_on_preflight": True}
         if anonymous:
@@ -97,8 +98,8 @@ def _method(m, anonymous: str | None, loc, ctx: Ctx):
             return None
         user = f"basic-auth{ids.SEP}{ids.deck_var(m.credentials.name)}"
         _cred(consumer(ctx, user), "basicauth_credentials",
-              {"id": ctx.id("basicauth", user), "password": ids.placeholder(pass_var),
-               "username": ids.placeholder(user_var)}, "username", ctx, loc)
+              {"id": ctx.id("basicauth", user), "password": placeholder(pass_var),
+               "username": placeholder(user_var)}, "username", ctx, loc)
         conf = {"hide_credentials": m.hide_credentials, "realm": m.realm}
         if anonymous:
             conf["anonymous"] = anonymous
@@ -149,7 +150,7 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
         user = f"jwt{ids.SEP}{var}"
         _cred(consumer(ctx, user), "jwt_secrets",
               {"algorithm": m.algorithms[0], "id": ctx.id("jwt", f"{var}/{m.issuer}"), "key": m.issuer,
-               "secret": ids.placeholder(var)}, "key", ctx, loc)
+               "secret": placeholder(var)}, "key", ctx, loc)
         users.append(user)
     else:
         if m.jwks is None or m.jwks.keys is None:

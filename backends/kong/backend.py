@@ -1,25 +1,17 @@
 """The Kong backend class and the rendering of one document to bytes."""
 from __future__ import annotations
 
-import json
-
 from gatewayc.backends.base import Backend, BuildOptions, Output, header
 from gatewayc.ir import model as ir
-from gatewayc.output.dump import to_yaml
 
-from . import ids
+from . import deck
 from .capabilities import CAPABILITIES
 from .context import Ctx
 from .document import document
 
 
-def render(doc: dict, options: BuildOptions, env: set[str]) -> bytes:
-    """to_yaml, then un-quote decK placeholders: decK renders them on the raw text, before YAML."""
-    text = to_yaml(doc)
-    for var in sorted(env):
-        ph = ids.placeholder(var)
-        text = text.replace(json.dumps(ph), ph)
-    return (header(options) + text).encode("utf-8")
+def render(doc: dict, options: BuildOptions) -> bytes:
+    return deck.render(header(options), doc).encode("utf-8")
 
 
 class KongBackend(Backend):
@@ -29,14 +21,26 @@ class KongBackend(Backend):
 
     def build(self, spec: ir.IR, gateways: tuple[ir.Gateway, ...], options: BuildOptions) -> Output:
         out = Output()
-        for gw in sorted(gateways, key=lambda g: g.name):
-            ctx = Ctx(gw.name, frozenset(options.dropped))
-            doc = document(gw, ctx)
-            path = "kong.yml" if len(gateways) == 1 else f"{gw.name}.kong.yml"
-            out.files[path] = render(doc, options, ctx.env)
+        docs, ctxs = self.documents(gateways, options.dropped, options.accepted)
+        for path, doc in docs.items():
+            out.files[path] = render(doc, options)
+        for ctx in ctxs:
             out.notes.extend(ctx.notes)
             out.env |= ctx.env
         return out
+
+    def documents(self, gateways: tuple[ir.Gateway, ...], dropped: frozenset[str],
+                  accepted: frozenset[str] = frozenset()) -> tuple[dict, list[Ctx]]:
+        """{file name: document} before rendering (the values a decK run must read back), and
+        the builders' states."""
+        docs: dict[str, dict] = {}
+        ctxs = []
+        for gw in sorted(gateways, key=lambda g: g.name):
+            ctx = Ctx(gw.name, frozenset(dropped), frozenset(accepted))
+            path = "kong.yml" if len(gateways) == 1 else f"{gw.name}.kong.yml"
+            docs[path] = document(gw, ctx)
+            ctxs.append(ctx)
+        return docs, ctxs
 
 
 BACKEND = KongBackend()

@@ -15,8 +15,9 @@ CAPABILITIES: dict[str, Support] = {
     "routing.query": unsupported("Kong OSS routes cannot match query parameters (only the expressions router can)"),
     "routing.hostname": native(),
     "routing.hostname.wildcard": native(),
-    "action.redirect": unsupported("Kong OSS has no redirect plugin in the supported set (request-termination cannot "
-                                   "set Location)"),
+    "action.redirect": emulated("redirect plugin (Kong 3.9+): a fixed scheme, host and port with the request's path "
+                                "and query; the parts the spec leaves to the request must be known from the "
+                                "listeners or the route's one hostname, and a rewritten path cannot keep the query"),
     "action.respond": native("request-termination plugin"),
     "rewrite.path": native("service path with strip_path, or request-transformer replace.uri for a full path"),
     "rewrite.strip_prefix": native("strip_path: true"),
@@ -27,6 +28,8 @@ CAPABILITIES: dict[str, Support] = {
     "upstream.weighted": native("upstream targets with weights"),
     "upstream.timeouts": native("service connect/read/write timeouts"),
     "upstream.request_timeout": unsupported("Kong has no whole-request timeout, only connect/read/write"),
+    "upstream.per_try_timeout": emulated("Kong's connect/write/read timeouts apply to each try: each is capped at "
+                                         "per_try (waits between reads, not a timer for the whole try)"),
     "upstream.retry": emulated("service `retries`: Kong retries connection errors and timeouts only, never on "
                                "response statuses, and never non-idempotent requests"),
     "upstream.retry.backoff": unsupported("Kong retries immediately, with no backoff"),
@@ -68,7 +71,11 @@ CAPABILITIES: dict[str, Support] = {
     "body_limit": native("request-size-limiting plugin"),
     "transform.request.headers": native("request-transformer"),
     "transform.request.query": native("request-transformer"),
-    "transform.request.body": unsupported("JSON body mapping (set typed values, casts) is not possible on Kong OSS"),
+    "transform.request.body": unsupported("JSON body mapping with `set` or `cast` is not possible on Kong OSS"),
+    "transform.request.body.rename": emulated(
+        "request-transformer rename.body, top-level fields only; Kong re-encodes the JSON body (key order not "
+        "kept, numbers rounded to 14 significant digits), renames form-encoded and multipart fields too, and "
+        "removes a field of the new name when the old one is missing"),
     "transform.response.headers": native("response-transformer"),
     "validation.body_schema": unsupported("request-validator is Kong Enterprise only"),
     "validation.required": unsupported("request-validator is Kong Enterprise only"),

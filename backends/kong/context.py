@@ -12,6 +12,7 @@ from . import ids
 class Ctx:
     gateway: str
     dropped: frozenset[str] = frozenset()
+    accepted: frozenset[str] = frozenset()  # BuildOptions.accepted
     notes: list[Diagnostic] = field(default_factory=list)
     env: set[str] = field(default_factory=set)
     consumers: dict[str, dict] = field(default_factory=dict)  # username -> consumer entity
@@ -34,6 +35,15 @@ class Ctx:
     def limitation(self, message: str, loc: Location | None, hint: str | None = None) -> None:
         """GWC310: the feature is supported, but not in the form the spec uses here."""
         self._add(Diagnostic("GWC310", f"kong: {message}", loc, hint=hint))
+
+    def cannot(self, feature: str, message: str, loc: Location | None) -> None:
+        """A use of `feature` Kong cannot express: left out when the user accepted losing the
+        feature (GWC302), else refused (GWC310)."""
+        if feature in self.accepted:
+            self._add(Diagnostic("GWC302", f"kong: {message}; left out of the kong configuration as accepted "
+                                 f"({feature})", loc))
+        else:
+            self.limitation(message, loc)
 
     def info(self, message: str, loc: Location | None = None) -> None:
         self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))

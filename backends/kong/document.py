@@ -7,18 +7,23 @@ from . import ids
 from .auth import auth_plugins
 from .context import Ctx
 from .plugins import plugin, route_plugins, termination
+from .redirects import redirect
 from .routes import plan, routed
 from .upstreams import service, upstream
 
 
 def document(gw: ir.Gateway, ctx: Ctx) -> dict:
-    kong_routes = plan(gw, ctx)
+    redirects = {r.name: redirect(gw, r, ctx) for r in gw.routes if isinstance(r.action, ir.Redirect)}
+    skip = frozenset(name for name, conf in redirects.items() if conf is None)
+    kong_routes = plan(gw, ctx, skip)
     services, used = [], {}
     for r in gw.routes:
-        if not routed(r):
+        if not routed(r) or r.name in skip:
             continue
         s = service(r.name, r, ctx)
         plugins = auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
+        if r.name in redirects:
+            plugins.append(plugin(ctx, r.name, "redirect", redirects[r.name]))
         if plugins:
             s["plugins"] = sorted(plugins, key=lambda p: p["name"])
         s["routes"] = kong_routes.get(r.name, [])

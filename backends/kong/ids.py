@@ -1,4 +1,4 @@
-"""Deterministic names, ids and decK placeholders."""
+"""Deterministic names and ids."""
 from __future__ import annotations
 
 import hashlib
@@ -34,12 +34,3 @@ def deck_var(name: str, suffix: str = "") -> str:
     """decK only expands variables whose names start with DECK_."""
     base = name if name.startswith("DECK_") else f"DECK_{name}"
     return base + suffix
-
-
-def placeholder(var: str) -> str:
-    """A decK template that renders the variable's value as a quoted YAML scalar (Go's %q escapes
-    are valid YAML double-quoted escapes), so any value, even one with quotes, stays one string."""
-    return '${{ env "%s" | printf "%%q" }}' % var
-
-
-PLACEHOLDER_RE = re.compile(r'\$\{\{ env "([A-Za-z0-9_]+)" \| printf "%q" \}\}')

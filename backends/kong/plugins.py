@@ -9,6 +9,7 @@ from typing import Any
 from gatewayc.ir import model as ir
 
 from .context import Ctx
+from .entries import entry, templated
 from .routes import ALL_METHODS
 
 PROTOCOLS = ["grpc", "grpcs", "http", "https"]
@@ -37,7 +38,7 @@ def route_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
     if rt is not None:
         out.append(plugin(ctx, owner, "request-transformer", rt))
     if p.transforms.response_headers:
-        out.append(plugin(ctx, owner, "response-transformer", response_transformer(p.transforms, ctx)))
+        out.append(plugin(ctx, owner, "response-transformer", response_transformer(route, ctx)))
     if isinstance(route.action, ir.Respond):
         out.append(plugin(ctx, owner, "request-termination", termination(route.action.status, route.action.body)))
     return out
@@ -145,38 +146,48 @@ def ip_restriction(f: ir.IpFilter) -> dict:
 
 
 # --- transforms ----------------------------------------------------------------------
-def _pairs(ops: ir.HeaderOps, ctx: Ctx, loc) -> dict[str, list[str]]:
-    for _, v in (*ops.set, *ops.add):
-        if "$(" in v:
-            ctx.error(f"value {v!r}: Kong's transformer plugins evaluate `$(...)` as a template", loc)
+def _pairs(ops: ir.HeaderOps, what: str, rendered: bool, ctx: Ctx, loc) -> dict[str, list[str]]:
+    def entries(pairs, kind: str) -> list[str]:
+        made = (entry(a, b, f"{what} {kind}", loc, ctx, rendered) for a, b in pairs)
+        return [e for e in made if e is not None]
+
     return {
-        "remove": list(ops.remove),
-        "rename": [f"{a}:{b}" for a, b in ops.rename],
-        "replace": [f"{a}:{b}" for a, b in ops.set],  # set = replace if present, add if absent
-        "add": [f"{a}:{b}" for a, b in ops.set],
-        "append": [f"{a}:{b}" for a, b in ops.add],
+        "remove": entries(((n, None) for n in ops.remove), "remove"),
+        "rename": entries(ops.rename, "rename"),
+        "replace": entries(ops.set, "set"),  # set = replace if present, add if absent
+        "add": entries(ops.set, "set"),
+        "append": entries(ops.add, "add"),
     }
 
 
 def hidden_by_transformer(route: ir.Route) -> tuple[list[str], list[str]]:
-    """(headers, query parameters) carrying a JWT whose method says hide_credentials: Kong's jwt
-    plugin cannot remove them itself. A cookie cannot be removed alone (a GWC310 in _jwt)."""
+    """(headers, query parameters) with a hidden credential that no auth plugin removes: a JWT's
+    (the jwt plugin has no hide_credentials), and under any_of also an API key's or basic
+    credentials, since key-auth and basic-auth hide only what they authenticated and the spec
+    hides it whichever method succeeded. A cookie cannot be removed alone (GWC310 in auth._jwt)."""
     a = route.policies.auth
     headers: list[str] = []
     query: list[str] = []
 
-    def walk(m: ir.AuthMethod) -> None:
+    def add(header: str | None, param: str | None) -> None:
+        if header is not None and header.lower() not in headers:
+            headers.append(header.lower())
+        if param is not None and param not in query:
+            query.append(param)
+
+    def walk(m: ir.AuthMethod, alternative: bool) -> None:
         if isinstance(m, ir.JwtAuth) and m.hide_credentials:
-            if m.token.header is not None and m.token.header.lower() not in headers:
-                headers.append(m.token.header.lower())
-            if m.token.query is not None and m.token.query not in query:
-                query.append(m.token.query)
+            add(m.token.header, m.token.query)
+        elif isinstance(m, ir.ApiKeyAuth) and m.hide_credentials and alternative:
+            add(m.header, m.query)
+        elif isinstance(m, ir.BasicAuth) and m.hide_credentials and alternative:
+            add("Authorization", None)
         elif isinstance(m, (ir.AnyOf, ir.AllOf)):
             for x in m.methods:
-                walk(x)
+                walk(x, alternative or isinstance(m, ir.AnyOf))
 
     if a is not None:
-        walk(a.method)
+        walk(a.method, False)
     return headers, query
 
 
@@ -189,24 +200,48 @@ def request_transformer(route: ir.Route, ctx: Ctx) -> dict | None:
             base = a.service.targets[0].base_path if a.service.targets else ""
             uri = base + a.path_rewrite.value
         host = a.host_rewrite
+    body = _body_renames(route, ctx)
     hidden_headers, hidden_query = hidden_by_transformer(route)
-    if not (t.request_headers or t.request_query or uri or host or hidden_headers or hidden_query):
+    if not (t.request_headers or t.request_query or uri or host or body or hidden_headers or hidden_query):
         return None
-    h = _pairs(t.request_headers, ctx, t.loc)
-    q = _pairs(t.request_query, ctx, t.loc)
+    h = _pairs(t.request_headers, f"route {route.name!r}: request header", True, ctx, t.loc)
+    q = _pairs(t.request_query, f"route {route.name!r}: query parameter", True, ctx, t.loc)
     h["remove"] += [x for x in hidden_headers if x not in (n.lower() for n in h["remove"])]
     q["remove"] += [x for x in hidden_query if x not in q["remove"]]
     if host:
         h["replace"].append(f"host:{host}")
-    conf = {op: {"body": [], "headers": h[op], "querystring": q[op]}
+    conf = {op: {"body": body if op == "rename" else [], "headers": h[op], "querystring": q[op]}
             for op in ("add", "append", "remove", "rename", "replace")}
     if uri:
+        if templated(uri):
+            ctx.limitation(f"route {route.name!r}: rewritten path {uri!r}: Kong's request-transformer evaluates "
+                           f"`$(...)` in `replace.uri` as a Lua template", route.loc)
         conf["replace"]["uri"] = uri
     return conf
 
 
-def response_transformer(t: ir.Transforms, ctx: Ctx) -> dict:
-    h = _pairs(t.response_headers, ctx, t.loc)
+def _body_renames(route: ir.Route, ctx: Ctx) -> list[str]:
+    """A body mapping that only renames: request-transformer `rename.body` (top-level fields)."""
+    bm = route.policies.transforms.request_body
+    if bm is None or bm.set or bm.cast or "transform.request.body.rename" in ctx.dropped \
+            or not isinstance(route.action, ir.Forward):
+        return []  # a mapping with set or cast is unsupported (graded by the build)
+    out = []
+    for old, new in bm.rename:
+        if "." in old or "." in new:
+            ctx.cannot("transform.request.body.rename", f"route {route.name!r}: body field rename {old!r} -> "
+                       f"{new!r}: a dotted name addresses a nested field, and Kong's rename.body renames top-level "
+                       f"fields only", bm.loc)
+            continue
+        e = entry(old, new, f"route {route.name!r}: body field rename", bm.loc, ctx, True)
+        if e is not None:
+            out.append(e)
+    return out
+
+
+def response_transformer(route: ir.Route, ctx: Ctx) -> dict:
+    t = route.policies.transforms
+    h = _pairs(t.response_headers, f"route {route.name!r}: response header", False, ctx, t.loc)
     conf: dict = {}
     for op in ("add", "append", "remove", "rename", "replace"):
         conf[op] = {"headers": h[op], "json": []}

@@ -17,7 +17,7 @@ from gatewayc.ir.precedence import host_group_key, host_groups, host_matches
 
 from . import ids
 from .context import Ctx
-from .paths import PathError, kong_path, overlap
+from .paths import PathError, escape, kong_path, overlap
 
 ALL_METHODS = ("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 _UPPER_ESCAPE = re.compile(r"\\[A-Z]")
@@ -39,16 +39,17 @@ class Planned:
 
 
 def routed(route: ir.Route) -> bool:
-    """Routes whose action Kong can carry out (redirect and aggregate are unsupported)."""
-    return isinstance(route.action, (ir.Forward, ir.Respond))
+    """Routes whose action Kong can carry out (aggregate is unsupported)."""
+    return isinstance(route.action, (ir.Forward, ir.Respond, ir.Redirect))
 
 
-def plan(gw: ir.Gateway, ctx: Ctx) -> dict[str, list[dict]]:
-    """IR route name -> its Kong route entities (without `service`; they are nested)."""
-    any_methods = any(d.match.methods for d in gw.dispatch if routed(d.route))
+def plan(gw: ir.Gateway, ctx: Ctx, skip: frozenset[str] = frozenset()) -> dict[str, list[dict]]:
+    """IR route name -> its Kong route entities (without `service`; they are nested). Routes
+    named in `skip` get none (their action cannot be carried out; the build has an error)."""
+    any_methods = any(d.match.methods for d in gw.dispatch if routed(d.route) and d.route.name not in skip)
     planned: list[Planned] = []
     for i, d in enumerate(gw.dispatch):
-        if not routed(d.route):
+        if not routed(d.route) or d.route.name in skip:
             continue
         j = d.route.matches.index(d.match)
         for g, hosts in enumerate(host_groups(d.route.hostnames)):
@@ -148,7 +149,8 @@ def _headers(m: ir.Match, ctx: Ctx) -> dict[str, list[str]]:
             ctx.error(f"two matches on header {name!r} in one match: Kong ORs the values of one header", m.loc)
             continue
         if h.kind == "exact":
-            out[name] = [h.value]
+            # Kong reads a route header value that starts with `~*` as a regex
+            out[name] = ["~*^" + escape(h.value) + "$"] if h.value.startswith("~*") else [h.value]
         else:
             if _UPPER_ESCAPE.search(h.value):
                 ctx.error(f"header regex {h.value!r}: Kong lower-cases header regexes, which changes escapes "

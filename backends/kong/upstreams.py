@@ -112,7 +112,7 @@ def service(name: str, route: ir.Route, ctx: Ctx) -> dict:
     """One Kong service per IR route: route-level timeouts and path rewrites live on the service,
     and plugins attached to it share their counters across all the route's Kong routes."""
     a = route.action
-    if not isinstance(a, ir.Forward):  # answered by request-termination: never contacted
+    if not isinstance(a, ir.Forward):  # answered by a plugin (request-termination, redirect): never contacted
         return {"name": name, "id": ctx.id("service", name), "connect_timeout": 60000, "enabled": True,
                 "host": "127.0.0.1", "port": 9, "protocol": "http", "read_timeout": 60000, "retries": 0,
                 "write_timeout": 60000}
@@ -124,10 +124,17 @@ def service(name: str, route: ir.Route, ctx: Ctx) -> dict:
     if pr is not None and pr.kind == "replace_prefix":
         path = (base + pr.value) if pr.value != "/" or not base else base + "/"
     t, rt = svc.timeouts, route.policies.timeouts
+    per_try = None if "upstream.per_try_timeout" in ctx.dropped else (rt.per_try_ms or t.per_try_ms)
+
+    def wait(ms: int | None) -> int:
+        # Kong's timeouts are per try, each wait of it: none may outlast per_try
+        ms = ms or 60000
+        return min(ms, per_try) if per_try else ms
+
     e = {
         "name": name,
         "id": ctx.id("service", name),
-        "connect_timeout": rt.connect_ms or t.connect_ms or 60000,
+        "connect_timeout": wait(rt.connect_ms or t.connect_ms),
         "enabled": True,
         "host": ids.upstream_name(svc.name),
     }
@@ -136,8 +143,8 @@ def service(name: str, route: ir.Route, ctx: Ctx) -> dict:
     e.update({
         "port": 443 if scheme == "https" else 80,
         "protocol": scheme,
-        "read_timeout": rt.read_ms or t.read_ms or 60000,
+        "read_timeout": wait(rt.read_ms or t.read_ms),
         "retries": min(svc.retry.attempts - 1, 32767) if svc.retry else 0,
-        "write_timeout": rt.send_ms or t.send_ms or 60000,
+        "write_timeout": wait(rt.send_ms or t.send_ms),
     })
     return e

@@ -4,7 +4,8 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from ..base import Backend, BuildOptions, Output, header
-from . import actions, cache, cors, forwarding, njs_bridge, observability, ratelimit, routing, transforms, upstreams
+from . import (actions, cache, cors, forwarding, limits, njs_bridge, observability, ratelimit, routing, transforms,
+               upstreams)
 from .capabilities import CAPABILITIES
 from .context import NJS_MODULE, Context, d
 from .render import render
@@ -24,6 +25,7 @@ class NginxBackend(Backend):
         njs_main = njs_bridge.call("main_directives", gateways, ctx)
         if njs_http:
             njs_main = [d("load_module", NJS_MODULE), *njs_main]
+        limits.check([*njs_main, *http], ctx)
         if options.form == "include":
             out.files["gatewayc-http.conf"] = (header(options) + render(http)).encode()
             if njs_main:

@@ -57,7 +57,7 @@ def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx
     if a.host_rewrite and not ctx.dropping("rewrite.host"):
         host = literal(a.host_rewrite)
     out += forwarding.route_directives(gw, route, host, njs_bridge.call("proxy_claim_headers", gw, route, ctx), ctx)
-    out += upstreams.proxy_settings(route, svc, ctx)
+    out += upstreams.proxy_settings(gw, route, svc, ctx)
     out += cache.location_directives(gw, route, ctx)
     out += transforms.response_headers(route, ctx)
     out.append(d("proxy_pass", ctx.proxy_pass_for(svc)))

@@ -30,16 +30,20 @@ _CORE: dict[str, Support] = {
     "upstream.request_timeout": emulated("nginx has no whole-request timer: retries stop once it has passed "
                                          "(proxy_next_upstream_timeout) and every connect/send/read wait is capped "
                                          "at it, but a response that keeps trickling in can take longer"),
+    "upstream.per_try_timeout": emulated("every connect/send/read wait of a try is capped at per_try (nginx has no "
+                                         "timer for a whole try: a response that keeps trickling in can take longer); "
+                                         "with `request`, a retry starts only while a whole try still fits in it"),
     "upstream.retry": emulated("proxy_next_upstream + proxy_next_upstream_tries (attempts = tries in all); nginx "
-                               "never retries the same target, so tries are capped by the number of targets, "
-                               "and it can retry on 500, 502, 503, 504, 403, 404 and 429 only"),
+                               "never tries one upstream server twice, so a service with fewer targets than "
+                               "attempts lists each target again; it can retry on 500, 502, 503, 504, 403, 404 "
+                               "and 429 only"),
     "upstream.retry.backoff": unsupported("nginx retries the next target at once; there is no backoff"),
     "upstream.health_check": unsupported("active health checks are NGINX Plus only; use a circuit breaker for "
                                          "passive ejection"),
     "upstream.circuit_breaker": emulated("passive ejection with max_fails/fail_timeout: a target is out for "
-                                         "open_for after consecutive_failures failed tries within open_for; "
-                                         "failure_percent is approximated, there is no half-open probe, statuses "
-                                         "count only when a retry to another target is possible"),
+                                         "open_for (whole seconds) after consecutive_failures failed tries within "
+                                         "open_for, then one request tries it again; failure_percent is "
+                                         "approximated, statuses count only when another try is possible"),
     "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1); rates are whole "
                                       "requests per second or minute"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth (burst requests-1), refilled "
@@ -70,7 +74,7 @@ _CORE: dict[str, Support] = {
 # features only the njs half can provide, with the note they get when it is missing
 _NJS = ("auth.jwt.hmac", "auth.jwt.public_key", "auth.jwt.jwks_url", "auth.jwt.forward_claims", "auth.api_key",
         "auth.basic", "auth.any_of", "auth.all_of", "auth.mtls", "rate_limit.key.consumer", "rate_limit.key.claim",
-        "transform.request.body", "validation.body_schema", "aggregation", "observability.metrics")
+        "transform.request.body", "transform.request.body.rename", "validation.body_schema", "aggregation", "observability.metrics")
 
 
 def _table() -> dict[str, Support]:

@@ -23,7 +23,7 @@ from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
-from . import credentials, forwarding, observability
+from . import credentials, forwarding, observability, upstreams
 from .context import Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
@@ -66,6 +66,7 @@ NJS_CAPABILITIES: dict[str, Support] = {
         "rate_limit.key.consumer)"),
     "transform.request.body": emulated(
         "njs maps the buffered JSON body (proxy_set_body); timestamp casts ISO-8601 text to Unix seconds"),
+    "transform.request.body.rename": emulated("njs maps the buffered JSON body (proxy_set_body)"),
     "aggregation": emulated("parallel njs subrequests to internal proxy locations; a part's timeout applies "
                             "to connect, send and read separately; a part's response is limited to "
                             f"{PART_BUFFER}"),
@@ -125,7 +126,8 @@ def _limit_key(route: ir.Route) -> ir.LimitKey | None:
 
 def _body_map(route: ir.Route, ctx: Context) -> ir.BodyMap | None:
     bm = route.policies.transforms.request_body
-    if bm is None or ctx.dropping("transform.request.body") or not isinstance(route.action, ir.Forward):
+    dropped = ctx.dropping("transform.request.body") or ctx.dropping("transform.request.body.rename")
+    if bm is None or dropped or not isinstance(route.action, ir.Forward):
         return None
     return bm
 
@@ -432,7 +434,9 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
              d("proxy_http_version", "1.1"),
              d("proxy_pass_request_body", "off"),
              d("proxy_connect_timeout", ms), d("proxy_send_timeout", ms), d("proxy_read_timeout", ms),
-             d("subrequest_output_buffer_size", PART_BUFFER)]
+             d("subrequest_output_buffer_size", PART_BUFFER),
+             # the service's retries, not nginx's default (every target on error/timeout)
+             *upstreams.next_upstream(svc, ctx)]
     if t.scheme == "https":
         block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
     name = f"[{t.host}]" if ":" in t.host else t.host

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -26,7 +26,7 @@ def _emit(tree: list[dict], depth: int, out: list[str]) -> None:
             continue
         name = node["directive"]
         # map/geo entries use the directive slot for a key, which may be user text
-        name = name if _IDENT.fullmatch(name) else quote(name)
+        name = name if IDENT.fullmatch(name) else quote(name)
         head = " ".join([name, *(quote(a) for a in node["args"])])
         if "block" in node:
             out.append(f"{pad}{head} {{\n")

@@ -292,9 +292,23 @@ def _reachable(table: list[ir.Dispatch]) -> list[ir.Dispatch]:
     return table
 
 
-def _listen(gw: ir.Gateway, default: bool, defaults_taken: set[str], ctx: Context) -> list[dict]:
-    out = []
+def _listener_groups(gw: ir.Gateway) -> list[tuple[ir.Listener, ...]]:
+    """Listeners that can share one server block. Certificates, client CAs and TLS
+    versions are per server block in nginx, so each distinct TLS setting gets its own
+    (a second listener's settings would otherwise be silently the first one's); plain
+    listeners join the first block, whose TLS directives never apply to them."""
+    groups: dict[ir.Tls | None, list[ir.Listener]] = {}
     for lst in gw.listeners:
+        groups.setdefault(lst.tls, []).append(lst)
+    out = [tuple(v) for k, v in groups.items() if k is not None]
+    plain = tuple(groups.get(None, ()))
+    return [plain + out[0], *out[1:]] if out else [plain]
+
+
+def _listen(gw: ir.Gateway, listeners: tuple[ir.Listener, ...], default: bool, defaults_taken: set[str],
+            ctx: Context) -> list[dict]:
+    out = []
+    for lst in listeners:
         addr = f"[{lst.address}]:{lst.port}" if ":" in lst.address else f"{lst.address}:{lst.port}"
         args = [addr]
         if lst.tls:
@@ -310,8 +324,8 @@ def _listen(gw: ir.Gateway, default: bool, defaults_taken: set[str], ctx: Contex
     return out
 
 
-def _tls(gw: ir.Gateway, ctx: Context) -> list[dict]:
-    tls = next((lst.tls for lst in gw.listeners if lst.tls), None)
+def _tls(gw: ir.Gateway, listeners: tuple[ir.Listener, ...], ctx: Context) -> list[dict]:
+    tls = next((lst.tls for lst in listeners if lst.tls), None)
     if tls is None or ctx.dropping("listener.tls"):
         return []
     # both take variables (nginx then loads the file per handshake): a '$' is the file name's
@@ -329,14 +343,18 @@ def _tls(gw: ir.Gateway, ctx: Context) -> list[dict]:
 
 def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
             extra: list[dict]) -> list[dict]:
-    """One server per route hostname plus the default server (host-less routes)."""
+    """One server per route hostname plus the default server (host-less routes), each
+    once per group of listeners with the same TLS settings."""
     out = []
+    groups = _listener_groups(gw)
     for host in [*server_hosts(gw), None]:
         table = _reachable(dispatch_for_host(gw, host))
-        block = [*_listen(gw, host is None, defaults_taken, ctx), d("server_name", host or ""),
-                 *_tls(gw, ctx), d("recursive_error_pages", "on"), *access.server_directives(), *extra,
-                 *server_locations(gw, table, maps, ctx)]
-        out.append(d("server", block=block))
+        locations = server_locations(gw, table, maps, ctx)
+        for listeners in groups:
+            block = [*_listen(gw, listeners, host is None, defaults_taken, ctx), d("server_name", host or ""),
+                     *_tls(gw, listeners, ctx), d("recursive_error_pages", "on"), *access.server_directives(),
+                     *extra, *locations]
+            out.append(d("server", block=block))
     return out
 
 

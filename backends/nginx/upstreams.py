@@ -4,9 +4,13 @@ nginx's passive failure accounting (max_fails/fail_timeout) stands in for the ci
 breaker; active health checks and retry backoff do not exist in open-source nginx."""
 from __future__ import annotations
 
-from gatewayc.ir import model as ir
+import json
+import re
 
-from .context import Context, d
+from gatewayc.ir import model as ir
+from gatewayc.ir.answers import body_for
+
+from .context import Context, d, literal
 
 # statuses proxy_next_upstream can name; anything else cannot trigger a retry
 _NEXT_UPSTREAM = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
@@ -19,21 +23,35 @@ def _server_addr(t: ir.Target) -> str:
     return f"{host}:{t.port}"
 
 
+def _live(svc: ir.Service) -> list[ir.Target]:
+    return [t for t in svc.targets if t.weight > 0]  # weight 0: "never send traffic"; nginx has no weight 0
+
+
+def copies(svc: ir.Service, ctx: Context) -> int:
+    """How often each target is listed. nginx never tries one `server` twice in a request,
+    so a service with fewer targets than retry attempts lists every target again until
+    each attempt has one to go to; the copies keep the weights, so traffic shares hold."""
+    retry = svc.retry if not ctx.dropping("upstream.retry") else None
+    live = max(1, len(_live(svc)))
+    return -(-retry.attempts // live) if retry and retry.attempts > live else 1
+
+
 def upstream_block(svc: ir.Service, ctx: Context) -> dict:
     cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
-    servers = []
-    for t in svc.targets:
-        if t.weight == 0:
-            continue  # weight 0 means "never send traffic"; nginx has no weight 0
-        args = [_server_addr(t), f"weight={t.weight}"]
-        if cb:
-            # nginx counts failed attempts within fail_timeout, then takes the server out
-            # for fail_timeout: the closest thing to consecutive failures + open_for
-            fails = cb.consecutive_failures or max(1, cb.min_requests * (cb.failure_percent or 100) // 100)
-            args += [f"max_fails={fails}", f"fail_timeout={max(1, -(-cb.open_ms // 1000))}s"]
-        else:
-            args += ["max_fails=0"]  # no breaker asked for: never eject on errors
-        servers.append(d("server", *args))
+    live, n = _live(svc), copies(svc, ctx)
+    health: list[str] = ["max_fails=0"]  # no breaker asked for: never eject on errors
+    if cb:
+        # nginx counts failed tries per server within fail_timeout, then takes the server
+        # out for fail_timeout: the closest thing to consecutive failures + open_for. A
+        # target listed n times is out once every copy is: each counts its share.
+        fails = cb.consecutive_failures or max(1, cb.min_requests * (cb.failure_percent or 100) // 100)
+        health = [f"max_fails={-(-fails // n)}", f"fail_timeout={max(1, -(-cb.open_ms // 1000))}s"]
+    # round after round, so a retry goes to another target before the same one again
+    servers = [d("server", _server_addr(t), f"weight={t.weight}", *health) for _ in range(n) for t in live]
+    if cb and len(servers) == 1:
+        # nginx neither counts failures nor ejects when an upstream has a single server;
+        # a server that is never used (`down`) makes it keep the accounts
+        servers.append(d("server", _server_addr(live[0]), "down"))
     bases = {t.base_path for t in svc.targets}
     if len(bases) > 1:
         ctx.note("GWC310", f"service {svc.name!r}: targets have different base paths; nginx uses "
@@ -50,28 +68,62 @@ def _ms(v: int) -> str:
     return f"{v}ms"
 
 
-def proxy_settings(route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
+def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
     """Location-level directives for proxying `route` to `svc` (besides headers and URI)."""
     out: list[dict] = [d("proxy_http_version", "1.1")]
     t_svc, t_route = svc.timeouts, route.policies.timeouts
     whole = None if ctx.dropping("upstream.request_timeout") else (t_route.request_ms or t_svc.request_ms)
+    per_try = None if ctx.dropping("upstream.per_try_timeout") else (t_route.per_try_ms or t_svc.per_try_ms)
+    # nginx times each wait, never a whole try or request: no single wait may outlast either
+    cap = min(x for x in (per_try, whole) if x) if per_try or whole else None
     for attr, directive in (("connect_ms", "proxy_connect_timeout"), ("read_ms", "proxy_read_timeout"),
                             ("send_ms", "proxy_send_timeout")):
         v = getattr(t_route, attr) or getattr(t_svc, attr)
-        if whole:
-            # no single wait may outlast the whole request
-            v = min(v or whole, whole)
+        if cap:
+            v = min(v or cap, cap)
         if v:
             out.append(d(directive, _ms(v)))
+    tries = None
     if whole:
-        out.append(d("proxy_next_upstream_timeout", _ms(whole)))
+        # a try, once started, runs to its end: with per_try, a retry starts only while a
+        # whole try still fits before `request` has passed
+        window = whole - per_try if per_try else whole
+        if window > 0:
+            out.append(d("proxy_next_upstream_timeout", _ms(window)))
+        else:
+            tries = 1
+            if svc.retry and svc.retry.attempts > 1 and not ctx.dropping("upstream.retry"):
+                ctx.note("GWC311", f"route {route.name!r}: `per_try` equals `request`, so no retry could end in "
+                         "time: nginx makes one try", route.loc)
     if svc.targets[0].scheme == "https":
         out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
-    out += _next_upstream(svc, ctx)
+    out += next_upstream(svc, ctx, tries)
+    out += _open_answer(gw, svc, ctx)
     return out
 
 
-def _next_upstream(svc: ir.Service, ctx: Context) -> list[dict]:
+def _open_answer(gw: ir.Gateway, svc: ir.Service, ctx: Context) -> list[dict]:
+    """With every target out, nginx answers 502 ("no live upstreams") without contacting
+    the service; the spec's answer for an open breaker is 503. Such a 502 is the one whose
+    last $upstream_addr entry is the upstream's name instead of an address. A 502 the
+    service sends itself never reaches error_page (no proxy_intercept_errors)."""
+    cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
+    if not cb:
+        return []
+    name = ctx.upstream_name(svc)
+    text = {s: literal(json.dumps(body_for(gw.answers, s), sort_keys=True, separators=(",", ":")))
+            for s in (502, 503)}
+    loc = ctx.named_location("open", gw.name, name, block=[
+        d("default_type", "application/json"),
+        d("if", "($upstream_addr", "~", f"(?:^|, ){re.escape(name)}$)", block=[d("return", "503", text[503])]),
+        d("return", "502", text[502]),
+    ])
+    return [d("error_page", "502", "=", loc)]
+
+
+def next_upstream(svc: ir.Service, ctx: Context, tries: int | None = None) -> list[dict]:
+    """When to try again, for a route's proxying and for aggregation parts alike. `tries`:
+    at most this many tries, whatever `retries` says."""
     retry = svc.retry if not ctx.dropping("upstream.retry") else None
     cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
     conds: set[str] = set()
@@ -96,4 +148,7 @@ def _next_upstream(svc: ir.Service, ctx: Context) -> list[dict]:
     if retry and retry.non_idempotent:
         conds.add("non_idempotent")
     # attempts counts every try, the first included: the same as proxy_next_upstream_tries
-    return [d("proxy_next_upstream", *sorted(conds)), d("proxy_next_upstream_tries", retry.attempts if retry else 1)]
+    attempts = retry.attempts if retry else 1
+    if tries:
+        attempts = min(attempts, tries)
+    return [d("proxy_next_upstream", *sorted(conds)), d("proxy_next_upstream_tries", attempts)]

@@ -36,6 +36,7 @@ class _Builder:
         self.services: dict[str, dict] = {}
         self.transports: dict[str, dict] = {}
         self.budgets: dict[str, dict[str, str]] = {}  # budget -> {upstream service: its limit service}
+        self.plugin_budgets: set[str] = set()  # in-memory budgets over several services
 
     # --- services -------------------------------------------------------------------
     def upstream(self, route: ir.Route, svc: ir.Service) -> str:
@@ -53,16 +54,43 @@ class _Builder:
             self.services[sname] = body
         return sname
 
+    def limit_of(self, route: ir.Route) -> ir.RateLimit | None:
+        rl = route.policies.rate_limit
+        if rl is None or self.ctx.dropping(f"rate_limit.{rl.algorithm}"):
+            return None
+        if rl.store is not None and self.ctx.dropping("rate_limit.shared"):
+            rl = dataclasses.replace(rl, store=None)
+        return rl
+
+    def plan_budgets(self, gw: ir.Gateway) -> None:
+        """In-memory budgets whose routes forward to several Traefik services cannot live on
+        one service: gatewayc's plugin counts those (its state is one per Traefik instance)."""
+        ups: dict[str, set[str]] = {}
+        for r in gw.routes:
+            rl = self.limit_of(r) if routed(r, self.ctx) else None
+            if rl is not None and rl.store is None:
+                a = r.action
+                ups.setdefault(rl.budget, set()).add(self.upstream(r, a.service) if isinstance(a, ir.Forward)
+                                                     else services.NOOP)
+        self.plugin_budgets |= {b for b, u in ups.items() if len(u) > 1}
+
+    def plugin_limit(self, route: ir.Route) -> list[tuple[str, dict]]:
+        rl = self.limit_of(route)
+        if rl is None or rl.budget not in self.plugin_budgets:
+            return []
+        if rl.key.kind not in ("client_ip", "header"):
+            self.ctx.error(f"route {route.name!r}: a rate limit keyed by {rl.key.kind} is not counted on Traefik",
+                           rl.loc)
+        return [("rate-limit", plugin.limit(rl, middlewares.bucket_size(rl), self.ctx))]
+
     def route_service(self, gw: ir.Gateway, route: ir.Route) -> str:
         a = route.action
         if not isinstance(a, ir.Forward):
             return services.NOOP  # redirects and fixed responses answer in a middleware
         up = self.upstream(route, a.service)
-        rl = route.policies.rate_limit
-        if rl is None or self.ctx.dropping(f"rate_limit.{rl.algorithm}"):
+        rl = self.limit_of(route)
+        if rl is None or rl.budget in self.plugin_budgets:
             return up
-        if rl.store is not None and self.ctx.dropping("rate_limit.shared"):
-            rl = dataclasses.replace(rl, store=None)
         parts = rl.budget.split("/")  # "<gateway>/route/<route>", ".../service/<service>", ".../gateway"
         mw = name(*parts, "rate-limit")
         if mw not in self.middlewares:
@@ -70,11 +98,6 @@ class _Builder:
         ups = self.budgets.setdefault(rl.budget, {})
         if up in ups:
             return ups[up]
-        if ups and rl.store is None:
-            self.ctx.error(f"route {route.name!r} shares a rate-limit budget ({rl.scope} scope) with routes that "
-                           f"forward to another service or with other timeouts: Traefik keeps an in-memory budget "
-                           f"per service", rl.loc, hint="narrow the limit with `scope: route`, or give it a `store` "
-                                                        "(Traefik shares a Redis budget by middleware)")
         limit = name(*parts, "limit") + (f"{SEP}{len(ups) + 1}" if ups else "")
         self.services[limit] = {"middlewares": [mw], "weighted": {"services": [{"name": up}]}}
         ups[up] = limit
@@ -86,11 +109,12 @@ class _Builder:
         groups = entrypoints.groups(gw, ctx, tls_names)
         route_mws: dict[str, list[str]] = {}
         route_svc: dict[str, str] = {}
+        self.plan_budgets(gw)
         for r in gw.routes:
             if not routed(r, ctx):
                 continue
             names = []
-            for suffix, mw in middlewares.route_middlewares(gw, r, ctx):
+            for suffix, mw in middlewares.route_middlewares(gw, r, ctx) + self.plugin_limit(r):
                 n = name(gw.name, r.name, suffix)
                 self.middlewares[n] = mw
                 names.append(n)

@@ -197,12 +197,17 @@ def header_map(ops: ir.HeaderOps, where: str, what: str, loc, ctx: Ctx) -> dict[
 
 
 # --- rate limits -----------------------------------------------------------------------------
+def bucket_size(rl: ir.RateLimit) -> int:
+    """Tokens the bucket holds: the spec's burst passes at once above the rate (plus the one
+    request the rate itself admits); a window admits a whole window's worth at once."""
+    return rl.burst + (rl.requests if rl.algorithm in ("fixed_window", "sliding_window") else 1)
+
+
 def rate_limit(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> dict:
     """Traefik's token bucket (golang.org/x/time/rate): refilled at average/period, holding
     `burst` tokens. The spec's token bucket holds burst + 1 (burst is what passes at once
     above the rate); its windows hold a whole window's worth."""
-    extra = rl.requests if rl.algorithm in ("fixed_window", "sliding_window") else 1
-    out: dict = {"average": rl.requests, "period": go_duration(rl.period_ms), "burst": rl.burst + extra}
+    out: dict = {"average": rl.requests, "period": go_duration(rl.period_ms), "burst": bucket_size(rl)}
     if rl.store is not None:
         out["redis"] = redis(rl.store, route, ctx)
     k = rl.key

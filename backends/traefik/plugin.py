@@ -16,7 +16,7 @@ from .context import Ctx
 
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
-SOURCES = ("gwc.go", "answers.go", "apikey.go", "jwt.go", "redirect.go", "go.mod", ".traefik.yml")
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "jwt.go", "limit.go", "redirect.go", "go.mod", ".traefik.yml")
 # the statuses Traefik answers on its own in a forwarding route
 _TRAEFIK_MADE = (502, 503, 504)
 
@@ -81,6 +81,13 @@ def redirect(m: ir.Match, a: ir.Redirect, ctx: Ctx) -> dict:
         conf["prefix"] = "/"  # under the prefix /: /x becomes <replacement>/x
         conf["replacement"] = pr.value.rstrip("/") + "/"
     return middleware(ctx, {"redirect": conf})
+
+
+def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
+    conf: dict = {"budget": rl.budget, "rate": rl.requests * 1000 / rl.period_ms, "burst": burst}
+    if rl.key.kind == "header":
+        conf["header"] = rl.key.name
+    return middleware(ctx, {"limit": conf})
 
 
 def host(hostname: str, ctx: Ctx) -> dict:

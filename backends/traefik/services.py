@@ -42,10 +42,7 @@ def transport_for(route: ir.Route | None, svc: ir.Service, ctx: Ctx) -> Transpor
         # no wait may outlast the whole request (the response headers must come within it)
         connect = min(connect or whole, whole)
         read = min(read or whole, whole)
-    send = t_route.send_ms or t_svc.send_ms
-    if send and not ctx.dropping("upstream.timeouts"):
-        ctx.warn(f"service {svc.name!r}: Traefik has no timeout between two writes to the upstream; the send "
-                 f"timeout ({duration(send)}) is not applied", svc.loc)
+    # no send timeout: Traefik has none (the capability note of upstream.timeouts says so)
     return Transport(connect, read)
 
 

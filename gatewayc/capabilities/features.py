@@ -28,6 +28,7 @@ FEATURES: dict[str, str] = {
     "upstream.weighted": "Several weighted targets",
     "upstream.timeouts": "Connect/read/send timeouts",
     "upstream.request_timeout": "Whole-request timeout",
+    "upstream.per_try_timeout": "Per-try timeout (each try to the service)",
     "upstream.retry": "Retries on statuses and connection errors",
     "upstream.retry.backoff": "Retry backoff",
     "upstream.health_check": "Active health checks",
@@ -57,6 +58,7 @@ FEATURES: dict[str, str] = {
     "transform.request.headers": "Request header transforms",
     "transform.request.query": "Query parameter transforms",
     "transform.request.body": "JSON body field mapping",
+    "transform.request.body.rename": "JSON body field renames (a mapping that only renames)",
     "transform.response.headers": "Response header transforms",
     "validation.body_schema": "JSON Schema validation of request bodies",
     "validation.required": "Required headers and query parameters",
@@ -114,6 +116,8 @@ def _service(s: ir.Service, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", s.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", s.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", s.loc, what
     if s.retry:
         yield "upstream.retry", s.loc, what
         if s.retry.backoff_base_ms is not None:
@@ -173,7 +177,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
     if tr.request_query:
         yield "transform.request.query", tr.loc, what
     if tr.request_body:
-        yield "transform.request.body", tr.request_body.loc, what
+        bm = tr.request_body
+        yield ("transform.request.body" if bm.set or bm.cast else "transform.request.body.rename"), bm.loc, what
     if tr.response_headers:
         yield "transform.response.headers", tr.loc, what
     if p.validation:
@@ -186,6 +191,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
         yield "upstream.timeouts", r.loc, what
     if t.request_ms:
         yield "upstream.request_timeout", r.loc, what
+    if t.per_try_ms:
+        yield "upstream.per_try_timeout", r.loc, what
 
 
 def _auth(m: ir.AuthMethod, loc: Location, what: str) -> Iterator[Use]:

@@ -20,6 +20,7 @@ from ..spec import services as ss
 from ..suggest import did_you_mean
 from .conflicts import find_conflicts
 from .inherit import Effective, layer
+from .origin import origin_finder
 
 
 class Lowering:
@@ -83,7 +84,7 @@ class Lowering:
         if any(d.is_error for d in self.diags):
             return None
         return ir.IR(tuple(gateways), tuple(self.services[k] for k in sorted(self.services)),
-                     self.main_file, accept)
+                     self.main_file, accept, origin_finder(self.tree))
 
     def check_accept(self) -> None:
         from gatewayc import backends
@@ -256,6 +257,8 @@ class Lowering:
         policies = self.policies(eff, r, rp[1], answers, has_mtls)
         if action is None:
             return None
+        if isinstance(action, ir.Forward) and eff.get("timeouts"):
+            self.check_per_try(policies.timeouts, action.service.timeouts, eff["timeouts"][1])
         return ir.Route(r.name, tuple(r.hostnames if r.hostnames is not None else g.hostnames), tuple(matches),
                         action, policies, index, self.loc(*rp))
 
@@ -377,6 +380,13 @@ class Lowering:
                             f"{rl.scope}'s policies, or narrow the scope")
             return level
         return rl.scope
+
+    def check_per_try(self, policy: ir.Timeouts, service: ir.Timeouts, path: tuple) -> None:
+        """A timeouts policy overrides the service's `timeouts` field by field: the pair that
+        applies may come from both (each level alone is checked by the model)."""
+        problem = ss.per_try_problem(policy.per_try_ms or service.per_try_ms, policy.request_ms or service.request_ms)
+        if problem:
+            self.error("GWC204", problem[0], path, hint=problem[1])
 
     def cors(self, c: sp.Cors, path: tuple) -> ir.Cors:
         return ir.Cors(tuple(c.origins), tuple(dict.fromkeys(c.methods)), tuple(c.headers), tuple(c.expose_headers),
@@ -530,4 +540,4 @@ def _ops(o) -> ir.HeaderOps:
 def _timeouts(t: ss.Timeouts | None) -> ir.Timeouts:
     if t is None:
         return ir.Timeouts()
-    return ir.Timeouts(t.connect, t.read, t.send, t.request)
+    return ir.Timeouts(t.connect, t.read, t.send, t.request, t.per_try)

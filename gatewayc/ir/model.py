@@ -7,6 +7,7 @@ capability error at file:line:col. Backends must never look at the YAML or the s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,7 +36,8 @@ class Timeouts:
     connect_ms: int | None = None
     read_ms: int | None = None
     send_ms: int | None = None
-    request_ms: int | None = None
+    request_ms: int | None = None  # the whole request, every try included
+    per_try_ms: int | None = None  # each try; never longer than request_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,6 +474,9 @@ class IR:
     services: tuple[Service, ...]  # sorted by name
     source: str  # the main spec file, as given
     accept_degraded: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # text a backend wrote (an nginx argument, say) -> the position of the spec value it
+    # came from, or None; searched only when a backend has something to point at
+    origin: Callable[[str], Location | None] = field(default=lambda text: None, compare=False, repr=False)
 
     def gateway(self, name: str) -> Gateway | None:
         return next((g for g in self.gateways if g.name == name), None)

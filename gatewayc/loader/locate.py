@@ -5,7 +5,7 @@ from ..diagnostics import Location
 from .yamltree import YMap, YSeq
 
 
-def _pos(container, pos) -> Location:
+def position(container, pos) -> Location:
     file = pos[2] if len(pos) > 2 else container.file
     return Location(file, pos[0], pos[1])
 
@@ -28,19 +28,19 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
         if part == "[key]":
             # an invalid mapping key: point at the key itself
             if isinstance(parent, YMap) and prev in parent.kpos:
-                return _pos(parent, parent.kpos[prev])
+                return position(parent, parent.kpos[prev])
             break
         if isinstance(node, YMap) and isinstance(part, (str, int, float, bool)) and part in node.kpos:
             if last and key:
-                return _pos(node, node.kpos[part])
+                return position(node, node.kpos[part])
             parent, prev = node, part
-            loc = _pos(node, node.vpos[part])
+            loc = position(node, node.vpos[part])
             node = node[part]
         elif isinstance(node, YMap) and isinstance(part, int):
             continue  # a single mapping that a shorthand wrapped into a list
         elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
             parent, prev = node, part
-            loc = _pos(node, node.ipos[part])
+            loc = position(node, node.ipos[part])
             node = node[part]
         else:
             break

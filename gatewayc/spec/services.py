@@ -20,6 +20,23 @@ class Timeouts(Model):
     read: PositiveDuration | None = Field(None, description="between two reads from the upstream")
     send: PositiveDuration | None = Field(None, description="between two writes to the upstream")
     request: PositiveDuration | None = Field(None, description="the whole request, retries included")
+    per_try: PositiveDuration | None = Field(None, description="each try to the service (Gateway API "
+                                             "backendRequest); at most `request`")
+
+    @model_validator(mode="after")
+    def _per_try(self) -> "Timeouts":
+        problem = per_try_problem(self.per_try, self.request)
+        if problem:
+            raise fail("GWC204", *problem)
+        return self
+
+
+def per_try_problem(per_try: int | None, request: int | None) -> tuple[str, str] | None:
+    """(message, hint) when one try may take longer than the whole request (GWC204)."""
+    if per_try is not None and request is not None and per_try > request:
+        return (f"`per_try` ({per_try}ms) is longer than `request` ({request}ms)",
+                "`request` bounds the whole request, every try included: shorten `per_try` or lengthen `request`")
+    return None
 
 
 class Backoff(Model):

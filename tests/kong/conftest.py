@@ -23,3 +23,13 @@ except ModuleNotFoundError:
     sys.modules["gatewayc.backends"] = _mod
     _spec.loader.exec_module(_mod)
     gatewayc.backends = _mod
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def deck(tmp_path_factory):
+    import deck_harness
+
+    return deck_harness.Deck(deck_harness.build(tmp_path_factory.mktemp("deckrender")))

@@ -28,14 +28,32 @@ class Built:
         return kongcheck.load(self.files[name])
 
 
-def build_file(path: str | Path, accepted: tuple[str, ...] = (), version: str = "0.0.0-test") -> Built:
+def _graded(path: str | Path, accepted: tuple[str, ...]):
     c = compile_spec(str(path))
     assert c.ok, [str(d) for d in c.diagnostics if d.is_error]
     ir = c.ir
     accepted = tuple(accepted) + dict(ir.accept_degraded).get("kong", ())
     diags, dropped = grade("kong", CAPABILITIES, uses(ir), accepted)
-    out = BACKEND.build(ir, ir.gateways, BuildOptions(str(path), version, frozenset(dropped)))
+    return ir, diags, frozenset(dropped), frozenset(a for a in accepted if not a.startswith("auth."))
+
+
+def build_file(path: str | Path, accepted: tuple[str, ...] = (), version: str = "0.0.0-test") -> Built:
+    ir, diags, dropped, acc = _graded(path, accepted)
+    out = BACKEND.build(ir, ir.gateways, BuildOptions(str(path), version, dropped, accepted=acc))
     return Built(out.files, diags + out.notes, out.env)
+
+
+def documents(path: str | Path, accepted: tuple[str, ...] = ()) -> dict[str, dict]:
+    """{file name: the document before rendering}, built as build_file builds it."""
+    ir, _, dropped, acc = _graded(path, accepted)
+    return BACKEND.documents(ir.gateways, dropped, acc)[0]
+
+
+def build_with_documents(path: str | Path, accepted: tuple[str, ...] = ()) -> tuple[Built, dict[str, dict], object]:
+    """build_file, the documents before rendering, and the IR, from one compile."""
+    ir, diags, dropped, acc = _graded(path, accepted)
+    out = BACKEND.build(ir, ir.gateways, BuildOptions(str(path), "0.0.0-test", dropped, accepted=acc))
+    return Built(out.files, diags + out.notes, out.env), BACKEND.documents(ir.gateways, dropped, acc)[0], ir
 
 
 def build_text(tmp_path: Path, text: str, accepted: tuple[str, ...] = ()) -> Built:

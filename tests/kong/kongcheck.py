@@ -8,6 +8,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jsonschema import Draft4Validator
 from ruamel.yaml import YAML
@@ -159,6 +160,11 @@ def plugin_errors(p: dict, owner: str = "") -> list[str]:
             errs.append(f"{where}: protocol {proto!r} not allowed")
     if p.get("consumer") is not None and not data["consumer_scoped_allowed"]:
         errs.append(f"{where}: cannot be scoped to a consumer")
+    # typedefs.url: the redirect plugin's location must parse with a scheme and a host
+    if p.get("name") == "redirect":
+        u = urlsplit(conf.get("location") or "")
+        if not (u.scheme and u.hostname):
+            errs.append(f"{where}: location {conf.get('location')!r} is not a URL with a scheme and a host")
     # Kong's request-termination entity checks (custom): message excludes body/content_type,
     # content_type requires body
     if p.get("name") == "request-termination":

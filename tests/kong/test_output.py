@@ -11,7 +11,7 @@ import pytest
 
 from gatewayc.backends import capabilities as registry_capabilities, load
 from gatewayc.backends.base import BuildOptions, header
-from gatewayc.backends.kong import BACKEND, CAPABILITIES, ids, pem
+from gatewayc.backends.kong import BACKEND, CAPABILITIES, deck, ids, pem
 from gatewayc.capabilities import FEATURES
 from gatewayc.compiler import compile_spec
 
@@ -168,5 +168,5 @@ def test_raw_file_is_yaml_and_placeholders_are_plain_scalars():
     text = harness.build_file(FULL).files["kong.yml"].decode()
     raw = YAML(typ="safe", pure=True).load(io.StringIO(text))
     keys = [c for c in raw["consumers"] if c.get("keyauth_credentials")][0]["keyauth_credentials"]
-    assert keys[0]["key"] == ids.placeholder("DECK_USER_KEYS")
-    assert f"key: {ids.placeholder('DECK_USER_KEYS')}\n" in text
+    assert keys[0]["key"] == deck.placeholder("DECK_USER_KEYS")
+    assert f"key: {deck.placeholder('DECK_USER_KEYS')}\n" in text

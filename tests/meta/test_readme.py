@@ -20,3 +20,22 @@ def test_readme_commands_exist():
         assert f"./{script}" in readme
         assert (ROOT / script).stat().st_mode & 0o111, f"{script} is not executable"
     assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_kong_paragraph_is_true():
+    """The README says the shop example, built for Kong, names these problems in one run, and
+    that the portable example builds for every target."""
+    from gatewayc import backends
+    from gatewayc.build import build
+
+    readme = (ROOT / "README.md").read_text()
+    assert "--target kong --out out/shop/kong" in readme and "examples/portable/gateway.yml --target all" in readme
+    r = build(str(ROOT / "examples" / "shop" / "gateway.yml"), ["kong"], source="gateway.yml")
+    errors = " | ".join(d.message for d in r.diagnostics if d.is_error)
+    assert not r.ok
+    for named in ("(aggregation)", "(transform.request.body)", "(upstream.request_timeout)", "failure_percent",
+                  "(observability.access_log)", "issuer"):
+        assert named in errors, named
+    assert len([d for d in r.diagnostics if d.is_error]) == 6, errors
+    assert build(str(ROOT / "examples" / "portable" / "gateway.yml"), backends.names(), source="gateway.yml",
+                 subdirs=True).ok

@@ -2,15 +2,12 @@
 Certificates are made here for the test run."""
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import ssl
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from nginx_harness import make_pki
 
 SPEC = """
 version: 1
@@ -38,45 +35,9 @@ gateways:
 """
 
 
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _cert(subject: str, key, issuer_name, issuer_key, ca: bool = False, san: str | None = None):
-    now = dt.datetime.now(dt.timezone.utc)
-    b = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer_name)
-         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-         .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(hours=1))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if san:
-        b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
-    return b.sign(issuer_key, hashes.SHA256())
-
-
-def _write(path, cert=None, key=None):
-    data = b""
-    if cert is not None:
-        data += cert.public_bytes(serialization.Encoding.PEM)
-    if key is not None:
-        data += key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption())
-    path.write_bytes(data)
-
-
 @pytest.fixture
 def pki(tmp_path):
-    d = tmp_path / "pki"
-    d.mkdir()
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _cert("test-ca", ca_key, _name("test-ca"), ca_key, ca=True)
-    _write(d / "ca.crt", ca)
-    srv_key = ec.generate_private_key(ec.SECP256R1())
-    _write(d / "server.crt", _cert("localhost", srv_key, ca.subject, ca_key, san="localhost"))
-    _write(d / "server.key", key=srv_key)
-    for cn in ("good", "other"):
-        k = ec.generate_private_key(ec.SECP256R1())
-        _write(d / f"{cn}.pem", _cert(cn, k, ca.subject, ca_key), k)
-    return d
+    return make_pki(tmp_path / "pki", clients=("good", "other"))
 
 
 @pytest.fixture

@@ -353,3 +353,27 @@ def test_cors_wildcard_stands_alone(compile_text, field, values):
     c = compile_text(routes(f"{{name: a, service: s, policies: {{cors: {{origins: ['*'], {field}: {values}}}}}}}"))
     (d,) = [d for d in c.diagnostics if d.is_error]
     assert d.code == "GWC204" and "'*'" in d.message
+
+
+# --- per-try timeout (Gateway API backendRequest) ---------------------------------------------
+def test_per_try_lowers_beside_request(compile_text):
+    spec = ok(compile_text(HEAD.replace("{url: 'http://127.0.0.1:3001'}",
+                                        "{url: 'http://127.0.0.1:3001', timeouts: {per_try: 500ms, request: 2s}}")
+                           + "      - {name: a, service: s}\n"))
+    assert spec.services[0].timeouts == ir.Timeouts(request_ms=2000, per_try_ms=500)
+
+
+def test_per_try_longer_than_request_is_refused(compile_text):
+    c = compile_text(HEAD.replace("{url: 'http://127.0.0.1:3001'}",
+                                  "{url: 'http://127.0.0.1:3001', timeouts: {per_try: 3s, request: 2s}}")
+                     + "      - {name: a, service: s}\n")
+    (d,) = [d for d in c.diagnostics if d.is_error]
+    assert (d.code, d.location.line) == ("GWC204", 3) and "per_try" in d.message
+
+
+def test_per_try_is_checked_against_the_request_timeout_it_meets(compile_text):
+    # the route's policy sets per_try, the service's field sets request: together they contradict
+    c = compile_text(HEAD.replace("{url: 'http://127.0.0.1:3001'}",
+                                  "{url: 'http://127.0.0.1:3001', timeouts: {request: 2s}}")
+                     + "      - {name: a, service: s, policies: {timeouts: {per_try: 3s}}}\n")
+    assert errors(c) == [("GWC204", 8, 52)]

@@ -57,3 +57,29 @@ def test_without_a_store_each_instance_counts_alone(pair):
     first, second, _ = pair
     assert [first.request("GET", "/local").status for _ in range(3)] == [200, 200, 429]
     assert [second.request("GET", "/local").status for _ in range(3)] == [200, 200, 429]
+
+
+def test_gateway_budget_over_two_services_in_one_instance(traefik, echo_upstream):
+    """Without a store, a gateway-scope limit still counts its routes together, even when
+    they forward to different services (gatewayc's plugin holds that budget)."""
+    gw = traefik("""
+version: 1
+services:
+  echo: {url: "__ECHO__"}
+  other: {url: "__OTHER__"}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    policies:
+      rate_limit: {requests: 3, per: 1m, burst: 2}
+    routes:
+      - {name: a, match: /a, service: echo}
+      - {name: b, match: /b, service: other}
+      - {name: own, match: /own, service: other, policies: {rate_limit: {requests: 1, per: 1m}}}
+""", {"ECHO": echo_upstream(), "OTHER": echo_upstream("o")})
+    got = [gw.request("GET", p).status for p in ("/a", "/b", "/a", "/b", "/a")]
+    assert got == [200, 200, 200, 429, 429]
+    r = gw.request("GET", "/b")
+    assert r.json() == {"error": "Too Many Requests"} and r.headers["retry-after"] == "20"
+    # a route with its own limit is outside the gateway's budget
+    assert [gw.request("GET", "/own").status for _ in range(2)] == [200, 429]

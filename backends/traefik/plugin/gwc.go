@@ -3,8 +3,8 @@
 // (experimental.localPlugins) and runs it with its Go interpreter (Yaegi): standard library
 // only. A middleware instance does what its configuration names (gatewayc gives each one
 // job, so that each sits at its place in a router's chain): replace Traefik's own answers
-// of the middlewares after it, check an API key or a JWT, rewrite the Host, redirect, or
-// answer itself.
+// of the middlewares after it, check an API key or a JWT, count a rate limit, rewrite the
+// Host, redirect, or answer itself.
 package gwc
 
 import (
@@ -18,6 +18,7 @@ type Config struct {
 	Answers map[string]Answer `json:"answers,omitempty"`
 	APIKey   *APIKey           `json:"apiKey,omitempty"`
 	JWT      *JWT              `json:"jwt,omitempty"`
+	Limit    *Limit            `json:"limit,omitempty"`
 	Host     string            `json:"host,omitempty"`
 	Redirect *Redirect         `json:"redirect,omitempty"`
 }
@@ -83,6 +84,10 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 			rw.WriteHeader(http.StatusUnauthorized) // shaped by the answers middleware
 			return
 		}
+	}
+	if m.cfg.Limit != nil && !m.cfg.Limit.allow(req) {
+		rw.WriteHeader(http.StatusTooManyRequests) // shaped by the answers middleware
+		return
 	}
 	if m.cfg.Host != "" {
 		req.Host = m.cfg.Host
