@@ -97,15 +97,20 @@ def test_valid_hs256_token_and_forwarded_claims(gw):
     assert seen["authorization"].startswith("Bearer ")  # hide_credentials is off
 
 
+NOW = object()  # stands for the time the test runs (parameters are made at collection)
+
+
 @pytest.mark.parametrize("claims,why", [
-    ({"exp": int(time.time()) - 60}, "expired beyond the skew"),
+    ({"exp": (NOW, -60)}, "expired beyond the skew"),
     ({"exp": None}, "no exp (require_exp defaults to true)"),
-    ({"nbf": int(time.time()) + 120}, "not yet valid"),
+    ({"nbf": (NOW, 120)}, "not yet valid"),
     ({"iss": "https://evil.example.com/"}, "wrong issuer"),
     ({"aud": ["other"]}, "wrong audience"),
     ({"sub": None}, "a required claim is missing"),
 ])
 def test_invalid_hs256_tokens(gw, claims, why):
+    now = int(time.time())
+    claims = {k: now + v[1] if isinstance(v, tuple) and v[0] is NOW else v for k, v in claims.items()}
     c = {k: v for k, v in {**good(), **claims}.items() if v is not None}
     r = gw.request("GET", "/hs", bearer(hs(c)))
     assert r.status == 401, why
