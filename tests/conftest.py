@@ -9,7 +9,8 @@ Fixtures:
   Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
   ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
   ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
-  methods in arrival order, ``srv.connections`` counts TCP connections, ``srv.delay``
+  methods in arrival order, ``srv.seen`` the requests themselves (each as the JSON above, also
+  when the answer is an error), ``srv.connections`` counts TCP connections, ``srv.delay``
   (seconds) holds every answer back, ``srv.script`` (a list of statuses) makes the next
   requests fail with them, one each. Servers stop at test end.
 - ``module_echo_upstream`` - the same, living until the end of the test module.

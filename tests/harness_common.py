@@ -45,6 +45,7 @@ class EchoServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _EchoHandler)
         self.name, self.status, self.hits, self.delay = name, status, 0, 0.0
         self.methods: list[str] = []  # the method of every request, in arrival order
+        self.seen: list[dict] = []  # every request, as the JSON a 200 answer echoes, in arrival order
         self.script: list[int] = []  # statuses for the next requests, one each, before `status`
         self.connections = 0  # TCP connections accepted (keepalive reuses them)
         self.port = self.server_address[1]
@@ -72,8 +73,11 @@ class _EchoHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         self.server.hits += 1
         self.server.methods.append(self.command)
-        time.sleep(self.server.delay)
         url = urlsplit(self.path)
+        seen = {"server": self.server.name, "method": self.command, "path": url.path, "query": url.query,
+                "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+        self.server.seen.append(seen)
+        time.sleep(self.server.delay)
         if url.path.startswith("/slow"):
             time.sleep(1.5)
         scripted = self.server.script.pop(0) if self.server.script else None
@@ -85,9 +89,7 @@ class _EchoHandler(BaseHTTPRequestHandler):
         elif url.path.startswith("/notjson"):
             self._send(200, b"plain text", "text/plain")
         else:
-            out = {"server": self.server.name, "method": self.command, "path": url.path, "query": url.query,
-                   "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
-            self._send(200, json.dumps(out).encode(), "application/json")
+            self._send(200, json.dumps(seen).encode(), "application/json")
 
     def _send(self, status: int, data: bytes, ctype: str) -> None:
         self.send_response(status)
@@ -144,11 +146,16 @@ def with_free_ports(spec: ir.IR) -> tuple[ir.IR, list[int]]:
 @dataclasses.dataclass
 class Reply:
     status: int
-    headers: dict[str, str]
+    headers: dict[str, str]  # by lower-case name; a repeated header: its last value
     body: bytes
+    pairs: tuple[tuple[str, str], ...] = ()  # every header line, in order
 
     def json(self):
         return json.loads(self.body)
+
+    def values(self, name: str) -> list[str]:
+        """Every value of a header that may repeat (WWW-Authenticate), in order."""
+        return [v for k, v in self.pairs if k.lower() == name.lower()]
 
 
 def http_request(port: int, method: str, path: str, headers: dict[str, str] | None = None,
@@ -161,7 +168,7 @@ def http_request(port: int, method: str, path: str, headers: dict[str, str] | No
         conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=hdrs)
         r = conn.getresponse()
         data = r.read()
-        return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+        return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data, tuple(r.getheaders()))
     finally:
         conn.close()
 

@@ -22,6 +22,7 @@ CAPABILITIES: dict[str, Support] = {
     "rewrite.path": native("service path with strip_path, or request-transformer replace.uri for a full path"),
     "rewrite.strip_prefix": native("strip_path: true"),
     "rewrite.host": native("request-transformer replace.headers host"),
+    "mirror": unsupported("Kong OSS has no request mirroring plugin"),
     "listener.tls": emulated("listeners and the default certificate live in kong.conf (proxy_listen, ssl_cert, "
                              "ssl_cert_key), not in kong.yml; the build notes the values to set"),
     "listener.mtls": unsupported("client certificate verification is Kong Enterprise only"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from ..base import Backend, BuildOptions, Output, header
-from . import (actions, cache, cors, forwarding, limits, njs_bridge, observability, ratelimit, routing, transforms,
-               upstreams)
+from . import (actions, answers, cache, cors, forwarding, limits, mirror, njs_bridge, observability, ratelimit,
+               routing, transforms, upstreams)
 from .capabilities import CAPABILITIES
 from .context import NJS_MODULE, Context, d
 from .render import render
@@ -46,23 +46,25 @@ class NginxBackend(Backend):
         defaults: set[str] = set()
         for gw in gateways:
             extra = (observability.server_directives(gw, ctx) + forwarding.server_directives(gw)
-                     + njs_bridge.call("server_directives", gw, ctx))
+                     + answers.server_directives(gw, ctx) + njs_bridge.call("server_directives", gw, ctx))
             servers += routing.servers(gw, maps, defaults, ctx, extra)
         services = {s.name: s for gw in gateways for s in gw.services}
         http = [*http_basics(ctx),
                 *njs_http,
                 *observability.http_directives(gateways, ctx),
                 *cors.http_directives(gateways, ctx),
+                *mirror.http_directives(gateways, ctx),
                 *transforms.http_directives(gateways, ctx),
                 *ratelimit.http_directives(gateways, ctx),
                 *cache.http_directives(gateways, ctx),
+                *answers.http_directives(gateways, ctx),
                 *[upstreams.upstream_block(services[k], ctx) for k in sorted(services)],
                 *[maps.blocks[k] for k in sorted(maps.blocks)],
                 *servers]
-        # every server answers every JSON error any part of the build asked for
-        errors = ctx.error_locations()
+        # every server holds every named location any part of the build asked for
+        named = ctx.named_locations()
         for s in servers:
-            s["block"] += errors
+            s["block"] += named
         return http
 
 

@@ -1,11 +1,10 @@
 """IP allow/deny, request body size, required headers/query: refusals nginx makes itself,
-each answered with a JSON body through error_page."""
+answered through the route's error_page (answers.py)."""
 from __future__ import annotations
 
 import re
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.answers import body_for
 
 from .context import Context, d, header_var, if_
 
@@ -28,11 +27,9 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
         out += [d("deny", c) for c in p.ip.deny] + [d("allow", c) for c in p.ip.allow]
         if p.ip.allow:
             out.append(d("deny", "all"))
-        out.append(d("error_page", "403", "=", ctx.error_location(403, body_for(gw.answers, 403))))
     if p.body_limit is not None and not ctx.dropping("body_limit"):
         # 0 would mean "no limit" to nginx; the spec's 0 means no body at all
         out += [d("client_max_body_size", max(1, p.body_limit)),
-                d("error_page", "413", "=", ctx.error_location(413, body_for(gw.answers, 413))),
                 # nginx checks Content-Length against client_max_body_size only while
                 # choosing a location, never in the named location a dispatch jumps to
                 if_("$content_length", "~", _greater_than(p.body_limit), [d("return", "413")])]
@@ -54,7 +51,6 @@ def validation_directives(route: ir.Route, ctx: Context) -> list[dict]:
     if not v or ctx.dropping("validation.required"):
         return []
     out: list[dict] = []
-    err = ctx.error_location(v.status, v.body)
     conds = []
     for h in v.required_headers:
         var = header_var(h)
@@ -69,5 +65,5 @@ def validation_directives(route: ir.Route, ctx: Context) -> list[dict]:
             ctx.note("GWC310", f"route {route.name!r}: nginx cannot read query parameter {q!r} to require it", v.loc)
     for var in conds:
         # an empty value counts as missing: nginx cannot tell them apart
-        out.append(if_(var, "~", "^$", [d("error_page", v.status, "=", err), d("return", v.status)]))
+        out.append(if_(var, "~", "^$", [d("return", v.status)]))
     return out

@@ -7,7 +7,8 @@ from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
 
-from . import access, cache, cors, forwarding, njs_bridge, observability, ratelimit, transforms, upstreams
+from . import (access, answers, cache, cors, forwarding, mirror, njs_bridge, observability, ratelimit, transforms,
+               upstreams)
 from .context import Context, d, if_, literal
 
 
@@ -43,23 +44,31 @@ def _path_map(match: ir.Match, rw: ir.PathRewrite | None, base: str, route: ir.R
     return [(f"^{re.escape(p)}\\z", new or "/"), (f"{_ANY}^{re.escape(p)}/{rest}\\z", new + "/$1")]
 
 
+def _base(svc: ir.Service) -> str:
+    return svc.targets[0].base_path.rstrip("/")
+
+
 def forward(gw: ir.Gateway, route: ir.Route, match: ir.Match, a: ir.Forward, ctx: Context) -> list[dict]:
     svc = a.service
     out: list[dict] = []
-    base = svc.targets[0].base_path.rstrip("/")
     rw = None if ctx.dropping("rewrite.path" if a.path_rewrite and a.path_rewrite.kind != "strip_prefix"
                                else "rewrite.strip_prefix") else a.path_rewrite
-    # `rewrite ... break` ends all rewrite-module directives (set, if) after it: query first
-    out += forwarding.query_directives(route)
-    out += transforms.query_directives(gw, route, ctx)
-    out += [d("rewrite", rx, repl, "break") for rx, repl in _path_map(match, rw, base, route, ctx)]
     host = forwarding.ROUTED_HOST
     if a.host_rewrite and not ctx.dropping("rewrite.host"):
         host = literal(a.host_rewrite)
-    out += forwarding.route_directives(gw, route, host, njs_bridge.call("proxy_claim_headers", gw, route, ctx), ctx)
+    headers = forwarding.route_directives(gw, route, host, njs_bridge.call("proxy_claim_headers", gw, route, ctx),
+                                          ctx)
+    if a.mirror:
+        # the mirror gets the same path, below its own base path; it reads $uri before the rewrite below
+        paths = _path_map(match, rw, _base(a.mirror.service), route, ctx)
+        out += mirror.location_directives(gw, route, match, paths, headers, ctx)
+    # `rewrite ... break` ends all rewrite-module directives (set, if) after it: query first
+    out += forwarding.query_directives(route)
+    out += transforms.query_directives(gw, route, ctx)
+    out += [d("rewrite", rx, repl, "break") for rx, repl in _path_map(match, rw, _base(svc), route, ctx)]
+    out += headers
     out += upstreams.proxy_settings(gw, route, svc, ctx)
     out += cache.location_directives(gw, route, ctx)
-    out += transforms.response_headers(route, ctx)
     out.append(d("proxy_pass", ctx.proxy_pass_for(svc)))
     return out
 
@@ -92,7 +101,9 @@ def _after_checks(gw: ir.Gateway, route: ir.Route, match: ir.Match, answer: list
     p = route.policies
     if not (p.auth or p.ip or p.rate_limit or p.concurrency_limit):
         return answer
-    name = ctx.named_location("answer", ctx.route_id(gw, route), str(route.matches.index(match)), block=answer)
+    # a named location has its own add_header set: the route's headers are repeated here
+    block = answers.route_headers(gw, route, ctx) + answer
+    name = ctx.named_location("answer", ctx.route_id(gw, route), str(route.matches.index(match)), block=block)
     # the root does not exist, so the file test always fails over to the named location
     return [d("root", "gwc-no-such-dir"), d("try_files", "/.gwc-none", name)]
 
@@ -111,14 +122,15 @@ def route_body(gw: ir.Gateway, route: ir.Route, match: ir.Match, ctx: Context) -
                  "the route refuses every request", route.loc)
         return [d("default_type", "application/json"),
                 d("return", "503", '{"error":"Authentication is not available"}')]
-    out: list[dict] = []
+    out: list[dict] = answers.route_directives(gw, route, ctx)
     out += access.location_directives(gw, route, ctx)
     out += ratelimit.location_directives(gw, route, ctx)
     out += cors.location_directives(gw, route, ctx)
     out += access.validation_directives(route, ctx)
     out += njs_bridge.call("location_directives", gw, route, ctx)
-    out += cors.response_headers(gw, route, ctx)
+    out += cors.response_headers(route.policies.cors, ctx)
     out += observability.response_headers(gw)
+    out += transforms.response_headers(route, ctx)
     a = route.action
     if isinstance(a, ir.Forward):
         out += forward(gw, route, match, a, ctx)

@@ -23,6 +23,9 @@ _CORE: dict[str, Support] = {
     "rewrite.path": native("rewrite ... break"),
     "rewrite.strip_prefix": native("rewrite ... break"),
     "rewrite.host": native("proxy_set_header Host"),
+    "mirror": emulated("mirror module: a background subrequest with the body, tried once; the client's answer never "
+                       "waits for the mirror, but nginx keeps the client's connection (its next request, or its close) "
+                       "until the mirror has answered or timed out"),
     "listener.tls": native("listen ssl; keys from files only"),
     "listener.mtls": native("ssl_verify_client on"),
     "upstream.weighted": native("upstream server weight="),

@@ -9,7 +9,6 @@ replacements, `if` comparisons) goes through `literal()`.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +27,7 @@ def d(directive: str, *args: object, block: list[dict] | None = None) -> dict:
     return out
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 
 
@@ -60,14 +59,14 @@ class Context:
 
     # --- names: stable across builds, safe as nginx identifiers ------------------
     def route_id(self, gateway: ir.Gateway, route: ir.Route) -> str:
-        return f"r_{_slug(route.name)}_{_digest(gateway.name, route.name)}"
+        return f"r_{_slug(route.name)}_{digest(gateway.name, route.name)}"
 
     def upstream_name(self, service: ir.Service) -> str:
-        return f"u_{_slug(service.name)}_{_digest(service.name)}"
+        return f"u_{_slug(service.name)}_{digest(service.name)}"
 
     def var(self, *parts: str) -> str:
         """A private nginx variable name (with `$`) derived from `parts`."""
-        return "$gwc_" + _slug("_".join(parts)) + "_" + _digest(*parts)
+        return "$gwc_" + _slug("_".join(parts)) + "_" + digest(*parts)
 
     def limit_key_var(self, gateway: ir.Gateway, route: ir.Route) -> str:
         """The variable a `consumer`/`claim` rate-limit key reads. The njs side defines it
@@ -88,31 +87,29 @@ class Context:
                         names.setdefault(repr(v), f"gwc_{kind}_{self.route_id(gw, r)[2:]}")
         return names[repr(value)]
 
-    def error_location(self, status: int, body: object) -> str:
-        """A named location answering `status` with the JSON `body`; every server defines
-        all error locations requested during the build (see routing.py)."""
-        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
-        name = f"@gwc_err_{status}_{_digest(str(status), text)}"
-        self._errors[name] = (status, text)
-        return name
-
     def named_location(self, *parts: str, block: list[dict]) -> str:
-        """A named location holding `block`, defined in every server (see error_locations)."""
-        name = f"@gwc_{_slug('_'.join(parts))}_{_digest(*parts)}"
+        """A named location holding `block`, defined in every server (see named_locations)."""
+        name = f"@gwc_{_slug('_'.join(parts))}_{digest(*parts)}"
         self._named[name] = block
         return name
 
+    def internal_location(self, uri: str, block: list[dict]) -> str:
+        """`location = uri` holding `block` (internal: for subrequests), defined in every
+        server like the named locations; `uri` is under /_gwc/."""
+        self._internal[uri] = [d("internal"), *block]
+        return uri
+
     def __post_init__(self) -> None:
-        self._errors: dict[str, tuple[int, str]] = {}
         self._shared: dict[str, dict] = {}
         self._named: dict[str, list[dict]] = {}
+        self._internal: dict[str, list[dict]] = {}
+        # http-level maps that modules ask for while building servers, keyed by variable
+        self.http_maps: dict[str, dict] = {}
 
-    def error_locations(self) -> list[dict]:
-        errors = [d("location", name, block=[
-            d("default_type", "application/json"),
-            d("return", status, literal(text)),
-        ]) for name, (status, text) in sorted(self._errors.items())]
-        return errors + [d("location", name, block=block) for name, block in sorted(self._named.items())]
+    def named_locations(self) -> list[dict]:
+        """The named and internal locations, for every server."""
+        return ([d("location", name, block=block) for name, block in sorted(self._named.items())]
+                + [d("location", "=", uri, block=block) for uri, block in sorted(self._internal.items())])
 
     # --- paths -------------------------------------------------------------------
     # Generated files and runtime state live apart (docs/targets/nginx.md, Output): the

@@ -16,8 +16,10 @@ def _origin_regex(origin: str) -> str:
     return f"~^{re.escape(origin)}$"
 
 
-def origin_var(gw: ir.Gateway, route: ir.Route, ctx: Context) -> str:
-    return ctx.var("cors", ctx.route_id(gw, route))
+def origin_var(c: ir.Cors, ctx: Context) -> str:
+    """One map per list of origins: the routes that inherit one policy share it, and so do
+    the answers the gateway makes for no route (docs/spec.md, Answers the gateway makes itself)."""
+    return ctx.var("cors", *c.origins)
 
 
 def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:
@@ -25,18 +27,19 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
         return []
     out = [d("map", "$request_method:$http_access_control_request_method", "$gwc_preflight",
              block=[d("default", "0"), d("~^OPTIONS:.", "1")])]
+    origins: dict[str, tuple[str, ...]] = {}
     for gw in gateways:
-        for r in gw.routes:
-            c = r.policies.cors
-            if not c:
-                continue
-            entries = []
-            for o in c.origins:
-                # "*" without credentials: answer "*"; browsers accept nothing else then
-                entries.append(d("default", "*") if o == "*" else d(_origin_regex(o), "$http_origin"))
-            if not any(e["directive"] == "default" for e in entries):
-                entries.insert(0, d("default", ""))
-            out.append(d("map", "$http_origin", origin_var(gw, r, ctx), block=entries))
+        for c in (gw.answers.cors, *(r.policies.cors for r in gw.routes)):
+            if c:
+                origins.setdefault(origin_var(c, ctx), c.origins)
+    for var, listed in sorted(origins.items()):
+        entries = []
+        for o in listed:
+            # "*" without credentials: answer "*"; browsers accept nothing else then
+            entries.append(d("default", "*") if o == "*" else d(_origin_regex(o), "$http_origin"))
+        if not any(e["directive"] == "default" for e in entries):
+            entries.insert(0, d("default", ""))
+        out.append(d("map", "$http_origin", var, block=entries))
     return out
 
 
@@ -53,7 +56,7 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
     c = route.policies.cors
     if not c or ctx.dropping("cors"):
         return []
-    var = origin_var(gw, route, ctx)
+    var = origin_var(c, ctx)
     # "*" is answered with what the browser asks for, not a literal "*": a literal "*" never
     # covers Authorization (Fetch's "CORS non-wildcard request-header name"), and browsers
     # older than the wildcard read it as a method or header named "*"
@@ -70,11 +73,11 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
     return [if_("$gwc_preflight", "=", "1", pre)]
 
 
-def response_headers(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
-    c = route.policies.cors
+def response_headers(c: ir.Cors | None, ctx: Context) -> list[dict]:
+    """The headers of an actual (not preflight) response under the CORS policy `c`."""
     if not c or ctx.dropping("cors"):
         return []
-    out = _common(c, origin_var(gw, route, ctx))
+    out = _common(c, origin_var(c, ctx))
     if c.expose_headers:
         out.append(d("add_header", "Access-Control-Expose-Headers", literal(", ".join(c.expose_headers)), "always"))
     return out

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from importlib import resources
 from typing import Any
 
@@ -23,7 +22,7 @@ from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
-from . import credentials, forwarding, observability, upstreams
+from . import answers, credentials, forwarding, observability, upstreams
 from .context import Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
@@ -80,24 +79,13 @@ def handles(feature_id: str) -> bool:
 
 
 # --- what each route needs --------------------------------------------------------
-def _native_basic(m: ir.AuthMethod) -> ir.BasicAuth | None:
+def native_basic(m: ir.AuthMethod) -> ir.BasicAuth | None:
     """The htpasswd basic auth nginx checks itself: alone, or as one member of all_of."""
     if isinstance(m, ir.BasicAuth) and m.credentials.kind == "file":
         return m
     if isinstance(m, ir.AllOf):
         found = [x for x in m.methods if isinstance(x, ir.BasicAuth) and x.credentials.kind == "file"]
         return found[0] if len(found) == 1 else None
-    return None
-
-
-def _has_basic(m: ir.AuthMethod) -> ir.BasicAuth | None:
-    if isinstance(m, ir.BasicAuth):
-        return m
-    if isinstance(m, (ir.AnyOf, ir.AllOf)):
-        for x in m.methods:
-            b = _has_basic(x)
-            if b is not None:
-                return b
     return None
 
 
@@ -176,9 +164,6 @@ def needed(gateways: tuple[ir.Gateway, ...], ctx: Context) -> bool:
 def _auth_uri(rid: str) -> str:
     return f"/_gwc/auth/{rid}"
 
-
-def _fail_location(rid: str) -> str:
-    return f"@gwc_auth_{rid}"
 
 
 def _part_uri(rid: str, i: int) -> str:
@@ -306,7 +291,7 @@ def _route_config(gw: ir.Gateway, route: ir.Route, ctx: Context) -> dict:
     conf: dict = {}
     a = _auth(route)
     if a is not None and (_needs_subrequest(route) or _limit_key(route) is not None or _cached_auth(route, ctx)):
-        conf["auth"] = _auth_node(a.method, route, _claim_headers(route), _native_basic(a.method), ctx)
+        conf["auth"] = _auth_node(a.method, route, _claim_headers(route), native_basic(a.method), ctx)
     key = _limit_key(route)
     if key is not None:
         conf["limit"] = {"kind": key.kind, "name": key.name}
@@ -350,7 +335,7 @@ def _env_names(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[str]:
         for r in gw.routes:
             a = _auth(r)
             if a is not None and (_needs_subrequest(r) or _limit_key(r) is not None):
-                walk(a.method, _native_basic(a.method))
+                walk(a.method, native_basic(a.method))
     return sorted(names)
 
 
@@ -403,33 +388,13 @@ def cache_key_parts(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[
     return [_credential_var(gateway, route, ctx)] if _cached_auth(route, ctx) else []
 
 
-def _realm(realm: str) -> str:
-    """The realm as the inside of an HTTP quoted-string. Control characters would split
-    the WWW-Authenticate header, so they become spaces. nginx's auth_basic takes a realm
-    of exactly "off" (after evaluation) to mean *no auth at all*, so that realm is spelt
-    with a quoted-pair: `\\off` means the same "off" to a client."""
-    out = re.sub(r"[\x00-\x1f\x7f]", " ", realm).replace("\\", "\\\\").replace('"', '\\"')
-    return "\\" + out if out == "off" else out
-
-
-def _failure_location(route: ir.Route, rid: str) -> dict:
-    a = _auth(route)
-    assert a is not None
-    text = json.dumps(a.failure.body, sort_keys=True, separators=(",", ":"))
-    block = [d("default_type", "application/json")]
-    basic = _has_basic(a.method)
-    if basic is not None and a.failure.status == 401:
-        block.append(d("add_header", "WWW-Authenticate", literal(f'Basic realm="{_realm(basic.realm)}"'), "always"))
-    block.append(d("return", a.failure.status, literal(text)))
-    return d("location", _fail_location(rid), block=block)
-
 
 def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePart, ctx: Context) -> dict:
     rid = ctx.route_id(gw, route)
     svc = part.service
     t = svc.targets[0]
     ms = f"{part.timeout_ms}ms"
-    block = [d("internal"),
+    block = [d("internal"), *answers.subrequest_directives(ctx),
              d("proxy_pass", f"{ctx.proxy_pass_for(svc)}{literal(t.base_path + part.path)}"),
              d("proxy_http_version", "1.1"),
              d("proxy_pass_request_body", "off"),
@@ -457,19 +422,24 @@ def server_directives(gateway: ir.Gateway, ctx: Context) -> list[dict]:
         if _auth(route) is not None:
             if _needs_subrequest(route):
                 out.append(d("location", "=", _auth_uri(rid), block=[
-                    d("internal"),
+                    d("internal"), *answers.subrequest_directives(ctx),
                     d("set", ROUTE_VAR, rid),
                     d("js_content", "gwc_auth.check"),
                 ]))
-            out.append(_failure_location(route, rid))
         ag = _aggregate(route, ctx)
         if ag is not None:
             out += [_part_location(gateway, route, i, p, ctx) for i, p in enumerate(ag.parts)]
     path = _metrics_path(gateway, ctx)
     if path:
         out += [d("location", "=", path, block=[d("js_content", "gwc_metrics.render")]),
-                d("location", "=", STUB_STATUS_URI, block=[d("internal"), d("stub_status")])]
+                d("location", "=", STUB_STATUS_URI, block=[d("internal"), *answers.subrequest_directives(ctx),
+                                                           d("stub_status")])]
     return out
+
+
+def proxy_body_directives(route: ir.Route, ctx: Context) -> list[dict]:
+    """The mapped JSON body instead of the client's, where a route proxies (also its mirror)."""
+    return [d("proxy_set_body", BODY_VAR)] if _body_map(route, ctx) is not None else []
 
 
 def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
@@ -479,16 +449,15 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
         out.append(d("set", ROUTE_VAR, rid))
     a = _auth(route)
     if a is not None:
-        native = _native_basic(a.method)
+        native = native_basic(a.method)
         if native is not None:
-            out += [d("auth_basic", literal(_realm(native.realm))),
+            out += [d("auth_basic", answers.auth_basic_realm(native.realm)),
                     d("auth_basic_user_file", literal(native.credentials.name))]
         if _needs_subrequest(route):
             out.append(d("auth_request", _auth_uri(rid)))
             # forwarded upstream by the route's proxy_set_header set (proxy_claim_headers)
             for i, (_, var) in enumerate(claim_headers(gateway, route, ctx)):
                 out.append(d("auth_request_set", var, f"$sent_http_x_gwc_claim_{i}"))
-        out.append(d("error_page", "401", "=", _fail_location(rid)))
     bm = _body_map(route, ctx)
     if bm is not None:
         limit = route.policies.body_limit
@@ -496,7 +465,7 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
             out += [d("client_body_buffer_size", max(1, limit)), d("client_body_in_single_buffer", "on")]
         else:
             out.append(d("client_body_in_file_only", "clean"))
-        out.append(d("proxy_set_body", BODY_VAR))
+        out += proxy_body_directives(route, ctx)
     if _aggregate(route, ctx) is not None:
         out.append(d("js_content", "gwc_aggregate.handle"))
     if _guarded_respond(route) is not None:

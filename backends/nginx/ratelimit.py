@@ -65,7 +65,7 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
     return [zones[k] for k in sorted(zones)]
 
 
-def _status(status: int, what: str, route: ir.Route, ctx: Context) -> int:
+def refusal_status(status: int, what: str, route: ir.Route, ctx: Context) -> int:
     if 400 <= status <= 599:
         return status
     ctx.note("GWC311", f"route {route.name!r}: nginx refuses with a 4xx/5xx status only; {what} uses 429", route.loc)
@@ -79,7 +79,7 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
     if rl and not ctx.dropping(f"rate_limit.{rl.algorithm}"):
         var = key_var(gw, route, rl.key, ctx)
         if var:
-            status = _status(rl.status, "the rate limit", route, ctx)
+            status = refusal_status(rl.status, "the rate limit", route, ctx)
             # the IR's burst is nginx's: requests accepted at once above the steady rate.
             # A window lets a whole window's worth through at once; a leaky bucket queues
             # (no nodelay) and lets requests out at the rate.
@@ -87,13 +87,12 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
             args = [f"zone={_zone('rl', ctx, (rl, var))}"]
             if burst:
                 args += [f"burst={burst}"] + ([] if rl.algorithm == "leaky_bucket" else ["nodelay"])
-            out += [d("limit_req", *args), d("limit_req_status", status),
-                    d("error_page", status, "=", ctx.error_location(status, rl.body))]
+            # the answer (body, Retry-After) is the route's error_page (answers.py)
+            out += [d("limit_req", *args), d("limit_req_status", status)]
     cl = p.concurrency_limit
     if cl and not ctx.dropping("concurrency_limit"):
         var = key_var(gw, route, cl.key, ctx)
         if var:
-            status = _status(cl.status, "the concurrency limit", route, ctx)
-            out += [d("limit_conn", _zone("cl", ctx, (cl, var)), cl.max), d("limit_conn_status", status),
-                    d("error_page", status, "=", ctx.error_location(status, cl.body))]
+            status = refusal_status(cl.status, "the concurrency limit", route, ctx)
+            out += [d("limit_conn", _zone("cl", ctx, (cl, var)), cl.max), d("limit_conn_status", status)]
     return out

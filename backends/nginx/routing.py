@@ -11,7 +11,6 @@ turn each candidate's conditions into one "0"/"1" variable; a last map picks the
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -19,7 +18,7 @@ from urllib.parse import unquote
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import dispatch_for_host, server_hosts
 
-from . import access
+from . import access, answers
 from .actions import route_body
 from .context import Context, d, header_var, if_, literal
 from .pcre import UTF, pcre, value_start
@@ -239,11 +238,6 @@ def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context)
     return out
 
 
-def _not_found(gw: ir.Gateway) -> list[dict]:
-    text = json.dumps(gw.not_found.body, sort_keys=True, separators=(",", ":"))
-    return [d("default_type", "application/json"), d("return", gw.not_found.status, literal(text))]
-
-
 def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx: Context) -> list[dict]:
     named: dict[str, dict] = {}
     out: list[dict] = []
@@ -277,9 +271,9 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
                 name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
                 named.setdefault(name, d("location", name, block=route_body(gw, e.route, e.match, ctx)))
                 body.append(if_(sel, "=", str(i), [d("error_page", "418", "=", name), d("return", "418")]))
-        out.append(d("location", *args, block=body + _not_found(gw)))
+        out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
     if not any(x["args"] == ["/"] for x in out):
-        out.append(d("location", "/", block=_not_found(gw)))
+        out.append(d("location", "/", block=answers.not_found(gw, ctx)))
     return out + [named[k] for k in sorted(named)]
 
 

@@ -4,13 +4,11 @@ nginx's passive failure accounting (max_fails/fail_timeout) stands in for the ci
 breaker; active health checks and retry backoff do not exist in open-source nginx."""
 from __future__ import annotations
 
-import json
 import re
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.answers import body_for
 
-from .context import Context, d, literal
+from .context import Context, d
 
 # statuses proxy_next_upstream can name; anything else cannot trigger a retry
 _NEXT_UPSTREAM = {500: "http_500", 502: "http_502", 503: "http_503", 504: "http_504",
@@ -68,10 +66,13 @@ def _ms(v: int) -> str:
     return f"{v}ms"
 
 
-def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Context) -> list[dict]:
-    """Location-level directives for proxying `route` to `svc` (besides headers and URI)."""
+def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Context,
+                   mirror: bool = False) -> list[dict]:
+    """Location-level directives for proxying `route` to `svc` (besides headers and URI).
+    A `mirror` copy is tried once, with the mirror service's own timeouts, and its answer
+    is ignored."""
     out: list[dict] = [d("proxy_http_version", "1.1")]
-    t_svc, t_route = svc.timeouts, route.policies.timeouts
+    t_svc, t_route = svc.timeouts, ir.Timeouts() if mirror else route.policies.timeouts
     whole = None if ctx.dropping("upstream.request_timeout") else (t_route.request_ms or t_svc.request_ms)
     per_try = None if ctx.dropping("upstream.per_try_timeout") else (t_route.per_try_ms or t_svc.per_try_ms)
     # nginx times each wait, never a whole try or request: no single wait may outlast either
@@ -84,7 +85,7 @@ def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Contex
         if v:
             out.append(d(directive, _ms(v)))
     tries = None
-    if whole:
+    if whole and not mirror:
         # a try, once started, runs to its end: with per_try, a retry starts only while a
         # whole try still fits before `request` has passed
         window = whole - per_try if per_try else whole
@@ -97,28 +98,23 @@ def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Contex
                          "time: nginx makes one try", route.loc)
     if svc.targets[0].scheme == "https":
         out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
+    if mirror:
+        return out + [d("proxy_next_upstream", "off")]
     out += next_upstream(svc, ctx, tries)
-    out += _open_answer(gw, svc, ctx)
     return out
 
 
-def _open_answer(gw: ir.Gateway, svc: ir.Service, ctx: Context) -> list[dict]:
-    """With every target out, nginx answers 502 ("no live upstreams") without contacting
-    the service; the spec's answer for an open breaker is 503. Such a 502 is the one whose
-    last $upstream_addr entry is the upstream's name instead of an address. A 502 the
-    service sends itself never reaches error_page (no proxy_intercept_errors)."""
+def open_breaker(svc: ir.Service, ctx: Context) -> tuple[str, str] | None:
+    """(variable, regex) telling an open breaker's 502 from others, or None without a
+    breaker. With every target out, nginx answers 502 ("no live upstreams") without
+    contacting the service; the spec's answer for an open breaker is 503. Such a 502 is the
+    one whose last $upstream_addr entry is the upstream's name instead of an address (the
+    route's answer, answers.py, turns it into the 503). A 502 the service sends itself
+    never reaches error_page (no proxy_intercept_errors)."""
     cb = svc.circuit_breaker if not ctx.dropping("upstream.circuit_breaker") else None
     if not cb:
-        return []
-    name = ctx.upstream_name(svc)
-    text = {s: literal(json.dumps(body_for(gw.answers, s), sort_keys=True, separators=(",", ":")))
-            for s in (502, 503)}
-    loc = ctx.named_location("open", gw.name, name, block=[
-        d("default_type", "application/json"),
-        d("if", "($upstream_addr", "~", f"(?:^|, ){re.escape(name)}$)", block=[d("return", "503", text[503])]),
-        d("return", "502", text[502]),
-    ])
-    return [d("error_page", "502", "=", loc)]
+        return None
+    return "$upstream_addr", f"(?:^|, ){re.escape(ctx.upstream_name(svc))}$"
 
 
 def next_upstream(svc: ir.Service, ctx: Context, tries: int | None = None) -> list[dict]:

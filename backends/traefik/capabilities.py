@@ -27,6 +27,8 @@ CAPABILITIES: dict[str, Support] = {
                                   "no send timeout; a route with its own timeouts gets its own service"),
     "upstream.request_timeout": emulated("every wait is capped at it (dialTimeout, responseHeaderTimeout), but a "
                                          "response body that keeps trickling in can take longer"),
+    "upstream.per_try_timeout": emulated("each try's dialTimeout and responseHeaderTimeout are capped at it; a "
+                                         "response body that keeps trickling in can take longer"),
     "upstream.retry": emulated("retry middleware on the service (3.7): attempts = tries in all; statuses and "
                                "network errors, where timeouts count as network errors like connection failures"),
     "upstream.retry.backoff": emulated("retry initialInterval = base: Traefik's exponential backoff has no "
@@ -73,9 +75,11 @@ CAPABILITIES: dict[str, Support] = {
     "transform.request.headers": emulated("headers middleware: set and remove only (no add or rename)"),
     "transform.request.query": unsupported("Traefik has no middleware that changes query parameters"),
     "transform.request.body": unsupported("Traefik has no middleware that changes request bodies"),
+    "transform.request.body.rename": unsupported("Traefik has no middleware that changes request bodies"),
     "transform.response.headers": emulated("headers middleware: set and remove only (no add)"),
     "validation.body_schema": unsupported("Traefik has no request validation"),
     "validation.required": unsupported("Traefik has no request validation"),
+    "mirror": native("a mirroring service (its answers are ignored); `percent` of the requests"),
     "aggregation": unsupported("Traefik cannot aggregate responses of several services"),
     "observability.metrics": unsupported("not emitted for Traefik yet (its Prometheus endpoint is static "
                                          "configuration on its own entry point)"),

@@ -39,20 +39,35 @@ class _Builder:
         self.plugin_budgets: set[str] = set()  # in-memory budgets over several services
 
     # --- services -------------------------------------------------------------------
-    def upstream(self, route: ir.Route, svc: ir.Service) -> str:
+    def upstream(self, route: ir.Route | None, svc: ir.Service, mirror: bool = False) -> str:
         ctx = self.ctx
         tr = services.transport_for(route, svc, ctx)
         own = services.transport_for(None, svc, ctx)
-        sname = services.service_name(svc, tr, own)
+        sname = services.service_name(svc, tr, own) + (SEP + "mirror" if mirror else "")
         if sname not in self.services:
             body: dict = {}
-            if svc.retry is not None and not ctx.dropping("upstream.retry"):
+            if svc.retry is not None and not ctx.dropping("upstream.retry") and not mirror:
                 rname = name("service", svc.name, "retry")
                 self.middlewares[rname] = {"retry": services.retry(svc, svc.retry, ctx)}
                 body["middlewares"] = [rname]
             body["loadBalancer"] = services.load_balancer(svc, tr, ctx, self.transports, sname)
             self.services[sname] = body
         return sname
+
+    def forward_target(self, route: ir.Route, a: ir.Forward) -> str:
+        """The upstream's service, or a mirroring service around it."""
+        up = self.upstream(route, a.service)
+        m = a.mirror
+        if m is None or self.ctx.dropping("mirror"):
+            return up
+        # the mirror's answers are ignored; one try, with its service's own timeouts
+        mirror = self.upstream(None, m.service, mirror=True)
+        if m.service.targets[0].base_path.rstrip("/") != a.service.targets[0].base_path.rstrip("/"):
+            self.ctx.error(f"route {route.name!r}: the mirror service's base path differs from the route's "
+                           f"service's: Traefik sends the mirror the very path the route's service gets", m.loc)
+        n = name("mirror", up, m.service.name, str(m.percent))
+        self.services[n] = {"mirroring": {"service": up, "mirrors": [{"name": mirror, "percent": m.percent}]}}
+        return n
 
     def limit_of(self, route: ir.Route) -> ir.RateLimit | None:
         rl = route.policies.rate_limit
@@ -70,7 +85,7 @@ class _Builder:
             rl = self.limit_of(r) if routed(r, self.ctx) else None
             if rl is not None and rl.store is None:
                 a = r.action
-                ups.setdefault(rl.budget, set()).add(self.upstream(r, a.service) if isinstance(a, ir.Forward)
+                ups.setdefault(rl.budget, set()).add(self.forward_target(r, a) if isinstance(a, ir.Forward)
                                                      else services.NOOP)
         self.plugin_budgets |= {b for b, u in ups.items() if len(u) > 1}
 
@@ -87,7 +102,7 @@ class _Builder:
         a = route.action
         if not isinstance(a, ir.Forward):
             return services.NOOP  # redirects and fixed responses answer in a middleware
-        up = self.upstream(route, a.service)
+        up = self.forward_target(route, a)
         rl = self.limit_of(route)
         if rl is None or rl.budget in self.plugin_budgets:
             return up

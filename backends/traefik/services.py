@@ -36,12 +36,15 @@ def transport_for(route: ir.Route | None, svc: ir.Service, ctx: Ctx) -> Transpor
     connect = t_route.connect_ms or t_svc.connect_ms
     read = t_route.read_ms or t_svc.read_ms
     whole = None if ctx.dropping("upstream.request_timeout") else (t_route.request_ms or t_svc.request_ms)
+    per_try = None if ctx.dropping("upstream.per_try_timeout") else (t_route.per_try_ms or t_svc.per_try_ms)
     if ctx.dropping("upstream.timeouts"):
         connect = read = None
-    if whole:
-        # no wait may outlast the whole request (the response headers must come within it)
-        connect = min(connect or whole, whole)
-        read = min(read or whole, whole)
+    cap = min(x for x in (per_try, whole) if x) if per_try or whole else None
+    if cap:
+        # no wait of a try may outlast a try or the whole request (Traefik times each try's
+        # connection and response headers; the response headers must come within it)
+        connect = min(connect or cap, cap)
+        read = min(read or cap, cap)
     # no send timeout: Traefik has none (the capability note of upstream.timeouts says so)
     return Transport(connect, read)
 

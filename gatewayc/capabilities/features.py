@@ -23,6 +23,7 @@ FEATURES: dict[str, str] = {
     "rewrite.path": "Path rewrite (full path or prefix replacement)",
     "rewrite.strip_prefix": "Strip the matched prefix",
     "rewrite.host": "Host header rewrite",
+    "mirror": "Request mirroring to a second service",
     "listener.tls": "HTTPS listener",
     "listener.mtls": "Client certificate verification on a listener",
     "upstream.weighted": "Several weighted targets",
@@ -151,6 +152,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
             yield ("rewrite.strip_prefix" if a.path_rewrite.kind == "strip_prefix" else "rewrite.path"), r.loc, what
         if a.host_rewrite:
             yield "rewrite.host", r.loc, what
+        if a.mirror:
+            yield "mirror", a.mirror.loc, what
     p = r.policies
     if p.auth:
         yield from _auth(p.auth.method, p.auth.loc, what)

@@ -268,7 +268,13 @@ class Lowering:
             pr = None
             if r.rewrite and r.rewrite.path:
                 pr = self.path_rewrite(r.rewrite.path, matches, (*rp, "rewrite", "path"))
-            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None) if svc else None
+            mirror = None
+            if r.mirror is not None:
+                target = self.service_ref(r.mirror.service, (*rp, "mirror", "service"))
+                if target is None:
+                    return None
+                mirror = ir.Mirror(target, r.mirror.percent, self.loc(*rp, "mirror"))
+            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None, mirror) if svc else None
         if r.redirect is not None:
             d = r.redirect
             pr = self.path_rewrite(d.path, matches, (*rp, "redirect", "path")) if d.path else None

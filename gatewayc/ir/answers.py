@@ -54,7 +54,8 @@ def retry_after_s(rl: ir.RateLimit) -> int:
     return max(1, -(-rl.period_ms // (1000 * rl.requests)))
 
 
-CONCURRENCY_RETRY_AFTER_S = 1  # a 429 from a concurrency limit: the slot frees when a request ends
+# A 429 that is not a rate limit's (a concurrency limit's): its slot frees when a request ends.
+OTHER_429_RETRY_AFTER_S = 1
 
 
 @dataclass(frozen=True, slots=True)

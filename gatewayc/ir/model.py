@@ -340,10 +340,21 @@ class PathRewrite:
 
 
 @dataclass(frozen=True, slots=True)
+class Mirror:
+    """A copy of the request the route's service receives goes to `service` as well, for
+    `percent` of the requests; its answer is ignored and never reaches the client."""
+
+    service: Service
+    percent: int  # 1-100
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Forward:
     service: Service
     path_rewrite: PathRewrite | None = None
     host_rewrite: str | None = None
+    mirror: Mirror | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,6 +473,8 @@ class Gateway:
             a = r.action
             if isinstance(a, Forward):
                 seen[a.service.name] = a.service
+                if a.mirror:
+                    seen[a.mirror.service.name] = a.mirror.service
             elif isinstance(a, Aggregate):
                 for p in a.parts:
                     seen[p.service.name] = p.service

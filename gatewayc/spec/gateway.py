@@ -41,6 +41,13 @@ class DirectResponse(Model):
                                               "for the status (`errors:`)")
 
 
+class Mirror(Model):
+    """Gateway API RequestMirror: a copy of each request goes to `service` too; its answer is ignored."""
+
+    service: Name
+    percent: Annotated[int, Field(ge=1, le=100, description="share of the route's requests mirrored")] = 100
+
+
 class Route(Model):
     name: Name
     match: Annotated[list[Match], Field(min_length=1)] = Field(default_factory=lambda: [Match()])
@@ -50,6 +57,7 @@ class Route(Model):
     aggregate: Aggregate | None = None
     respond: DirectResponse | None = None
     rewrite: Rewrite | None = None
+    mirror: Mirror | None = None
     policies: Policies | None = None
 
     @model_validator(mode="before")
@@ -66,6 +74,8 @@ class Route(Model):
         exactly_one(self, ("service", "redirect", "aggregate", "respond"), "a route")
         if self.rewrite is not None and self.service is None:
             raise fail("GWC204", "`rewrite` applies to routes that forward to a `service`")
+        if self.mirror is not None and self.service is None:
+            raise fail("GWC204", "`mirror` applies to routes that forward to a `service`")
         return self
 
 

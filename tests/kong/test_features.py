@@ -211,6 +211,8 @@ CASES = [
      "error", "rate_limit.key.claim"),
     ("rate-shared", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
                          "store: {redis: {address: 'r.internal:6379'}}}"), "error", "rate_limit.shared"),
+    ("mirror", spec("match: {path: /api}\nservice: svc\nmirror: {service: shadow, percent: 5}",
+                    services="shadow: {url: http://shadow.internal}"), "error", "(mirror)"),
     ("concurrency", spec("match: {path: /api}\nservice: svc\npolicies:\n  concurrency_limit: {max: 5}"), "error",
      "(concurrency_limit)"),
     ("cache", spec("match: {path: /api}\nservice: svc\npolicies:\n  cache: {ttl: 90s, vary: {headers: [Accept], "

@@ -24,7 +24,8 @@ Fixtures (usable by any test module under tests/nginx/):
   -> (IR, Output)`` without running anything.
 - ``repo_root`` - the checkout's root directory.
 
-``Reply`` has ``.status``, ``.headers`` (lower-case dict), ``.body`` (bytes) and ``.json()``.
+``Reply`` has ``.status``, ``.headers`` (lower-case dict), ``.body`` (bytes), ``.json()`` and
+``.values(name)`` (every value of a header that may repeat, such as WWW-Authenticate).
 """
 from __future__ import annotations
 

@@ -377,3 +377,34 @@ def test_per_try_is_checked_against_the_request_timeout_it_meets(compile_text):
                                   "{url: 'http://127.0.0.1:3001', timeouts: {request: 2s}}")
                      + "      - {name: a, service: s, policies: {timeouts: {per_try: 3s}}}\n")
     assert errors(c) == [("GWC204", 8, 52)]
+
+
+# --- request mirroring (Gateway API RequestMirror) ------------------------------------------
+MIRROR = HEAD.replace("  s: {url: 'http://127.0.0.1:3001'}\n",
+                      "  s: {url: 'http://127.0.0.1:3001'}\n  shadow: {url: 'http://127.0.0.1:3002'}\n")
+
+
+def test_mirror_lowers_with_its_service_and_percent(compile_text):
+    c = compile_text(MIRROR + "      - {name: a, service: s, mirror: {service: shadow, percent: 10}}\n"
+                              "      - {name: b, match: /b, service: s, mirror: {service: shadow}}\n")
+    gw = ok(c).gateways[0]
+    a, b = (r.action.mirror for r in gw.routes)
+    assert (a.service.name, a.percent, b.percent) == ("shadow", 10, 100)
+    assert [s.name for s in gw.services] == ["s", "shadow"]  # a service only mirrored to is used
+    assert not [d for d in c.diagnostics if d.code == "GWC206"]
+
+
+def test_mirror_to_an_unknown_service_suggests_one(compile_text):
+    c = compile_text(MIRROR + "      - {name: a, service: s, mirror: {service: shadw}}\n")
+    (d,) = [d for d in c.diagnostics if d.is_error]
+    assert (d.code, d.location.line, d.location.col) == ("GWC200", 9, 49) and "shadow" in d.hint
+
+
+@pytest.mark.parametrize("route,code", [
+    ("{name: a, respond: {status: 204}, mirror: {service: shadow}}", "GWC204"),
+    ("{name: a, service: s, mirror: {service: shadow, percent: 0}}", "GWC103"),
+    ("{name: a, service: s, mirror: {service: shadow, percent: 101}}", "GWC103"),
+])
+def test_bad_mirrors(compile_text, route, code):
+    c = compile_text(MIRROR + f"      - {route}\n")
+    assert [e[0] for e in errors(c)] == [code]

@@ -121,3 +121,24 @@ gateways:
     assert gw.request("GET", "/slow").status == 504
     assert time.monotonic() - t0 < 1.2
     assert gw.request("GET", "/slow/patient").status == 200  # a route's own timeouts
+
+
+def test_mirror_gets_a_copy_and_its_answer_is_ignored(traefik, echo_upstream):
+    main, shadow = echo_upstream("main"), echo_upstream("shadow", status=500)
+    gw = traefik("""
+version: 1
+services:
+  main: {url: "__MAIN__"}
+  shadow: {url: "__SHADOW__"}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: r, match: /m, service: main, mirror: {service: shadow}}
+""", {"MAIN": main, "SHADOW": shadow})
+    r = gw.request("POST", "/m/x", body="payload")
+    assert r.status == 200 and r.json()["server"] == "main"
+    deadline = time.monotonic() + 3
+    while not shadow.seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(s["method"], s["path"]) for s in shadow.seen] == [("POST", "/m/x")]

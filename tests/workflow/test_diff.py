@@ -209,6 +209,14 @@ def test_moving_blocks_around_is_not_a_change(tmp_path):
     assert diff_ir(a, b) == []
 
 
+def test_a_mirror_is_a_route_change(tmp_path):
+    a = _compile(tmp_path, "old.yml", BASE)
+    b = _compile(tmp_path, "new.yml", edit(("        service: orders\n",
+                                            "        service: orders\n        mirror: {service: users, percent: 10}\n")))
+    (change,) = diff_ir(a, b)
+    assert change.message == "/api/orders: service orders -> service orders, mirror to users (10%)"
+
+
 def test_a_prefix_trailing_slash_is_not_a_change(tmp_path):
     # `/api/users/` is the same prefix as `/api/users` (Gateway API), so a diff stays quiet
     a = _compile(tmp_path, "old.yml", BASE)

@@ -2,7 +2,7 @@
  * Response aggregation: one subrequest per part, all in flight at once, each to an
  * internal location that proxies to the part's service with the part's timeout.
  * A part succeeds with a 2xx status and a JSON body; otherwise the route's on_failure
- * decides: null, omit the key, or fail the whole request with 502.
+ * decides: null, omit the key, or fail the whole request with the gateway's 502.
  */
 import util from 'gwc_util.js';
 
@@ -37,11 +37,14 @@ async function handle(r) {
             }
         }
     }
-    r.headersOut['Content-Type'] = 'application/json';
     if (failed.length && cfg.on_failure === 'fail') {
-        r.return(502, JSON.stringify({error: 'Bad gateway', failed: failed}));
+        // No body: nginx's error_page answers with the gateway's 502 (docs/spec.md,
+        // "Answers the gateway makes itself"); which parts failed goes to the error log.
+        r.error('gatewayc aggregate: failed parts: ' + JSON.stringify(failed));
+        r.return(502);
         return;
     }
+    r.headersOut['Content-Type'] = 'application/json';
     r.return(200, JSON.stringify(out));
 }
 
