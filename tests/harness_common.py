@@ -105,6 +105,73 @@ class _EchoHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _answer
 
 
+# --- a service that takes connection upgrades -----------------------------------------------
+class UpgradeUpstream:
+    """Answers a request with an `Upgrade` header (whatever protocol: a service may well
+    speak h2c) with 101 and then echoes raw bytes back; answers any other request with 200
+    and the Connection header it received."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.seen: list[dict[str, str]] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            buf = b""
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    buf += chunk
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
+                self.seen.append(headers)
+                if headers.get("upgrade"):
+                    conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\n"
+                                 b"Connection: Upgrade\r\n\r\n" % headers["upgrade"].encode() + buf)
+                    while data := conn.recv(4096):
+                        conn.sendall(data)
+                    return
+                body = headers.get("connection", "<none>").encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def recv_until(s: socket.socket, marker: bytes) -> bytes:
+    buf = b""
+    while marker not in buf:
+        chunk = s.recv(4096)
+        assert chunk, f"connection closed; got {buf!r}"
+        buf += chunk
+    return buf
+
+
+def upgrade(port: int, path: str, protocol: bytes, extra: bytes = b"") -> bytes:
+    """Sends an upgrade request; the status line and headers of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET %s HTTP/1.1\r\nHost: example.test\r\nUpgrade: %s\r\nConnection: Upgrade\r\n%s\r\n"
+                  % (path.encode(), protocol, extra))
+        return recv_until(s, b"\r\n\r\n")
+
+
+WS_HEADERS = b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+
+
 # --- building -----------------------------------------------------------------------------
 def compile_text(work: Path, text: str, upstreams: dict[str, EchoServer] | None = None,
                  files: dict[str, str | bytes] | None = None) -> ir.IR:

@@ -39,6 +39,9 @@ CAPABILITIES: dict[str, Support] = {
                                          "probe the ejected target every `open_for` and close it after "
                                          "`half_open_requests` successes. Kong has no open-duration knob, no "
                                          "failure-percent trigger and no window"),
+    "upstream.websocket": native("http/https routes pass `Upgrade: websocket` (and no other upgrade) to the "
+                                 "service; Kong OSS passes it on every route, `websocket: true` or not (the build "
+                                 "notes which)"),
     "auth.jwt.hmac": emulated("jwt plugin with one consumer per issuer: the token's `iss` selects the key (so "
                               "`issuer` is required), `exp` is always verified, only the first algorithm is accepted; "
                               "the secret comes from a decK env variable"),

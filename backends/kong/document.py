@@ -42,7 +42,22 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
     if ups:
         doc["upstreams"] = sorted(ups, key=lambda u: u["name"])
     _listeners(gw, ctx)
+    _websocket_everywhere(gw, ctx)
     return doc
+
+
+def _websocket_everywhere(gw: ir.Gateway, ctx: Ctx) -> None:
+    """Kong's router sets the upstream `Upgrade: websocket` before any plugin runs, on every
+    http/https route, and the ws/wss route protocols that would set WebSocket routes apart
+    are Enterprise-only: a route without `websocket: true` cannot refuse the upgrade on
+    Kong OSS. An info note, not a warning: Kong never passes any other upgrade (no h2c
+    tunnel), and a WebSocket upgrade only reaches the route's own service after the
+    route's checks (docs/targets/kong.md, WebSocket)."""
+    plain = [r.name for r in gw.routes if isinstance(r.action, ir.Forward) and not r.action.websocket]
+    if plain:
+        listed = ", ".join(repr(n) for n in plain[:3]) + (f" and {len(plain) - 3} more" if len(plain) > 3 else "")
+        ctx.info(f"gateway {gw.name!r}: Kong OSS forwards WebSocket upgrades on every route; {listed} "
+                 "(without `websocket: true`) accept them too", gw.loc)
 
 
 def _ordered(e: dict) -> dict:

@@ -51,6 +51,7 @@ class NginxBackend(Backend):
         services = {s.name: s for gw in gateways for s in gw.services}
         http = [*http_basics(ctx),
                 *njs_http,
+                *forwarding.http_directives(gateways),
                 *observability.http_directives(gateways, ctx),
                 *cors.http_directives(gateways, ctx),
                 *mirror.http_directives(gateways, ctx),

@@ -47,6 +47,8 @@ _CORE: dict[str, Support] = {
                                          "open_for (whole seconds) after consecutive_failures failed tries within "
                                          "open_for, then one request tries it again; failure_percent is "
                                          "approximated, statuses count only when another try is possible"),
+    "upstream.websocket": native("Upgrade/Connection from a map that passes only `websocket`, on those routes only; "
+                                 "nginx tunnels once the service answers 101"),
     "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1); rates are whole "
                                       "requests per second or minute"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth (burst requests-1), refilled "

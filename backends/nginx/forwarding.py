@@ -24,6 +24,7 @@ ARGS_WITHOUT_CREDENTIALS = "$gwc_fwd_args"
 # Host: b.example) nginx routes, and so authorizes, by the request line's host; the
 # upstream must see that host, not the header's. The port comes from the header.
 ROUTED_HOST = "$host$gwc_host_port"
+WS_UPGRADE, WS_CONNECTION = "$gwc_ws_upgrade", "$gwc_ws_connection"
 
 
 def client_headers(gw: ir.Gateway) -> list[tuple[str, str]]:
@@ -44,11 +45,27 @@ def withheld(gw: ir.Gateway, route: ir.Route | None = None) -> list[tuple[str, s
     return out
 
 
+def _websocket(route: ir.Route | None) -> bool:
+    return route is not None and isinstance(route.action, ir.Forward) and route.action.websocket
+
+
 def proxied(gw: ir.Gateway, host: str = ROUTED_HOST, route: ir.Route | None = None) -> list[tuple[str, str]]:
-    """The set for a proxied route; Upgrade/Connection let WebSocket upgrades through and
-    otherwise keep the upstream connection reusable."""
-    return [("Host", host), *client_headers(gw), ("Connection", "$gwc_connection"), ("Upgrade", "$http_upgrade"),
-            *withheld(gw, route)]
+    """The set for a proxied route. An empty Connection keeps the upstream connection
+    reusable. Only a `websocket: true` route passes an upgrade, and only `websocket`
+    (docs/spec.md, meaning M7); elsewhere nginx's own default leaves the client's Upgrade
+    header out, so no upgrade (h2c, ...) can turn the connection into a tunnel."""
+    upgrade = [("Connection", WS_CONNECTION), ("Upgrade", WS_UPGRADE)] if _websocket(route) else [("Connection", "")]
+    return [("Host", host), *client_headers(gw), *upgrade, *withheld(gw, route)]
+
+
+def http_directives(gateways: tuple[ir.Gateway, ...]) -> list[dict]:
+    """The maps of a WebSocket route's Upgrade and Connection: set for `websocket` (in any
+    case, as RFC 6455 allows) and empty, so left out, for anything else."""
+    if not any(_websocket(r) for gw in gateways for r in gw.routes):
+        return []
+    ws = "~*^websocket$"
+    return [d("map", "$http_upgrade", WS_UPGRADE, block=[d("default", ""), d(ws, "websocket")]),
+            d("map", "$http_upgrade", WS_CONNECTION, block=[d("default", ""), d(ws, "upgrade")])]
 
 
 def route_directives(gw: ir.Gateway, route: ir.Route, host: str, claims: list[tuple[str, str]],

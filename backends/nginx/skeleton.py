@@ -37,8 +37,6 @@ def http_basics(ctx: Context) -> list[dict]:
         # geo values are never interpolated: ${gwc_dollar} is how a user's "$" survives
         d("geo", "$" + DOLLAR_VAR, block=[d("default", "$")]),
         d("geo", "$gwc_all", block=[d("default", "all")]),
-        # upstream keepalive needs an empty Connection header, WebSockets need "upgrade"
-        d("map", "$http_upgrade", "$gwc_connection", block=[d("default", "upgrade"), d("", "")]),
         # the port of the Host header (":8080" or ""), which $host leaves out
         d("map", "$http_host", "$gwc_host_port", block=[d("default", ""), d("~(:[0-9]+)$", "$1")]),
         # redirects keep the listener port, written only when it is not the scheme's own

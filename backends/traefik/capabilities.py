@@ -29,6 +29,8 @@ CAPABILITIES: dict[str, Support] = {
                                          "response body that keeps trickling in can take longer"),
     "upstream.per_try_timeout": emulated("each try's dialTimeout and responseHeaderTimeout are capped at it; a "
                                          "response body that keeps trickling in can take longer"),
+    "upstream.websocket": native("Traefik proxies the upgrade; gatewayc's plugin lets only `Upgrade: websocket` "
+                                 "through, and routes without `websocket: true` remove Upgrade"),
     "upstream.retry": emulated("retry middleware on the service (3.7): attempts = tries in all; statuses and "
                                "network errors, where timeouts count as network errors like connection failures"),
     "upstream.retry.backoff": emulated("retry initialInterval = base: Traefik's exponential backoff has no "

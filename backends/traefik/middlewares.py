@@ -73,11 +73,17 @@ def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[s
     # a client never sends a claim header upstream (the route's own jwt job sets its own)
     for n in sorted(claim_headers(gw) - _own_claim_headers(route)):
         h.setdefault(n, "")
+    a = route.action
+    if isinstance(a, ir.Forward) and not (a.websocket and not ctx.dropping("upstream.websocket")):
+        # no upgrade at all: without Upgrade, Traefik proxies a plain request (M7)
+        h["Upgrade"] = ""
     if h:
         out.append(("request-headers", {"headers": {"customRequestHeaders": dict(sorted(h.items(),
                                                                                   key=lambda kv: kv[0].lower()))}}))
     if t.request_query and not ctx.dropping("transform.request.query"):
         ctx.error(f"route {route.name!r}: Traefik has no middleware that changes query parameters", t.loc)
+    if isinstance(a, ir.Forward) and a.websocket and not ctx.dropping("upstream.websocket"):
+        out.append(("upgrade", plugin.websocket_only(ctx)))
     return out
 
 

@@ -90,6 +90,10 @@ def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
     return middleware(ctx, {"limit": conf})
 
 
+def websocket_only(ctx: Ctx) -> dict:
+    return middleware(ctx, {"websocketOnly": True})
+
+
 def host(hostname: str, ctx: Ctx) -> dict:
     return middleware(ctx, {"host": hostname})
 

@@ -34,6 +34,7 @@ FEATURES: dict[str, str] = {
     "upstream.retry.backoff": "Retry backoff",
     "upstream.health_check": "Active health checks",
     "upstream.circuit_breaker": "Circuit breaker (outlier ejection)",
+    "upstream.websocket": "WebSocket upgrades forwarded (`websocket: true`)",
     "auth.jwt.hmac": "JWT with HS256/384/512",
     "auth.jwt.public_key": "JWT with RS*/ES* and a JWKS file",
     "auth.jwt.jwks_url": "JWT with keys fetched from a JWKS URL",
@@ -154,6 +155,8 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
             yield "rewrite.host", r.loc, what
         if a.mirror:
             yield "mirror", a.mirror.loc, what
+        if a.websocket:
+            yield "upstream.websocket", r.loc, what
     p = r.policies
     if p.auth:
         yield from _auth(p.auth.method, p.auth.loc, what)

@@ -263,6 +263,9 @@ class Lowering:
                         action, policies, index, self.loc(*rp))
 
     def action(self, r: sg.Route, rp: tuple, matches: list[ir.Match], answers: ir.Answers):
+        if r.websocket and r.service is None:
+            self.error("GWC204", "`websocket` applies to routes that forward to a `service`", (*rp, "websocket"),
+                       hint="a redirect, fixed response or aggregation cannot be upgraded; remove `websocket`")
         if r.service is not None:
             svc = self.service_ref(r.service, (*rp, "service"))
             pr = None
@@ -274,7 +277,8 @@ class Lowering:
                 if target is None:
                     return None
                 mirror = ir.Mirror(target, r.mirror.percent, self.loc(*rp, "mirror"))
-            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None, mirror) if svc else None
+            return ir.Forward(svc, pr, r.rewrite.hostname if r.rewrite else None, mirror,
+                              websocket=r.websocket) if svc else None
         if r.redirect is not None:
             d = r.redirect
             pr = self.path_rewrite(d.path, matches, (*rp, "redirect", "path")) if d.path else None

@@ -355,6 +355,7 @@ class Forward:
     path_rewrite: PathRewrite | None = None
     host_rewrite: str | None = None
     mirror: Mirror | None = None
+    websocket: bool = False  # forward `Upgrade: websocket` (and only that upgrade)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,8 @@ def action(a: ir.Action) -> str:
             s += f", host {a.host_rewrite}"
         if a.mirror:
             s += f", mirror to {a.mirror.service.name}" + (f" ({a.mirror.percent}%)" if a.mirror.percent < 100 else "")
+        if a.websocket:
+            s += ", WebSocket"
         return s
     if isinstance(a, ir.Redirect):
         bits = [f"{k} {v}" for k, v in (("scheme", a.scheme), ("host", a.hostname), ("port", a.port)) if v]

@@ -58,6 +58,8 @@ class Route(Model):
     respond: DirectResponse | None = None
     rewrite: Rewrite | None = None
     mirror: Mirror | None = None
+    websocket: bool = Field(False, description="forward WebSocket upgrades (`Upgrade: websocket`) to the service; "
+                            "every other upgrade is never forwarded")
     policies: Policies | None = None
 
     @model_validator(mode="before")

@@ -85,6 +85,7 @@ PRIMARY = [
     ("GWC204-hs256-with-jwks.yml", "GWC204", 17, 21, None),
     ("GWC204-mtls-without-client-ca.yml", "GWC204", 14, 19, None),
     ("GWC204-replace-prefix-regex.yml", "GWC204", 15, 17, None),
+    ("GWC204-websocket-without-service.yml", "GWC204", 16, 20, None),
     ("GWC205-empty-gateway.yml", "GWC205", 3, 3, None),
     ("GWC206-unused-service.yml", "GWC206", 5, 3, None),
 ]

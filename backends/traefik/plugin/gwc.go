@@ -3,13 +3,14 @@
 // (experimental.localPlugins) and runs it with its Go interpreter (Yaegi): standard library
 // only. A middleware instance does what its configuration names (gatewayc gives each one
 // job, so that each sits at its place in a router's chain): replace Traefik's own answers
-// of the middlewares after it, check an API key or a JWT, count a rate limit, rewrite the
-// Host, redirect, or answer itself.
+// of the middlewares after it, check an API key or a JWT, count a rate limit, keep only
+// WebSocket upgrades, rewrite the Host, redirect, or answer itself.
 package gwc
 
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // Config is one middleware's configuration (dynamic.yml: plugin.gwc).
@@ -19,6 +20,8 @@ type Config struct {
 	APIKey   *APIKey           `json:"apiKey,omitempty"`
 	JWT      *JWT              `json:"jwt,omitempty"`
 	Limit    *Limit            `json:"limit,omitempty"`
+	// WebSocketOnly: the only upgrade forwarded is a WebSocket one (M7)
+	WebSocketOnly bool `json:"websocketOnly,omitempty"`
 	Host     string            `json:"host,omitempty"`
 	Redirect *Redirect         `json:"redirect,omitempty"`
 }
@@ -88,6 +91,15 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if m.cfg.Limit != nil && !m.cfg.Limit.allow(req) {
 		rw.WriteHeader(http.StatusTooManyRequests) // shaped by the answers middleware
 		return
+	}
+	if m.cfg.WebSocketOnly {
+		if up := req.Header.Get("Upgrade"); up != "" {
+			if strings.EqualFold(strings.TrimSpace(up), "websocket") {
+				req.Header.Set("Upgrade", "websocket")
+			} else {
+				req.Header.Del("Upgrade")
+			}
+		}
 	}
 	if m.cfg.Host != "" {
 		req.Host = m.cfg.Host
