@@ -73,3 +73,20 @@ class YamlSnapshot(SingleFileSnapshotExtension):
 @pytest.fixture
 def snapshot_yml(snapshot):
     return snapshot.use_extension(YamlSnapshot)
+
+
+class CliRunSnapshot(SingleFileSnapshotExtension):
+    """One .txt file per CLI run: `exit: N`, then stdout and stderr as text blocks."""
+
+    file_extension = "txt"
+    _write_mode = WriteMode.TEXT
+
+    def serialize(self, data, **kwargs) -> str:
+        code, out, err = data
+        return f"exit: {code}\n--- stdout ---\n{out}--- stderr ---\n{err}"
+
+
+@pytest.fixture
+def run_snapshot(snapshot):
+    """A snapshot of a whole CLI run: `assert run_snapshot == (exit code, stdout, stderr)`."""
+    return snapshot.use_extension(CliRunSnapshot)

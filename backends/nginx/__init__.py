@@ -26,6 +26,7 @@ class NginxBackend(Backend):
         if njs_http:
             njs_main = [d("load_module", NJS_MODULE), *njs_main]
         limits.check([*njs_main, *http], ctx)
+        limits.check_regexes(http, ctx)
         if options.form == "include":
             out.files["gatewayc-http.conf"] = (header(options) + render(http)).encode()
             if njs_main:

@@ -27,7 +27,7 @@ from gatewayc.ir.answers import (OTHER_429_RETRY_AFTER_S, NO_STORE, Challenge, b
                                  retry_after_s)
 
 from . import cors, njs_bridge, observability, ratelimit, upstreams
-from .context import Context, d, digest, header_var, if_, literal
+from .context import INTERNAL, Context, d, digest, header_var, if_, literal
 
 # Every 4xx/5xx nginx has a page for (ngx_http_special_response.c), and 429, which limit_req
 # and limit_conn answer with an empty body.
@@ -37,7 +37,7 @@ STATUSES = (400, 401, 402, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414
 # an HTTPS port. They reach the client as 400.
 OWN_400 = ("494", "495", "496", "497")
 RETRY_AFTER_VAR = "$gwc_retry_after"  # "1" on a 429 nobody else answers, else empty (no header)
-ANSWER_URI = "/_gwc/answer/"
+ANSWER_URI = f"{INTERNAL}/answer/"
 BASIC_CHARSET = '", charset="UTF-8'  # completes nginx's own `Basic realm="..."` (see auth_basic_realm)
 
 

@@ -16,6 +16,10 @@ from gatewayc.diagnostics import Diagnostic, Location, Severity
 from gatewayc.ir import model as ir
 
 DOLLAR_VAR = "gwc_dollar"  # a geo variable whose value is a literal "$" (geo values are never interpolated)
+# gatewayc's own locations (subrequests, internal redirects) start with "//": every server
+# sets merge_slashes, so nginx merges the slashes of any client URI and no request and no spec
+# path can name them (docs/targets/nginx.md)
+INTERNAL = "//_gwc"
 NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"  # Debian/Ubuntu libnginx-mod-http-js
 
 
@@ -95,7 +99,7 @@ class Context:
 
     def internal_location(self, uri: str, block: list[dict]) -> str:
         """`location = uri` holding `block` (internal: for subrequests), defined in every
-        server like the named locations; `uri` is under /_gwc/."""
+        server like the named locations; `uri` is under INTERNAL."""
         self._internal[uri] = [d("internal"), *block]
         return uri
 

@@ -1,4 +1,5 @@
-"""What nginx cannot read back, found on the directive tree before it is written.
+"""What nginx cannot read back, found on the directive tree before it is written: tokens
+too long for its reader, and regexes its PCRE2 does not compile.
 
 nginx reads its configuration through a 4096-byte buffer (NGX_CONF_BUFFER in
 src/core/ngx_conf_file.c). A token still being read when the buffer is full is refused
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 
 from gatewayc.diagnostics import Diagnostic
 
+from . import pcre2
 from .context import Context
 from .render import IDENT, quote
 
@@ -32,6 +34,13 @@ def _tokens(tree: list[dict]) -> Iterator[tuple[dict, str, int]]:
         yield from _tokens(node.get("block", []))
 
 
+def _refuse(ctx: Context, text: str, message: str, hint: str) -> None:
+    """One GWC310 per spec value: a value written into several places is reported once."""
+    loc = ctx.spec.origin(text)
+    if loc is None or all(d.location != loc or d.code != "GWC310" for d in ctx.notes):
+        ctx.notes.append(Diagnostic("GWC310", message, loc, hint=hint))
+
+
 def check(tree: list[dict], ctx: Context) -> None:
     """A GWC310 for every token of `tree` nginx would refuse, at the spec value behind it."""
     for node, text, room in _tokens(tree):
@@ -39,7 +48,34 @@ def check(tree: list[dict], ctx: Context) -> None:
         n = len(quote(text).encode())
         if n > room:
             head = text[:40].encode("unicode_escape").decode()
-            ctx.notes.append(Diagnostic(
-                "GWC310", f"nginx: the value makes a `{node['directive']}` argument of {n} bytes (\"{head}...\"); "
-                f"nginx reads at most {room} there, quotes and escapes included", ctx.spec.origin(text),
-                hint="shorten the value (for a long body: serve it from the upstream)"))
+            _refuse(ctx, text, f"nginx: the value makes a `{node['directive']}` argument of {n} bytes "
+                    f"(\"{head}...\"); nginx reads at most {room} there, quotes and escapes included",
+                    "shorten the value (for a long body: serve it from the upstream)")
+
+
+def _regexes(tree: list[dict]) -> Iterator[tuple[dict, str, bool]]:
+    """(directive, regex, caseless) for every regex nginx compiles from `tree`."""
+    for node in tree:
+        name, args = node["directive"], node["args"]
+        if name == "location" and len(args) == 2 and args[0] in ("~", "~*"):
+            yield node, args[1], args[0] == "~*"
+        elif name == "rewrite" and args:
+            yield node, args[0], False
+        elif name == "if" and len(args) == 3 and args[1] in ("~", "~*", "!~", "!~*"):
+            yield node, args[2][:-1], args[1].endswith("*")  # if_() writes "(var", op, "rx)"
+        elif name == "map":
+            for entry in node.get("block", []):
+                key = entry["directive"]
+                if key.startswith("~"):
+                    caseless = key.startswith("~*")
+                    yield node, key[2:] if caseless else key[1:], caseless
+        yield from _regexes(node.get("block", []))
+
+
+def check_regexes(tree: list[dict], ctx: Context) -> None:
+    """A GWC310 for every regex of `tree` that PCRE2 refuses (when libpcre2 is installed)."""
+    for node, rx, caseless in _regexes(tree):
+        err = pcre2.compile_error(rx, caseless)
+        if err is not None:
+            _refuse(ctx, rx, f"nginx: PCRE2 refuses the `{node['directive']}` regex built from this value: {err}",
+                    "simplify the regex (fewer repetitions of classes or groups)")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from . import njs_bridge, upstreams
-from .context import Context, d, if_
+from .context import INTERNAL, Context, d, if_
 
 PATH_VAR = "$gwc_mirror_source"  # the main request's $uri before the route rewrites it
 
@@ -69,7 +69,7 @@ def location_directives(gw: ir.Gateway, route: ir.Route, match: ir.Match, paths:
     block += njs_bridge.call("proxy_body_directives", route, ctx)
     block += upstreams.proxy_settings(gw, route, m.service, ctx, mirror=True)
     block.append(d("proxy_pass", ctx.proxy_pass_for(m.service)))
-    uri = ctx.internal_location(f"/_gwc/mirror/{rid}_m{route.matches.index(match)}", block)
+    uri = ctx.internal_location(f"{INTERNAL}/mirror/{rid}_m{route.matches.index(match)}", block)
     _check_bounded(route, m, ctx)
     return [d("set", PATH_VAR, "$uri"), d("mirror", uri), d("mirror_request_body", "on")]
 

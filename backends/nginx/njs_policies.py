@@ -17,20 +17,21 @@ import base64
 import json
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 from gatewayc.capabilities import Support
 from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
 from . import answers, credentials, forwarding, observability, upstreams
-from .context import Context, d, literal
+from .context import INTERNAL, Context, d, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
 MODULES = ("gwc_util.js", "gwc_jwt.js", "gwc_auth.js", "gwc_body.js", "gwc_aggregate.js", "gwc_metrics.js",
            "gwc_respond.js", "gwc_creds.js")
 ROUTE_VAR = "$gwc_route"
 BODY_VAR = "$gwc_body_mapped"
-STUB_STATUS_URI = "/_gwc/stub_status"
+STUB_STATUS_URI = f"{INTERNAL}/stub_status"
 # njs keeps a subrequest's whole response in this buffer; a bigger part fails.
 PART_BUFFER = "1m"
 # A route whose body limit is at most this keeps bodies in memory (a buffer that size
@@ -162,12 +163,11 @@ def needed(gateways: tuple[ir.Gateway, ...], ctx: Context) -> bool:
 
 # --- names --------------------------------------------------------------------------
 def _auth_uri(rid: str) -> str:
-    return f"/_gwc/auth/{rid}"
-
+    return f"{INTERNAL}/auth/{rid}"
 
 
 def _part_uri(rid: str, i: int) -> str:
-    return f"/_gwc/agg/{rid}/{i}"
+    return f"{INTERNAL}/agg/{rid}/{i}"
 
 
 def _claim_headers(route: ir.Route) -> list[str]:
@@ -431,7 +431,8 @@ def server_directives(gateway: ir.Gateway, ctx: Context) -> list[dict]:
             out += [_part_location(gateway, route, i, p, ctx) for i, p in enumerate(ag.parts)]
     path = _metrics_path(gateway, ctx)
     if path:
-        out += [d("location", "=", path, block=[d("js_content", "gwc_metrics.render")]),
+        # nginx matches the decoded URI; the spec's path may be percent-encoded
+        out += [d("location", "=", unquote(path), block=[d("js_content", "gwc_metrics.render")]),
                 d("location", "=", STUB_STATUS_URI, block=[d("internal"), *answers.subrequest_directives(ctx),
                                                            d("stub_status")])]
     return out

@@ -345,9 +345,11 @@ def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
         table = _reachable(dispatch_for_host(gw, host))
         locations = server_locations(gw, table, maps, ctx)
         for listeners in groups:
+            # merge_slashes (nginx's default, set in case an include's http block turns it
+            # off): no client URI holds "//", where gatewayc's own locations are
             block = [*_listen(gw, listeners, host is None, defaults_taken, ctx), d("server_name", host or ""),
-                     *_tls(gw, listeners, ctx), d("recursive_error_pages", "on"), *access.server_directives(),
-                     *extra, *locations]
+                     *_tls(gw, listeners, ctx), d("recursive_error_pages", "on"), d("merge_slashes", "on"),
+                     *access.server_directives(), *extra, *locations]
             out.append(d("server", block=block))
     return out
 

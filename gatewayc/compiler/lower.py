@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..diagnostics import Diagnostic, Location
 from ..ir import model as ir
@@ -162,6 +162,7 @@ class Lowering:
             listeners.append(ir.Listener(lst.port, lst.address, tls, where))
         self.validate_use(g.policies, (*gp, "policies"))
         answers = self.answers(g, gp)
+        metrics = g.observability.metrics if g.observability else None
         routes: list[ir.Route] = []
         names: dict[str, int] = {}
         original = self.route_index.get(name)
@@ -175,6 +176,8 @@ class Lowering:
                     hint=f"the first is route #{j + 1}; route names are unique per gateway",
                     related=((first, "first used here"),)))
             names.setdefault(r.name, i)
+            if metrics is not None:
+                self.check_metrics_path(r, rp, metrics.path, (*gp, "observability", "metrics", "path"))
             route = self.route(g, r, rp, len(routes), answers,
                                has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
             if route is not None:
@@ -188,6 +191,17 @@ class Lowering:
         not_found = ir.Failure(nf.status, _given(nf, "body", lambda: body_for(answers, nf.status)))
         return ir.Gateway(name, tuple(listeners), tuple(g.hostnames), tuple(routes), tuple(dispatch), obs,
                           not_found, self.loc(*gp, key=True), answers)
+
+    def check_metrics_path(self, r: sg.Route, rp: tuple, metrics: str, where: tuple) -> None:
+        """The gateway answers its metrics path itself, ahead of every route (as an exact
+        route would rank): a route written for exactly that path could never have it."""
+        for j, m in enumerate(r.match):
+            if m.path.kind != "regex" and unquote(_path_value(m.path)) == unquote(metrics):
+                self.diags.append(Diagnostic(
+                    "GWC202", f"route {r.name!r} matches {m.path.value!r}, the path the gateway serves its metrics at",
+                    self.loc(*rp, "match", j, "path", m.path.kind),
+                    related=((self.loc(*where), "metrics served here"),),
+                    hint="move the route, or the metrics with `observability.metrics.path`"))
 
     def answers(self, g: sg.Gateway, gp: tuple) -> ir.Answers:
         """The `errors:` bodies, and the CORS and response headers of the gateway level alone."""

@@ -10,6 +10,7 @@ import glob
 import os
 from dataclasses import dataclass, field
 
+from ..chars import describe, first_unsafe
 from ..diagnostics import Diagnostic, Location
 from ..suggest import did_you_mean
 from .yamltree import LoadError, YMap, YSeq, decode, parse
@@ -74,6 +75,13 @@ def _expand_includes(tree: YMap, file: str, chain: list[str], result: Loaded) ->
     base = os.path.dirname(file)
     for i, pattern in enumerate(includes):
         origin = Location(file, *includes.ipos[i])
+        unsafe = first_unsafe(pattern)
+        if unsafe is not None:
+            # the same words as the schema check of the main file's `include` (reported once)
+            result.diagnostics.append(Diagnostic("GWC103", f"{pattern!r} contains {describe(unsafe)}", origin,
+                                                 hint="control and formatting characters cannot be carried into "
+                                                 "a gateway configuration"))
+            continue
         matches = sorted(glob.glob(os.path.join(base, pattern))) if glob.has_magic(pattern) \
             else [os.path.join(base, pattern)]
         if not matches:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .secrets import SecretRef
-from .types import Duration, HeaderName, HeaderValue, JsonValue, Model, QueryName, Status, exactly_one, fail
+from .types import (Duration, FilePath, HeaderName, HttpUrl, JsonValue, Model, QueryName, Status, Text,
+                    Token, exactly_one, fail)
 
 HMAC_ALGS = ("HS256", "HS384", "HS512")
 KEY_ALGS = ("RS256", "RS384", "RS512", "ES256", "ES384")
@@ -16,23 +16,28 @@ JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES
 
 
 class Jwks(Model):
-    file: str | None = None
-    url: str | None = None
+    file: FilePath | None = None
+    url: HttpUrl | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("https://"):
+            raise fail("GWC106", f"JWKS URL {v!r} must use https",
+                       "keys fetched over plain http can be swapped by anyone on the path")
+        return v
 
     @model_validator(mode="after")
     def _one(self) -> "Jwks":
         exactly_one(self, ("file", "url"), "a JWKS source")
-        if self.url is not None and (not self.url.startswith("https://") or not urlsplit(self.url).hostname):
-            raise fail("GWC106", f"JWKS URL {self.url!r} must use https",
-                       "keys fetched over plain http can be swapped by anyone on the path")
         return self
 
 
 class TokenSource(Model):
     header: HeaderName | None = None
-    scheme: str | None = None
+    scheme: Token | None = None
     query: QueryName | None = None
-    cookie: str | None = None
+    cookie: Token | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "TokenSource":
@@ -46,16 +51,16 @@ class Jwt(Model):
     algorithms: Annotated[list[JwtAlgorithm], Field(min_length=1)]
     secret: SecretRef | None = None
     jwks: Jwks | None = None
-    issuer: str | None = None
-    audiences: list[str] = Field(default_factory=list)
-    required_claims: list[str] = Field(default_factory=list)
+    issuer: Text | None = None
+    audiences: list[Text] = Field(default_factory=list)
+    required_claims: list[Text] = Field(default_factory=list)
     clock_skew: Duration = 0
     require_exp: bool = Field(True, description="refuse a token without `exp`; an expired token is refused either way")
-    forward_claims: dict[str, HeaderName] = Field(default_factory=dict,
+    forward_claims: dict[Text, HeaderName] = Field(default_factory=dict,
                                                   description="claim name -> request header sent upstream")
     token: TokenSource = Field(default_factory=lambda: TokenSource(header="Authorization", scheme="Bearer"))
     hide_credentials: bool = Field(False, description=_HIDE)
-    realm: HeaderValue = Field("gatewayc", description="the realm of the Bearer challenge of a 401")
+    realm: Text = Field("gatewayc", description="the realm of the Bearer challenge of a 401")
 
     @field_validator("jwks")
     @classmethod
@@ -88,7 +93,7 @@ class ApiKey(Model):
     query: QueryName | None = None
     keys: SecretRef = Field(description="env: comma-separated keys; file: one key per line")
     hide_credentials: bool = Field(False, description=_HIDE)
-    realm: HeaderValue = Field("gatewayc", description="the realm of the Key challenge of a 401")
+    realm: Text = Field("gatewayc", description="the realm of the Key challenge of a 401")
 
     @model_validator(mode="after")
     def _one(self) -> "ApiKey":
@@ -98,12 +103,12 @@ class ApiKey(Model):
 
 class Basic(Model):
     credentials: SecretRef = Field(description="env: user:password pairs separated by commas; file: htpasswd")
-    realm: HeaderValue = "gatewayc"  # goes into a response header: no control characters
+    realm: Text = "gatewayc"  # goes into a response header, as a quoted-string: no control characters
     hide_credentials: bool = Field(False, description=_HIDE)
 
 
 class Mtls(Model):
-    subjects: list[str] = Field(default_factory=list, description="allowed client certificate subject DNs (empty: any trusted)")
+    subjects: list[Text] = Field(default_factory=list, description="allowed client certificate subject DNs (empty: any trusted)")
 
 
 class Failure(Model):

@@ -8,12 +8,12 @@ from .matching import Match, Redirect, Rewrite
 from .policies import Policies
 from .secrets import FileRef, SecretRef
 from .services import Service
-from .types import (Duration, ErrorStatus, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName, Model,
-                    Name, Path, exactly_one, fail)
+from .types import (Duration, ErrorStatus, FilePath, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName,
+                    Model, Name, Path, RequestIdHeader, Text, exactly_one, fail)
 
 
 class AggregatePart(Model):
-    key: str = Field(min_length=1, description="where the part's JSON goes in the merged body")
+    key: Text = Field(min_length=1, description="where the part's JSON goes in the merged body")
     service: Name
     path: Path
     method: MethodName = "GET"
@@ -103,7 +103,7 @@ class AccessLog(Model):
 
 
 class RequestId(Model):
-    header: HeaderName = "X-Request-Id"
+    header: RequestIdHeader = "X-Request-Id"
     generate: bool = True
 
 
@@ -115,7 +115,7 @@ class Otlp(Model):
 class Tracing(Model):
     propagation: list[Literal["w3c", "b3"]] = Field(default_factory=lambda: ["w3c"])
     otlp: Otlp | None = None
-    service_name: str = "gatewayc"
+    service_name: Text = "gatewayc"
 
 
 class Observability(Model):
@@ -152,7 +152,7 @@ class Spec(Model):
     """A gatewayc spec, version 1."""
 
     version: Literal[1]
-    include: list[str] = Field(default_factory=list, description="more spec files, relative to this one")
+    include: list[FilePath] = Field(default_factory=list, description="more spec files, relative to this one")
     services: dict[Name, Service] = Field(default_factory=dict)
     policies: dict[Name, Policies] = Field(default_factory=dict, description="named policy sets for `use:`")
     gateways: dict[Name, Gateway] = Field(default_factory=dict)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
@@ -7,8 +8,8 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from .auth import Auth
 from .secrets import SecretRef
 from .services import Timeouts
-from .types import (Cidr, Duration, PositiveDuration, HeaderName, HeaderValue, JsonValue, Method, Model, Name,
-                    QueryName, Size, Status, Toggle, exactly_one, fail, parse_hostname, upper)
+from .types import (Cidr, Duration, FilePath, PositiveDuration, HeaderName, HeaderValue, JsonValue, Method, Model, Name,
+                    QueryName, Size, Status, Text, Toggle, exactly_one, fail, parse_hostname, upper)
 
 
 class Key(Model):
@@ -17,7 +18,7 @@ class Key(Model):
     client_ip: Literal[True] | None = None
     header: HeaderName | None = None
     consumer: Literal[True] | None = None
-    claim: str | None = None
+    claim: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -48,6 +49,8 @@ def parse_address(v: Any) -> str:
         raise fail("GWC103", f"{v!r} is not host:port", ADDRESS_HINT)
     if host.startswith("[") and host.endswith("]"):
         try:
+            if "%" in host:  # Python takes any text after it as a scope id
+                raise ValueError(host)
             ipaddress.IPv6Address(host[1:-1])
         except ValueError:
             raise fail("GWC103", f"{host!r} is not an IPv6 address", ADDRESS_HINT) from None
@@ -162,8 +165,21 @@ class Cache(Model):
 CorsMethod = Annotated[Literal[Method, "*"], BeforeValidator(upper)]
 
 
+_ORIGIN_RE = re.compile(r"https?://(\*\.)?[a-z0-9.-]+(:\d+)?")
+
+
+def parse_origin(v: Any) -> str:
+    if v != "*" and (not isinstance(v, str) or not _ORIGIN_RE.fullmatch(v)):
+        raise fail("GWC103", f"{v!r} is not a CORS origin",
+                   "write scheme://host[:port], e.g. https://app.example.com or https://*.example.com")
+    return v
+
+
+CorsOrigin = Annotated[str, BeforeValidator(parse_origin), WithJsonSchema({"type": "string"})]
+
+
 class Cors(Model):
-    origins: Annotated[list[str], Field(min_length=1)]
+    origins: Annotated[list[CorsOrigin], Field(min_length=1)]
     methods: list[CorsMethod] = Field(default_factory=lambda: ["GET", "HEAD", "POST"],
                                       description='["*"]: any method (not with credentials)')
     headers: list[HeaderName] = Field(default_factory=list, description='["*"]: any header (not with credentials)')
@@ -174,8 +190,6 @@ class Cors(Model):
 
     @model_validator(mode="after")
     def _origins(self) -> "Cors":
-        import re
-
         for field in ("methods", "headers", "expose_headers"):
             values = getattr(self, field)
             if "*" not in values:
@@ -187,15 +201,9 @@ class Cors(Model):
                 raise fail("GWC204", f"CORS `{field}: ['*']` cannot be combined with `credentials: true`",
                            "browsers read '*' literally on credentialed requests; list the "
                            + ("methods" if field == "methods" else "headers"))
-        for o in self.origins:
-            if o == "*":
-                if self.credentials:
-                    raise fail("GWC204", "CORS `origins: ['*']` cannot be combined with `credentials: true`",
-                               "browsers refuse that; list the origins")
-                continue
-            if not re.match(r"^https?://(\*\.)?[a-z0-9.-]+(:\d+)?$", o):
-                raise fail("GWC103", f"{o!r} is not a CORS origin",
-                           "write scheme://host[:port], e.g. https://app.example.com or https://*.example.com")
+        if "*" in self.origins and self.credentials:
+            raise fail("GWC204", "CORS `origins: ['*']` cannot be combined with `credentials: true`",
+                       "browsers refuse that; list the origins")
         return self
 
 
@@ -231,9 +239,9 @@ class BodyMap(Model):
     """Simple JSON body field mapping on the request, applied in order: rename, set, cast.
     A dotted name (`customer.name`) addresses a field of a nested object."""
 
-    rename: dict[str, str] = Field(default_factory=dict)
-    set: dict[str, JsonValue] = Field(default_factory=dict)
-    cast: dict[str, Literal["number", "boolean", "string", "timestamp"]] = Field(default_factory=dict)
+    rename: dict[Text, Text] = Field(default_factory=dict)
+    set: dict[Text, JsonValue] = Field(default_factory=dict)
+    cast: dict[Text, Literal["number", "boolean", "string", "timestamp"]] = Field(default_factory=dict)
 
 
 class RequestTransform(Model):
@@ -253,7 +261,7 @@ class ResponseTransform(Model):
 
 
 class SchemaRef(Model):
-    file: str | None = None
+    file: FilePath | None = None
     inline: dict[str, JsonValue] | None = None
 
     @model_validator(mode="after")

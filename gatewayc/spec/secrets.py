@@ -1,21 +1,32 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import BeforeValidator, WithJsonSchema, model_validator
 
-from .types import Model, exactly_one, fail
+from .types import FilePath, Model, exactly_one, fail
 
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_env_name(v: Any) -> str:
+    if not isinstance(v, str) or not _ENV_RE.fullmatch(v):
+        raise fail("GWC103", f"{v!r} is not a valid environment variable name",
+                   "letters, digits and '_', not starting with a digit")
+    return v
+
+
+EnvName = Annotated[str, BeforeValidator(parse_env_name),
+                    WithJsonSchema({"type": "string", "pattern": _ENV_RE.pattern})]
 SECRET_HINT = "write `{env: NAME}` (an environment variable of the gateway) or `{file: path}`"
 
 
 class SecretRef(Model):
     """A reference to a secret, never the secret itself."""
 
-    env: str | None = None
-    file: str | None = None
+    env: EnvName | None = None
+    file: FilePath | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -27,17 +38,13 @@ class SecretRef(Model):
     @model_validator(mode="after")
     def _one(self) -> "SecretRef":
         exactly_one(self, ("env", "file"), "a secret reference")
-        if self.env is not None and not _ENV_RE.match(self.env):
-            raise fail("GWC103", f"{self.env!r} is not a valid environment variable name")
-        if self.file is not None and (not self.file or "\n" in self.file):
-            raise fail("GWC103", "a file reference needs a path")
         return self
 
 
 class FileRef(Model):
     """A certificate or CA bundle on the gateway host: emitted as written, never read by gatewayc."""
 
-    file: str
+    file: FilePath
 
     @model_validator(mode="before")
     @classmethod

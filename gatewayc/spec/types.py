@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from ..chars import describe, first_unsafe
 from ..regex import portability_error
 
 
@@ -71,18 +72,32 @@ PositiveDuration = Annotated[
 def parse_ip(v: Any) -> str:
     s = _str(v, "GWC107", "an address")
     try:
-        return str(ipaddress.ip_address(s))
+        ip = ipaddress.ip_address(s)
     except ValueError:
         raise fail("GWC107", f"{s!r} is not an IP address", "write e.g. 0.0.0.0, 127.0.0.1 or ::") from None
+    if "%" in s:  # Python takes any text after it as an IPv6 scope id
+        raise fail("GWC107", f"{s!r} has a scope id", "bind the address without `%zone`")
+    return str(ip)
 
 
 IpAddress = Annotated[str, BeforeValidator(parse_ip), WithJsonSchema({"type": "string"})]
 
 
-def parse_https_url(v: Any) -> str:
+def url_text(v: Any) -> str:
+    """A URL's text: printable ASCII only. urlsplit drops tabs and line feeds anywhere and
+    leading controls and spaces, so what it reads would not be what the gateway gets."""
     s = _str(v, "GWC106", "a URL")
+    bad = next((c for c in s if not "!" <= c <= "~"), None)
+    if bad is not None:
+        what = "a space" if bad == " " else describe(bad)
+        raise fail("GWC106", f"URL {s!r} contains {what}", "percent-encode it (a URL is printable ASCII)")
+    return s
+
+
+def parse_https_url(v: Any) -> str:
+    s = url_text(v)
     u = urlsplit(s)
-    if u.scheme not in ("http", "https") or not u.hostname or any(c in s for c in " \t\n\r"):
+    if u.scheme not in ("http", "https") or not u.hostname:
         raise fail("GWC106", f"{s!r} is not an http(s) URL")
     return s
 
@@ -127,7 +142,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 
 def parse_name(v: Any) -> str:
     s = _str(v, "GWC103", "a name")
-    if not _NAME_RE.match(s):
+    if not _NAME_RE.fullmatch(s):
         raise fail("GWC103", f"{s!r} is not a valid name",
                    "names are 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit")
     return s
@@ -142,6 +157,9 @@ def parse_path(v: Any) -> str:
     s = _str(v, "GWC111", "a path")
     if not s.startswith("/"):
         raise fail("GWC111", f"path {s!r} does not start with '/'", f"write '/{s}'")
+    unsafe = first_unsafe(s)
+    if unsafe is not None:
+        raise fail("GWC111", f"path {s!r} contains {describe(unsafe)}", "percent-encode it")
     bad = _PATH_BAD.search(s)
     if bad:
         raise fail("GWC111", f"path {s!r} contains {bad.group()!r}",
@@ -153,12 +171,36 @@ def parse_path(v: Any) -> str:
 
 Path = Annotated[str, BeforeValidator(parse_path), WithJsonSchema({"type": "string", "pattern": "^/"})]
 
+def parse_text(v: Any) -> str:
+    """Free text that names something (an issuer, a claim, a file): no control, format or
+    line separator characters, which would end lines, truncate paths at a NUL, or make the
+    text read as something else (bidi overrides)."""
+    s = _str(v, "GWC103", "a text")
+    unsafe = first_unsafe(s)
+    if unsafe is not None:
+        raise fail("GWC103", f"{s!r} contains {describe(unsafe)}",
+                   "control and formatting characters cannot be carried into a gateway configuration")
+    return s
+
+
+Text = Annotated[str, BeforeValidator(parse_text)]
+
+
+def parse_file_path(v: Any) -> str:
+    s = parse_text(v)
+    if not s:
+        raise fail("GWC103", "a file reference needs a path")
+    return s
+
+
+FilePath = Annotated[str, BeforeValidator(parse_file_path), WithJsonSchema({"type": "string", "minLength": 1})]
+
 _HEADER_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
 def parse_header_name(v: Any) -> str:
     s = _str(v, "GWC112", "a header name")
-    if not _HEADER_RE.match(s):
+    if not _HEADER_RE.fullmatch(s):
         raise fail("GWC112", f"{s!r} is not a valid header name",
                    "header names are letters, digits and !#$%&'*+-.^_`|~ (no spaces, no ':')")
     return s
@@ -166,6 +208,32 @@ def parse_header_name(v: Any) -> str:
 
 HeaderName = Annotated[str, BeforeValidator(parse_header_name),
                        WithJsonSchema({"type": "string", "pattern": _HEADER_RE.pattern})]
+
+
+def parse_token(v: Any) -> str:
+    """An HTTP token (RFC 9110): an auth scheme, a cookie name."""
+    s = _str(v, "GWC103", "a token")
+    if not _HEADER_RE.fullmatch(s):
+        raise fail("GWC103", f"{s!r} is not an HTTP token", "use letters, digits and !#$%&'*+-.^_`|~")
+    return s
+
+
+Token = Annotated[str, BeforeValidator(parse_token), WithJsonSchema({"type": "string", "pattern": _HEADER_RE.pattern})]
+_REQUEST_ID_RE = re.compile(r"^[0-9A-Za-z-]+$")
+
+
+def parse_request_id_header(v: Any) -> str:
+    """A header every gateway reads from any client: nginx drops request headers with '_'
+    (underscores_in_headers) and names its variables after letters, digits and '-' only."""
+    s = parse_header_name(v)
+    if not _REQUEST_ID_RE.fullmatch(s):
+        raise fail("GWC112", f"{s!r} cannot carry a request id",
+                   "use letters, digits and '-': gateways drop or cannot read other request headers")
+    return s
+
+
+RequestIdHeader = Annotated[str, BeforeValidator(parse_request_id_header),
+                            WithJsonSchema({"type": "string", "pattern": _REQUEST_ID_RE.pattern})]
 
 _VALUE_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -187,7 +255,7 @@ _QUERY_NAME_RE = re.compile(r"^[A-Za-z0-9_.~\-\[\]]+$")
 
 def parse_query_name(v: Any) -> str:
     s = _str(v, "GWC103", "a query parameter name")
-    if not _QUERY_NAME_RE.match(s):
+    if not _QUERY_NAME_RE.fullmatch(s):
         raise fail("GWC103", f"{s!r} is not a valid query parameter name",
                    "use letters, digits and '_.~-[]'")
     return s
@@ -202,8 +270,8 @@ _HOST_RE = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$")
 
 def parse_hostname(v: Any) -> str:
     s = _str(v, "GWC110", "a hostname")
-    if not _HOST_RE.match(s) or len(s) > 253:
-        hint = "lowercase it" if _HOST_RE.match(s.lower()) else \
+    if not _HOST_RE.fullmatch(s) or len(s) > 253:
+        hint = "lowercase it" if _HOST_RE.fullmatch(s.lower()) else \
             "write a DNS name (api.example.com) or a wildcard (*.example.com), without scheme or port"
         raise fail("GWC110", f"{s!r} is not a valid hostname", hint)
     return s
@@ -230,6 +298,10 @@ def parse_regex(v: Any) -> str:
     s = _str(v, "GWC108", "a regular expression")
     if "\n" in s or "\r" in s:
         raise fail("GWC108", "a regex may not contain a line break")
+    unsafe = first_unsafe(s)
+    if unsafe is not None:
+        raise fail("GWC108", f"regex {s!r} contains {describe(unsafe)}",
+                   f"write it as an escape: \\x{{{ord(unsafe):x}}}")
     err = _re2_error(s)
     if err is not None:
         raise fail("GWC108", f"regex {s!r} is not valid RE2: {err}",
@@ -256,7 +328,7 @@ Cidr = Annotated[str, BeforeValidator(parse_cidr), WithJsonSchema({"type": "stri
 
 
 def parse_upstream_url(v: Any) -> str:
-    s = _str(v, "GWC106", "a URL")
+    s = url_text(v)
     try:
         u = urlsplit(s)
         port = u.port
@@ -275,7 +347,7 @@ def parse_upstream_url(v: Any) -> str:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        if not _HOST_RE.match(host) or host.startswith("*"):
+        if not _HOST_RE.fullmatch(host) or host.startswith("*"):
             raise fail("GWC106", f"URL {s!r} has an invalid host {host!r}") from None
     del port
     return s

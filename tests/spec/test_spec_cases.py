@@ -13,25 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
-from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 CASES = Path(__file__).parent / "cases"
-
-
-class CliRunSnapshot(SingleFileSnapshotExtension):
-    """One .txt file per CLI run: `exit: N`, then stdout and stderr as text blocks."""
-
-    file_extension = "txt"
-    _write_mode = WriteMode.TEXT
-
-    def serialize(self, data, **kwargs) -> str:
-        code, out, err = data
-        return f"exit: {code}\n--- stdout ---\n{out}--- stderr ---\n{err}"
-
-
-@pytest.fixture
-def run_snapshot(snapshot):
-    return snapshot.use_extension(CliRunSnapshot)
 
 
 # (case file, code, line, column, file the primary diagnostic points into: None = the case itself)
@@ -56,9 +39,11 @@ PRIMARY = [
     ("GWC102-missing-field.yml", "GWC102", 8, 9, None),
     ("GWC103-bad-enum.yml", "GWC103", 16, 24, None),
     ("GWC103-header-value-newline.yml", "GWC103", 16, 24, None),
+    ("GWC103-tls-path-nul.yml", "GWC103", 11, 23, None),
     ("GWC104-bad-duration.yml", "GWC104", 6, 16, None),
     ("GWC105-bad-size.yml", "GWC105", 6, 19, None),
     ("GWC106-bad-url.yml", "GWC106", 4, 10, None),
+    ("GWC106-url-line-feed.yml", "GWC106", 4, 10, None),
     ("GWC107-bad-cidr.yml", "GWC107", 7, 17, None),
     ("GWC108-bad-regex.yml", "GWC108", 12, 25, None),
     ("GWC108-regex-lookahead.yml", "GWC108", 12, 25, None),
@@ -67,9 +52,11 @@ PRIMARY = [
     ("GWC109-jwks-private-key.yml", "GWC109", 16, 28, None),
     ("GWC110-bad-hostname.yml", "GWC110", 6, 17, None),
     ("GWC111-bad-path.yml", "GWC111", 11, 32, None),
+    ("GWC111-path-bidi.yml", "GWC111", 11, 23, None),
     ("GWC111-path-injection-brace.yml", "GWC111", 11, 32, None),
     ("GWC111-path-injection-semicolon.yml", "GWC111", 11, 31, None),
     ("GWC112-bad-header-name.yml", "GWC112", 14, 13, None),
+    ("GWC112-header-name-line-feed.yml", "GWC112", 16, 21, None),
     ("GWC113-exactly-one.yml", "GWC113", 12, 17, None),
     ("GWC113-route-without-action.yml", "GWC113", 7, 9, None),
     ("GWC114-bad-redirect-status.yml", "GWC114", 11, 19, None),
@@ -79,6 +66,7 @@ PRIMARY = [
     ("GWC201-duplicate-route-name.yml", "GWC201", 13, 15, None),
     ("GWC201-duplicate-service-include.yml", "GWC201", 3, 3, "parts/team-users.yml"),
     ("GWC202-route-conflict.yml", "GWC202", 16, 16, None),
+    ("GWC202-metrics-path.yml", "GWC202", 13, 16, None),
     ("GWC203-route-shadowed.yml", "GWC203", 14, 16, None),
     ("GWC204-burst-below-one.yml", "GWC204", 16, 20, None),
     ("GWC204-claim-key-without-jwt.yml", "GWC204", 20, 18, None),

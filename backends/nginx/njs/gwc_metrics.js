@@ -19,7 +19,8 @@ function parse(text) {
 }
 
 async function render(r) {
-    var reply = await r.subrequest('/_gwc/stub_status');
+    // njs_policies.STUB_STATUS_URI: a URI no client request can name
+    var reply = await r.subrequest('//_gwc/stub_status');
     var values = reply.status === 200 ? parse(reply.responseText) : null;
     if (values === null) {
         r.return(503, 'stub_status unavailable\n');
