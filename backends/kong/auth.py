@@ -12,6 +12,7 @@ group, so the acl plugin refuses a request that no method authenticated.
 from __future__ import annotations
 
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import body_for, quoted
 
 from . import ids
 from .deck import placeholder
@@ -44,9 +45,13 @@ def auth_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
         kinds.add(name)
         out.append(plugin(ctx, owner, name, conf))
         groups.extend(users)
-    if ctx.once("auth-failure"):
-        ctx.info("Kong answers failed authentication with its own status and {\"message\": ...} body; the spec's "
-                 "auth failure response is not used", a.loc)
+    default = a.failure == ir.Failure(401, body_for(ctx.answers, 401))
+    if ctx.once(f"auth-failure-{default}"):
+        ctx.approximation(
+            "Kong answers a failed authentication with its own {\"message\": ...} body (not the spec's failure "
+            "body or status; under any_of the acl plugin's 403, without challenges) and without Cache-Control: "
+            "no-store; its challenges lack the spec's details (Basic has no charset, Bearer's error=\"invalid_token\" "
+            "follows the realm without a comma)", a.loc, written=not default)
     if groups:
         out.append(plugin(ctx, owner, "acl", {"allow": sorted(set(groups)), "always_use_authenticated_groups": False,
                                               "hide_groups_header": False}))
@@ -87,7 +92,8 @@ def _method(m, anonymous: str | None, loc, ctx: Ctx):
         _cred(consumer(ctx, user), "keyauth_credentials",
               {"id": ctx.id("keyauth", var), "key": placeholder(var)}, "key", ctx, loc)
         conf = {"hide_credentials": m.hide_credentials, "key_in_body": False, "key_in_header": m.header is not None,
-                "key_in_query": m.query is not None, "key_names": [m.header or m.query], "run_on_preflight": True}
+                "key_in_query": m.query is not None, "key_names": [m.header or m.query], "realm": quoted(m.realm),
+                "run_on_preflight": True}
         if anonymous:
             conf["anonymous"] = anonymous
         return "key-auth", dict(sorted(conf.items())), [user]
@@ -100,7 +106,8 @@ def _method(m, anonymous: str | None, loc, ctx: Ctx):
         _cred(consumer(ctx, user), "basicauth_credentials",
               {"id": ctx.id("basicauth", user), "password": placeholder(pass_var),
                "username": placeholder(user_var)}, "username", ctx, loc)
-        conf = {"hide_credentials": m.hide_credentials, "realm": m.realm}
+        # Kong writes the realm between quotes as it is: escaped here, as the spec's challenge is
+        conf = {"hide_credentials": m.hide_credentials, "realm": quoted(m.realm)}
         if anonymous:
             conf["anonymous"] = anonymous
         return "basic-auth", dict(sorted(conf.items())), [user]
@@ -182,7 +189,7 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
         users.append(user)
     claims = ["exp"] + (["nbf"] if "nbf" in m.required_claims else [])
     conf.update({"claims_to_verify": claims, "key_claim_name": key_claim, "maximum_expiration": 0,
-                 "run_on_preflight": True, "secret_is_base64": False})
+                 "realm": quoted(m.realm), "run_on_preflight": True, "secret_is_base64": False})
     if anonymous:
         conf["anonymous"] = anonymous
     return "jwt", dict(sorted(conf.items())), users

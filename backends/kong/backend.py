@@ -36,7 +36,7 @@ class KongBackend(Backend):
         docs: dict[str, dict] = {}
         ctxs = []
         for gw in sorted(gateways, key=lambda g: g.name):
-            ctx = Ctx(gw.name, frozenset(dropped), frozenset(accepted))
+            ctx = Ctx(gw.name, frozenset(dropped), frozenset(accepted), answers=gw.answers)
             path = "kong.yml" if len(gateways) == 1 else f"{gw.name}.kong.yml"
             docs[path] = document(gw, ctx)
             ctxs.append(ctx)

@@ -91,5 +91,8 @@ CAPABILITIES: dict[str, Support] = {
     "observability.request_id": native("correlation-id plugin"),
     "observability.trace_context": emulated("Kong proxies incoming traceparent/tracestate (or B3) headers "
                                             "unchanged; without the opentelemetry plugin it adds no span"),
+    "answers.errors": unsupported("Kong's own answers (failed auth, rate limits, body limits, upstream failures) "
+                                  "take their {\"message\": ...} body from the plugin or kong.conf's error templates, "
+                                  "not from kong.yml; only not_found and fixed responses carry the spec's body"),
     "observability.tracing": unsupported("gatewayc does not emit Kong's opentelemetry plugin yet"),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gatewayc.diagnostics import Diagnostic, Location, Severity
+from gatewayc.ir import model as ir
 
 from . import ids
 
@@ -16,6 +17,7 @@ class Ctx:
     notes: list[Diagnostic] = field(default_factory=list)
     env: set[str] = field(default_factory=set)
     consumers: dict[str, dict] = field(default_factory=dict)  # username -> consumer entity
+    answers: ir.Answers = field(default_factory=ir.Answers)  # the gateway's (bodies of its own answers)
     _seen: set = field(default_factory=set)
     _once: set = field(default_factory=set)
 
@@ -44,6 +46,14 @@ class Ctx:
                                  f"({feature})", loc))
         else:
             self.limitation(message, loc)
+
+    def approximation(self, message: str, loc: Location | None = None, written: bool = True) -> None:
+        """GWC311: Kong does it, but not exactly as the spec says (the message says how). A
+        warning when Kong drops something the spec wrote; where only the shape of an answer
+        the spec leaves at its default differs, an info (a spec without such choices still
+        builds without warnings)."""
+        self._add(Diagnostic("GWC311", f"kong: {message}", loc,
+                             severity=None if written else Severity.INFO))
 
     def info(self, message: str, loc: Location | None = None) -> None:
         self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))

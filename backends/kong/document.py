@@ -1,12 +1,15 @@
 """One gateway -> one Kong declarative document (a dict in output order)."""
 from __future__ import annotations
 
+import dataclasses
+
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import NO_STORE
 
 from . import ids
 from .auth import auth_plugins
 from .context import Ctx
-from .plugins import plugin, route_plugins, termination
+from .plugins import cors, header_transformer, plugin, route_plugins, termination
 from .redirects import redirect
 from .routes import plan, routed
 from .upstreams import service, upstream
@@ -31,6 +34,11 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
         if isinstance(r.action, ir.Forward):
             used[r.action.service.name] = r.action.service
     services.append(_not_found(gw, ctx))
+    if any(isinstance(r.action, (ir.Forward, ir.Aggregate)) or r.policies.body_limit is not None for r in gw.routes):
+        ctx.approximation(f"gateway {gw.name!r}: Kong answers upstream failures (502, 503, 504) and bodies over a "
+                          "limit (413) itself, with a {\"message\": ...} body from kong.conf's error templates "
+                          "(not the spec's {\"error\": ...}) and without Cache-Control: no-store", gw.loc,
+                          written=False)
     doc: dict = {"_format_version": "3.0"}
     if ctx.consumers:
         doc["consumers"] = [ctx.consumers[k] for k in sorted(ctx.consumers)]
@@ -70,12 +78,23 @@ def _ordered(e: dict) -> dict:
 
 
 def _not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
-    """A catch-all route below every other one answers like the spec's not_found."""
+    """A catch-all route below every other one answers like the spec's not_found, with the
+    gateway level's CORS and response headers and Cache-Control: no-store (docs/spec.md,
+    Answers the gateway makes itself): this service never answers anything else."""
     name = ids.NOT_FOUND
+    a = gw.answers
+    ops = a.response_headers
+    if not any(n.lower() == NO_STORE[0].lower() for n in (*(k for k, _ in ops.set), *ops.remove)):
+        ops = dataclasses.replace(ops, set=(*ops.set, NO_STORE))
+    plugins = [plugin(ctx, name, "request-termination", termination(gw.not_found.status, gw.not_found.body)),
+               plugin(ctx, name, "response-transformer",
+                      header_transformer(ops, f"gateway {gw.name!r}: response header", a.loc, ctx))]
+    if a.cors is not None:
+        plugins.append(plugin(ctx, name, "cors", cors(a.cors)))
     return {
         "name": name, "id": ctx.id("service", name), "connect_timeout": 60000, "enabled": True,
         "host": "127.0.0.1",
-        "plugins": [plugin(ctx, name, "request-termination", termination(gw.not_found.status, gw.not_found.body))],
+        "plugins": sorted(plugins, key=lambda p: p["name"]),
         "port": 9, "protocol": "http", "read_timeout": 60000, "retries": 0,
         "routes": [{"name": name, "id": ctx.id("route", name), "paths": ["~/"], "https_redirect_status_code": 426,
                     "path_handling": "v0", "preserve_host": True, "protocols": ["http", "https"],

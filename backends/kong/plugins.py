@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from gatewayc.ir import model as ir
+from gatewayc.ir.answers import NO_STORE, body_for, retry_after_s
 
 from .context import Ctx
 from .entries import entry, templated
@@ -29,7 +30,7 @@ def route_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
     if p.cors is not None:
         out.append(plugin(ctx, owner, "cors", cors(p.cors)))
     if p.ip is not None:
-        out.append(plugin(ctx, owner, "ip-restriction", ip_restriction(p.ip)))
+        out.append(plugin(ctx, owner, "ip-restriction", ip_restriction(p.ip, ctx)))
     if p.body_limit is not None:
         out.append(plugin(ctx, owner, "request-size-limiting",
                           {"allowed_payload_size": p.body_limit, "require_content_length": False,
@@ -78,9 +79,11 @@ def rate_limiting(rl: ir.RateLimit, ctx: Ctx) -> dict:
         if k.kind == "claim":
             ctx.warn(f"rate limit by claim {k.name!r} counts per authenticated consumer instead", rl.loc)
     conf.update({"policy": "local", "sync_rate": -1})
-    if not isinstance(rl.body, str) and ctx.once("rate-limit-body"):
-        ctx.info("Kong answers a rate-limited request with {\"message\": ...}; the spec's body becomes that "
-                 "message", rl.loc)
+    # one note per limit: routes that inherit it share its location
+    ctx.approximation(f"Kong answers a rate-limited request with {{\"message\": {json.dumps(conf['error_message'])}}}"
+                      f" (the spec: {json.dumps(rl.body, sort_keys=True)}), a Retry-After that counts to the end of "
+                      f"Kong's window (the spec: {retry_after_s(rl)}) and no Cache-Control: no-store", rl.loc,
+                      written=rl.body != body_for(ctx.answers, rl.status))
     return {k: conf[k] for k in sorted(conf)}
 
 
@@ -135,13 +138,14 @@ def cors(c: ir.Cors) -> dict:
     return conf
 
 
-def ip_restriction(f: ir.IpFilter) -> dict:
+def ip_restriction(f: ir.IpFilter, ctx: Ctx) -> dict:
     conf: dict = {}
     if f.allow:
         conf["allow"] = list(f.allow)
     if f.deny:
         conf["deny"] = list(f.deny)
-    conf.update({"message": "Your IP address is not allowed", "status": 403})
+    # Kong answers {"message": <message>}: the gateway's 403 as close as that gets
+    conf.update({"message": message_of(body_for(ctx.answers, 403)), "status": 403})
     return conf
 
 
@@ -241,7 +245,12 @@ def _body_renames(route: ir.Route, ctx: Ctx) -> list[str]:
 
 def response_transformer(route: ir.Route, ctx: Ctx) -> dict:
     t = route.policies.transforms
-    h = _pairs(t.response_headers, f"route {route.name!r}: response header", False, ctx, t.loc)
+    return header_transformer(t.response_headers, f"route {route.name!r}: response header", t.loc, ctx)
+
+
+def header_transformer(ops: ir.HeaderOps, what: str, loc, ctx: Ctx) -> dict:
+    """response-transformer's config for header operations `ops`."""
+    h = _pairs(ops, what, False, ctx, loc)
     conf: dict = {}
     for op in ("add", "append", "remove", "rename", "replace"):
         conf[op] = {"headers": h[op], "json": []}
@@ -252,11 +261,10 @@ def response_transformer(route: ir.Route, ctx: Ctx) -> dict:
 
 # --- fixed answers ---------------------------------------------------------------------
 def termination(status: int, body: Any) -> dict:
+    """A fixed answer: the spec's body is a JSON value, sent as JSON (a string too, quoted)."""
     conf: dict = {"echo": False, "status_code": status}
     if body is None:
         conf["body"] = ""
-    elif isinstance(body, str):
-        conf.update({"body": body, "content_type": "text/plain; charset=utf-8"})
     else:
         conf.update({"body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                      "content_type": "application/json"})

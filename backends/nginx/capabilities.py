@@ -72,6 +72,8 @@ _CORE: dict[str, Support] = {
     "observability.request_id": native("incoming header, else $request_id"),
     "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the upstream "
                                             "unchanged; nginx starts no trace and adds no span of its own"),
+    "answers.errors": native("error_page for every status nginx makes, to answer locations whose body is a map "
+                             "on $status"),
     "observability.tracing": unsupported("nginx-light has no OpenTelemetry module: no spans are made or exported"),
     "auth.mtls": unsupported("client certificate subject checks are not implemented for nginx"),
 }

@@ -70,6 +70,7 @@ FEATURES: dict[str, str] = {
     "observability.request_id": "Request id propagation",
     "observability.trace_context": "Trace context (W3C/B3) carried to upstreams",
     "observability.tracing": "OpenTelemetry span export (OTLP)",
+    "answers.errors": "Bodies of the gateway's own error answers, per status (`errors`)",
 }
 
 
@@ -104,6 +105,9 @@ def _gateway(gw: ir.Gateway) -> Iterator[Use]:
         yield "observability.trace_context", o.loc, what
     if o.otlp_endpoint:
         yield "observability.tracing", o.loc, what
+    # the not_found status's entry is fully carried by the not_found answer (resolved in the IR)
+    if any(status != gw.not_found.status for status, _ in gw.answers.bodies):
+        yield "answers.errors", gw.answers.loc, what
     for svc in gw.services:
         yield from _service(svc, f"service {svc.name!r}")
     for r in gw.routes:

@@ -207,8 +207,13 @@ def _meant(field: str, h: str, ir) -> str:
         return ir.gateways[0].services[0].targets[0].base_path
     if field == "path regex":
         return re.escape(h)
-    if field in ("respond json", "not_found body"):
+    if field in ("respond json", "respond text", "not_found body"):
+        # a fixed answer's body is a JSON value, sent as JSON, a string too (docs/spec.md)
         return json.dumps(h, ensure_ascii=False)[1:-1]
+    if field == "basic realm":
+        from gatewayc.ir.answers import quoted
+
+        return quoted(h)  # escaped inside the challenge's quotes, as the spec's challenge has it
     return h
 
 
@@ -257,7 +262,8 @@ def test_kong_templates_in_transformer_values(deck, tmp_path, field, refused):
     else:
         assert not b.errors
         want = check_file(deck, b.files["kong.yml"], docs["kong.yml"], b.env)
-        (p,) = [p for _, p in kongcheck.all_plugins(want) if p["name"] == "response-transformer"]
+        (p,) = [p for owner, p in kongcheck.all_plugins(want)
+                if p["name"] == "response-transformer" and owner == "service r: "]
         assert ("add", "headers", "X-H", "a$(uri_captures)c") in transformer_reads(p)
 
 
