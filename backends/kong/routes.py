@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.precedence import host_matches
+from gatewayc.ir.precedence import host_group_key, host_groups, host_matches
 
 from . import ids
 from .context import Ctx
@@ -35,29 +35,12 @@ class Planned:
     priority: tuple = ()
 
     def sort_key(self) -> tuple:
-        return (*self._host_key(), self.dispatch_index, self.group_index, -len(self.match.headers))
-
-    def _host_key(self) -> tuple:
-        if not self.hosts:
-            host_class, wild = 2, 0
-        elif self.hosts[0].startswith("*."):
-            host_class, wild = 1, -len(self.hosts[0])
-        else:
-            host_class, wild = 0, 0
-        return (host_class, wild)
+        return (*host_group_key(self.hosts), self.dispatch_index, self.group_index, -len(self.match.headers))
 
 
 def routed(route: ir.Route) -> bool:
     """Routes whose action Kong can carry out (aggregate is unsupported)."""
     return isinstance(route.action, (ir.Forward, ir.Respond, ir.Redirect))
-
-
-def host_groups(hosts: tuple[str, ...]) -> list[tuple[str, ...]]:
-    if not hosts:
-        return [()]
-    plain = tuple(sorted(h for h in hosts if not h.startswith("*.")))
-    wild = sorted(h for h in hosts if h.startswith("*."))
-    return ([plain] if plain else []) + [(w,) for w in wild]
 
 
 def plan(gw: ir.Gateway, ctx: Ctx, skip: frozenset[str] = frozenset()) -> dict[str, list[dict]]:

@@ -59,3 +59,24 @@ def server_hosts(gw: Gateway) -> list[str]:
     """Every distinct route hostname of a gateway, exact names first, then wildcards by length."""
     hosts = {h for r in gw.routes for h in r.hostnames}
     return sorted(hosts, key=lambda h: (h.startswith("*."), -len(h), h))
+
+
+def host_groups(hosts: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A route's hostnames split for targets that rank one host pattern class per route:
+    the exact names together, each wildcard alone; [()] for a host-less route."""
+    if not hosts:
+        return [()]
+    plain = tuple(sorted(h for h in hosts if not h.startswith("*.")))
+    wild = sorted(h for h in hosts if h.startswith("*."))
+    return ([plain] if plain else []) + [(w,) for w in wild]
+
+
+def host_group_key(hosts: tuple[str, ...]) -> tuple[int, int]:
+    """How a host group ranks (smaller first): exact names, then wildcards (longer first),
+    then host-less. Sorting by (this, dispatch position) puts, for any request host, the
+    groups that can take it in precedence order."""
+    if not hosts:
+        return (2, 0)
+    if hosts[0].startswith("*."):
+        return (1, -len(hosts[0]))
+    return (0, 0)

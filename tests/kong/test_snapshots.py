@@ -3,20 +3,7 @@ Update with `python3 -m pytest tests/kong/test_snapshots.py --snapshot-update` a
 from __future__ import annotations
 
 import pytest
-from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
-
 import kong_cases as cases
-
-
-class YamlSnapshot(SingleFileSnapshotExtension):
-    file_extension = "yml"  # syrupy >= 4 (older releases: _file_extension)
-    _file_extension = "yml"
-    _write_mode = WriteMode.TEXT
-
-
-@pytest.fixture
-def snapshot_yml(snapshot):
-    return snapshot.use_extension(YamlSnapshot)
 
 
 @pytest.mark.parametrize("spec,name", cases.files(),

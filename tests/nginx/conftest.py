@@ -4,17 +4,7 @@ scope of its gateway, runs the complete backend's output the same way.
 
 Fixtures (usable by any test module under tests/nginx/):
 
-- ``echo_upstream`` - factory: ``echo_upstream(name="echo", status=None)`` starts a threaded
-  HTTP server on a free loopback port that answers every request with JSON
-  ``{"server", "method", "path", "query" (raw string), "headers" (lower-case names), "body"}``,
-  or with ``status`` and an error body when given (set ``srv.status`` later to change it).
-  Some paths behave differently: ``/slow...`` answers 1.5 s late, ``/fail...`` answers 500
-  ``{"error": "boom"}``, ``/notjson...`` answers ``text/plain``.
-  ``srv.url`` is its base URL, ``srv.hits`` counts requests, ``srv.methods`` lists their
-  methods in arrival order, ``srv.seen`` the requests themselves (each as the JSON above, also
-  when the answer is an error), ``srv.connections`` counts TCP connections, ``srv.delay``
-  (seconds) holds every answer back, ``srv.script`` (a list of statuses) makes the next
-  requests fail with them, one each. Servers stop at test end.
+- ``echo_upstream``, ``module_echo_upstream`` - the echo upstream (tests/conftest.py).
 - ``gateway`` - factory: ``gateway(spec_yaml, upstreams={"ECHO": srv, ...}, env=None, files=None)``
   writes the spec (``__ECHO__`` in the text becomes ``srv.url``) and ``files`` (name ->
   content, next to the spec, where its relative paths point) into a fresh directory,
@@ -28,7 +18,7 @@ Fixtures (usable by any test module under tests/nginx/):
   ``.request(method, path, headers=None, body=None, host=None, port=None) -> Reply``,
   ``.log()``). nginx is stopped (and waited for) at test end. A missing nginx binary fails
   the test.
-- ``module_echo_upstream``, ``module_gateway`` - the same factories, but what they start
+- ``module_gateway`` - the same factory, but what they start
   lives until the end of the test module: for modules that send many tests to one nginx.
 - ``build_spec`` - factory: ``build_spec(spec_yaml, upstreams=None, form="full", files=None)
   -> (IR, Output)`` without running anything.
@@ -45,41 +35,19 @@ from pathlib import Path
 
 import pytest
 
+from harness_common import stopping
 from nginx_harness import EchoServer, build, compile_text, start_gateway  # tests/nginx is on sys.path
-
-
-def _stopping(start):
-    """A factory fixture's body: `start`, with everything it started stopped at the end."""
-    started = []
-
-    def make(*args, **kwargs):
-        started.append(start(*args, **kwargs))
-        return started[-1]
-
-    yield make
-    for thing in reversed(started):
-        thing.stop()
-
-
-@pytest.fixture
-def echo_upstream():
-    yield from _stopping(EchoServer)
-
-
-@pytest.fixture(scope="module")
-def module_echo_upstream():
-    yield from _stopping(EchoServer)
 
 
 @pytest.fixture
 def gateway(tmp_path):
     n = itertools.count()
-    yield from _stopping(lambda *a, **kw: start_gateway(tmp_path / f"gateway{next(n)}", *a, **kw))
+    yield from stopping(lambda *a, **kw: start_gateway(tmp_path / f"gateway{next(n)}", *a, **kw))
 
 
 @pytest.fixture(scope="module")
 def module_gateway(tmp_path_factory):
-    yield from _stopping(lambda *a, **kw: start_gateway(tmp_path_factory.mktemp("gateway"), *a, **kw))
+    yield from stopping(lambda *a, **kw: start_gateway(tmp_path_factory.mktemp("gateway"), *a, **kw))
 
 
 @pytest.fixture

@@ -1,0 +1,202 @@
+"""gatewayc's Traefik plugin (plugin/*.go): shipped in the build output under plugins-local/
+and declared in traefik.yml (experimental.localPlugins), so Traefik loads it from disk,
+never from the network. Each middleware made here uses one of its jobs."""
+from __future__ import annotations
+
+import base64
+import json
+from importlib import resources
+from collections.abc import Callable
+from typing import Any
+
+from gatewayc.ir import answers
+from gatewayc.ir import model as ir
+
+from .context import Ctx
+
+KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
+MODULE = "gatewayc.local/gwc"
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "jwt.go", "limit.go", "redirect.go", "go.mod", ".traefik.yml")
+# the statuses Traefik answers on its own in a forwarding route
+_TRAEFIK_MADE = (502, 503, 504)
+
+
+def middleware(ctx: Ctx, config: dict) -> dict:
+    ctx.plugin = True
+    return {"plugin": {KEY: config}}
+
+
+def files(head: Callable[[str], str]) -> dict[str, bytes]:
+    """The plugin's source, each file headed like every generated file (`head(comment)`)."""
+    src = resources.files(__package__) / "plugin"
+    return {f"plugins-local/src/{MODULE}/{n}": head("#" if n.endswith(".yml") else "//").encode()
+            + (src / n).read_bytes() for n in SOURCES}
+
+
+def static() -> dict[str, dict]:
+    return {KEY: {"moduleName": MODULE}}
+
+
+def json_text(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def answer(status: int, body: Any, headers: dict[str, str] | None = None) -> dict:
+    """An answer in the plugin's terms; a header given "" is removed."""
+    out: dict = {"status": status}
+    if body is not None:
+        out["body"] = json_text(body)
+    if headers:
+        out["headers"] = {k: headers[k] for k in sorted(headers)}
+    return out
+
+
+def respond(gw: ir.Gateway, a: ir.Respond, ctx: Ctx) -> dict:
+    body = a.body if a.body is not None or a.status < 400 else answers.body_for(gw.answers, a.status)
+    return middleware(ctx, {"respond": answer(a.status, body)})
+
+
+def not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
+    nf = gw.not_found
+    return middleware(ctx, {"respond": answer(nf.status, nf.body, _no_store(gw.answers.response_headers))})
+
+
+def redirect(m: ir.Match, a: ir.Redirect, ctx: Ctx) -> dict:
+    conf: dict = {"status": a.status}
+    if a.scheme:
+        conf["scheme"] = a.scheme
+    if a.hostname:
+        conf["host"] = a.hostname
+    if a.port:
+        conf["port"] = str(a.port)
+    pr = a.path
+    if pr is not None and pr.kind == "full":
+        conf["path"] = pr.value
+    elif pr is not None and m.path.kind == "prefix" and m.path.value != "/":
+        # the path as the client sent it (percent-encoded), like the spec's prefix
+        conf["prefix"] = m.path.value
+        if pr.kind == "replace_prefix" and pr.value.rstrip("/"):
+            conf["replacement"] = pr.value.rstrip("/")
+    elif pr is not None and pr.kind == "replace_prefix" and pr.value.rstrip("/"):
+        conf["prefix"] = "/"  # under the prefix /: /x becomes <replacement>/x
+        conf["replacement"] = pr.value.rstrip("/") + "/"
+    return middleware(ctx, {"redirect": conf})
+
+
+def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
+    conf: dict = {"budget": rl.budget, "rate": rl.requests * 1000 / rl.period_ms, "burst": burst}
+    if rl.key.kind == "header":
+        conf["header"] = rl.key.name
+    return middleware(ctx, {"limit": conf})
+
+
+def websocket_only(ctx: Ctx) -> dict:
+    return middleware(ctx, {"websocketOnly": True})
+
+
+def host(hostname: str, ctx: Ctx) -> dict:
+    return middleware(ctx, {"host": hostname})
+
+
+def api_key(m: ir.ApiKeyAuth, ctx: Ctx) -> dict:
+    conf: dict = {"header": m.header} if m.header else {"query": m.query}
+    if m.keys.kind == "env":
+        ctx.env.add(m.keys.name)
+        conf["env"] = m.keys.name
+    else:
+        conf["file"] = m.keys.name
+    if m.hide_credentials:
+        conf["hide"] = True
+    return middleware(ctx, {"apiKey": conf})
+
+
+def jwt(m: ir.JwtAuth, ctx: Ctx) -> dict:
+    conf: dict = {"algorithms": list(m.algorithms)}
+    if m.secret is not None:
+        if m.secret.kind == "env":
+            ctx.env.add(m.secret.name)
+            conf["secretEnv"] = m.secret.name
+        else:
+            conf["secretFile"] = m.secret.name
+    if m.jwks is not None and m.jwks.keys:
+        conf["keys"] = [{**({"kid": k["kid"]} if k.get("kid") else {}), "pem": public_pem(k)} for k in m.jwks.keys]
+    if m.issuer:
+        conf["issuer"] = m.issuer
+    if m.audiences:
+        conf["audiences"] = list(m.audiences)
+    if m.required_claims:
+        conf["required"] = list(m.required_claims)
+    if m.clock_skew_ms:
+        conf["clockSkewMs"] = m.clock_skew_ms
+    if not m.require_exp:
+        conf["allowNoExp"] = True
+    t = m.token
+    if t.header:
+        conf["header"] = t.header
+        if t.scheme:
+            conf["scheme"] = t.scheme
+    elif t.query:
+        conf["query"] = t.query
+    else:
+        conf["cookie"] = t.cookie
+    if m.forward_claims:
+        conf["forward"] = dict(sorted(m.forward_claims))
+    if m.hide_credentials:
+        conf["hide"] = True
+    conf["realm"] = answers.quoted(m.realm)
+    return middleware(ctx, {"jwt": conf})
+
+
+def public_pem(jwk: dict) -> str:
+    """A public JWK (RSA, EC P-256/P-384) as PEM SubjectPublicKeyInfo, for Go's x509 parser."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    def num(field: str) -> int:
+        return int.from_bytes(base64.urlsafe_b64decode(jwk[field] + "=" * (-len(jwk[field]) % 4)), "big")
+    if jwk["kty"] == "RSA":
+        key = rsa.RSAPublicNumbers(num("e"), num("n")).public_key()
+    else:
+        curve = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}[jwk["crv"]]
+        key = ec.EllipticCurvePublicNumbers(num("x"), num("y"), curve).public_key()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def _no_store(response_headers: ir.HeaderOps) -> dict[str, str]:
+    """Cache-Control: no-store on an error answer, unless the response transform sets or
+    removes Cache-Control (then that wins: it runs on the answer too)."""
+    touched = {n.lower() for n, _ in response_headers.set} | {n.lower() for n in response_headers.remove}
+    return {} if "cache-control" in touched else {"Cache-Control": "no-store"}
+
+
+def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
+    """What replaces Traefik's own answers on a route (docs/spec.md, "Answers the gateway makes
+    itself"): the policy's own answer where the spec gives one (auth failure, rate limit),
+    else the gateway's body for the status."""
+    p = route.policies
+    base = _no_store(p.transforms.response_headers)
+
+    def made(status: int, body: Any = None, headers: dict[str, str] | None = None) -> dict:
+        return answer(status, body if body is not None else answers.body_for(gw.answers, status),
+                      {**base, **(headers or {})})
+
+    out: dict[int, dict] = {}
+    if isinstance(route.action, ir.Forward):
+        for s in _TRAEFIK_MADE:
+            out[s] = made(s)
+    if p.ip is not None:
+        out[403] = made(403)
+    if p.body_limit is not None:
+        out[413] = made(413)
+    if p.rate_limit is not None:
+        rl = p.rate_limit
+        out[429] = made(rl.status, rl.body, {"Retry-After": str(answers.retry_after_s(rl))})
+    if p.auth is not None:
+        ch = answers.challenges(p.auth)
+        if ch and isinstance(p.auth.method, ir.JwtAuth):
+            challenge = {}  # the jwt job sets it: with error="invalid_token" when a token came
+        else:
+            # Traefik's basicAuth sets its own challenge: replaced, or removed when the spec has none
+            challenge = {"WWW-Authenticate": ch[0].value() if ch else ""}
+        out[401] = made(p.auth.failure.status, p.auth.failure.body, challenge)
+    return {str(k): out[k] for k in sorted(out)}

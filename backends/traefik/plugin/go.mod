@@ -1,0 +1,3 @@
+module gatewayc.local/gwc
+
+go 1.22

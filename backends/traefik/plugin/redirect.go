@@ -1,0 +1,64 @@
+package gwc
+
+import (
+	"net"
+	"net/http"
+	"strings"
+)
+
+// Redirect answers with a redirect built from the request, as the spec's `redirect` means:
+// scheme, host and port are the request's unless given (a new scheme without a port drops
+// the request's port, as in Gateway API); the path is kept, replaced (Path) or has its matched
+// prefix replaced (Prefix -> Replacement; "" strips it); the query is kept.
+type Redirect struct {
+	Status      int    `json:"status,omitempty"`
+	Scheme      string `json:"scheme,omitempty"`
+	Host        string `json:"host,omitempty"`
+	Port        string `json:"port,omitempty"`
+	Path        string `json:"path,omitempty"`
+	Prefix      string `json:"prefix,omitempty"`
+	Replacement string `json:"replacement,omitempty"`
+}
+
+func (r *Redirect) location(req *http.Request) string {
+	scheme := "http"
+	if req.TLS != nil {
+		scheme = "https"
+	}
+	host, port := req.Host, ""
+	if h, p, err := net.SplitHostPort(req.Host); err == nil {
+		host, port = h, p
+		if strings.Contains(h, ":") {
+			host = "[" + h + "]"
+		}
+	}
+	if r.Scheme != "" {
+		scheme, port = r.Scheme, ""
+	}
+	if r.Host != "" {
+		host = r.Host
+	}
+	if r.Port != "" {
+		port = r.Port
+	}
+	path := req.URL.EscapedPath()
+	switch {
+	case r.Path != "":
+		path = r.Path
+	case r.Prefix != "":
+		rest := strings.TrimPrefix(path, r.Prefix)
+		path = r.Replacement + rest
+		if path == "" {
+			path = "/"
+		}
+	}
+	out := scheme + "://" + host
+	if port != "" {
+		out += ":" + port
+	}
+	out += path
+	if req.URL.RawQuery != "" {
+		out += "?" + req.URL.RawQuery
+	}
+	return out
+}

@@ -1,0 +1,90 @@
+"""HTTP and HTTPS listeners of one gateway on the real Traefik: one router per listener group,
+TLS settings per listener, the key read from a file or from the environment."""
+from __future__ import annotations
+
+import datetime
+import http.client
+import json
+import socket
+import ssl
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def self_signed(host: str) -> tuple[bytes, bytes]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM), pem_key
+
+
+def https_get(port: int, path: str, cafile: str, host: str = "api.test", max_version=None) -> tuple[int, dict]:
+    ctx = ssl.create_default_context(cafile=cafile)
+    if max_version:
+        ctx.maximum_version = max_version
+    conn = http.client.HTTPSConnection(host, port, timeout=10)
+    # connect to loopback, but send `host` as server name and check the certificate against it
+    conn.sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname=host)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    out = r.status, json.loads(r.read())
+    conn.close()
+    return out
+
+
+def test_http_and_https_listeners(traefik, echo_upstream, tmp_path):
+    cert, key = self_signed("api.test")
+    (tmp_path / "api.crt").write_bytes(cert)
+    (tmp_path / "api.key").write_bytes(key)
+    gw = traefik(f"""
+version: 1
+services:
+  echo: {{url: "__ECHO__"}}
+gateways:
+  web:
+    listeners:
+      - {{port: 8080}}
+      - port: 8443
+        tls: {{certificate: {tmp_path}/api.crt, key: {{file: {tmp_path}/api.key}}, min_version: "1.3"}}
+    routes: [{{name: r, match: /r, service: echo}}]
+""", {"ECHO": echo_upstream()})
+    http_port, https_port = gw.ports
+    assert gw.request("GET", "/r", port=http_port).status == 200
+    status, body = https_get(https_port, "/r", str(tmp_path / "api.crt"))
+    assert status == 200 and body["headers"]["x-forwarded-proto"] == "https"
+    try:
+        https_get(https_port, "/r", str(tmp_path / "api.crt"), max_version=ssl.TLSVersion.TLSv1_2)
+        raise AssertionError("TLS 1.2 accepted by a listener with min_version 1.3")
+    except ssl.SSLError:
+        pass
+    # the TLS listener does not serve the route over plain HTTP
+    assert gw.request("GET", "/r", port=https_port).status == 404
+
+
+def test_tls_key_from_the_environment(traefik, echo_upstream, tmp_path):
+    cert, key = self_signed("api.test")
+    (tmp_path / "api.crt").write_bytes(cert)
+    gw = traefik(f"""
+version: 1
+services:
+  echo: {{url: "__ECHO__"}}
+gateways:
+  web:
+    listeners:
+      - port: 8443
+        tls: {{certificate: {tmp_path}/api.crt, key: {{env: GWC_TLS_KEY}}}}
+    routes: [{{name: r, service: echo}}]
+""", {"ECHO": echo_upstream()}, env={"GWC_TLS_KEY": key.decode()})
+    assert "GWC_TLS_KEY" in gw.output.env
+    assert key.decode() not in (gw.dir / "dynamic.yml").read_text()
+    assert https_get(gw.port, "/", str(tmp_path / "api.crt"))[0] == 200

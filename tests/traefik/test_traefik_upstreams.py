@@ -1,0 +1,144 @@
+"""Services on the real Traefik: weights, retries, the circuit breaker (passive health
+checks), active health checks and timeouts."""
+from __future__ import annotations
+
+import time
+
+from harness_common import free_port
+
+
+def test_weighted_targets(traefik, echo_upstream):
+    a, b = echo_upstream("a"), echo_upstream("b")
+    gw = traefik("""
+version: 1
+services:
+  s:
+    targets: [{url: "__A__", weight: 3}, {url: "__B__", weight: 1}, {url: "__B__", weight: 0}]
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes: [{name: r, service: s}]
+""", {"A": a, "B": b})
+    seen = [gw.request("GET", "/").json()["server"] for _ in range(40)]
+    assert (seen.count("a"), seen.count("b")) == (30, 10)
+
+
+def test_retries_on_status_and_connection_failure(traefik, echo_upstream):
+    # Traefik's weighted round robin may pick the same target twice in a row (never three
+    # times with two targets), so three tries always reach the good one
+    good, bad = echo_upstream("good"), echo_upstream("bad", status=503)
+    gw = traefik(f"""
+version: 1
+services:
+  flaky:
+    targets: [{{url: "__BAD__"}}, {{url: "__GOOD__"}}]
+    retries: {{attempts: 3}}
+  down:
+    targets: [{{url: "http://127.0.0.1:{free_port()}"}}, {{url: "__GOOD__"}}]
+    retries: {{attempts: 3}}
+gateways:
+  web:
+    listeners: [{{port: 8080}}]
+    routes:
+      - {{name: flaky, match: /flaky, service: flaky}}
+      - {{name: down, match: /down, service: down}}
+""", {"GOOD": good, "BAD": bad})
+    for path in ("/flaky", "/down"):
+        for _ in range(8):
+            r = gw.request("GET", path)
+            assert r.status == 200 and r.json()["server"] == "good", (path, r.status)
+    assert bad.hits >= 3  # the 503s were seen, and retried
+
+
+def test_no_retry_without_retries(traefik, echo_upstream):
+    bad = echo_upstream("bad", status=503)
+    gw = traefik("""
+version: 1
+services:
+  s: {targets: [{url: "__BAD__"}, {url: "__GOOD__"}]}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes: [{name: r, service: s}]
+""", {"GOOD": echo_upstream("good"), "BAD": bad})
+    assert sorted(gw.request("GET", "/").status for _ in range(4)) == [200, 200, 503, 503]
+
+
+def test_circuit_breaker_opens_and_recovers(traefik, echo_upstream):
+    good, bad = echo_upstream("good"), echo_upstream("bad", status=500)
+    gw = traefik("""
+version: 1
+services:
+  s:
+    targets: [{url: "__BAD__"}, {url: "__GOOD__"}]
+    circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes: [{name: r, service: s}]
+""", {"GOOD": good, "BAD": bad})
+    for _ in range(8):
+        gw.request("GET", "/")
+    assert bad.hits == 2  # out after its second failure
+    bad.status = None  # it recovers
+    time.sleep(2.5)
+    before = bad.hits
+    for _ in range(6):
+        assert gw.request("GET", "/").status == 200
+    assert bad.hits - before == 3  # back in rotation after open_for
+
+
+def test_active_health_check_takes_a_target_out(traefik, echo_upstream):
+    good, bad = echo_upstream("good"), echo_upstream("bad", status=500)
+    gw = traefik("""
+version: 1
+services:
+  s:
+    targets: [{url: "__BAD__"}, {url: "__GOOD__"}]
+    health_check: {path: /healthz, interval: 1s, timeout: 500ms}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes: [{name: r, service: s}]
+""", {"GOOD": good, "BAD": bad})
+    time.sleep(1.5)
+    assert all(gw.request("GET", "/").json().get("server") == "good" for _ in range(6))
+
+
+def test_read_timeout_gives_504(traefik, echo_upstream):
+    gw = traefik("""
+version: 1
+services:
+  s: {url: "__ECHO__", timeouts: {read: 300ms}}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: r, service: s}
+      - {name: patient, match: /slow/patient, service: s, policies: {timeouts: {read: 3s}}}
+""", {"ECHO": echo_upstream()})
+    t0 = time.monotonic()
+    assert gw.request("GET", "/slow").status == 504
+    assert time.monotonic() - t0 < 1.2
+    assert gw.request("GET", "/slow/patient").status == 200  # a route's own timeouts
+
+
+def test_mirror_gets_a_copy_and_its_answer_is_ignored(traefik, echo_upstream):
+    main, shadow = echo_upstream("main"), echo_upstream("shadow", status=500)
+    gw = traefik("""
+version: 1
+services:
+  main: {url: "__MAIN__"}
+  shadow: {url: "__SHADOW__"}
+gateways:
+  web:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: r, match: /m, service: main, mirror: {service: shadow}}
+""", {"MAIN": main, "SHADOW": shadow})
+    r = gw.request("POST", "/m/x", body="payload")
+    assert r.status == 200 and r.json()["server"] == "main"
+    deadline = time.monotonic() + 3
+    while not shadow.seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(s["method"], s["path"]) for s in shadow.seen] == [("POST", "/m/x")]
