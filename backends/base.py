@@ -32,6 +32,9 @@ class Backend:
     name: ClassVar[str]
     title: ClassVar[str]
     capabilities: ClassVar[Mapping[str, Support]]
+    # the output forms it writes (`--form`): "full" (a runnable config) and, where the target
+    # has one, "include" (a snippet for an existing config); any other form is refused
+    forms: ClassVar[tuple[str, ...]] = ("full",)
 
     def build(self, spec: ir.IR, gateways: tuple[ir.Gateway, ...], options: BuildOptions) -> Output:
         raise NotImplementedError

@@ -43,6 +43,10 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
     for t in targets:
         if t not in backends.REGISTRY:
             bag.add(Diagnostic("GWC304", f"unknown target {t!r}", hint="targets: " + ", ".join(backends.names())))
+    for t in targets:
+        if t in backends.REGISTRY and form not in backends.load(t).forms:
+            bag.add(Diagnostic("GWC015", f"{t} has no {form!r} form", hint="forms of " + t + ": "
+                               + ", ".join(backends.load(t).forms)))
     if bag.has_errors:
         result.diagnostics = bag.sorted()
         return result

@@ -39,7 +39,7 @@ def auth_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
             continue
         name, conf, users = made
         if name in kinds:
-            ctx.error(f"route {route.name!r}: two {name} methods in one any_of; Kong runs one {name} plugin "
+            ctx.limitation(f"route {route.name!r}: two {name} methods in one any_of; Kong runs one {name} plugin "
                       f"per route", a.loc)
             continue
         kinds.add(name)
@@ -75,7 +75,7 @@ def _cred(c: dict, kind: str, cred: dict, unique: str, ctx: Ctx, loc) -> None:
         return
     for other in ctx.consumers.values():
         if other is not c and any(x.get(unique) == cred.get(unique) for x in other.get(kind, [])):
-            ctx.error(f"two credentials with {unique} {cred[unique]!r}: Kong needs it unique", loc)
+            ctx.limitation(f"two credentials with {unique} {cred[unique]!r}: Kong needs it unique", loc)
             return
     creds.append(cred)
     creds.sort(key=lambda x: x[unique])
@@ -119,7 +119,7 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
     conf: dict = {"cookie_names": [], "header_names": [], "uri_param_names": []}
     if t.header is not None:
         if (t.scheme or "").lower() != "bearer":
-            ctx.error(f"jwt in header {t.header!r} without the Bearer scheme: Kong's jwt plugin reads "
+            ctx.limitation(f"jwt in header {t.header!r} without the Bearer scheme: Kong's jwt plugin reads "
                       f"`Bearer <token>` from headers", loc, hint="use `scheme: Bearer`, a query or a cookie")
         conf["header_names"] = [t.header.lower()]
     elif t.query is not None:
@@ -136,19 +136,19 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
                        "hide_credentials and request-transformer removes whole headers, not one cookie", m.loc,
                        hint="send the token in a header or a query parameter, or set `hide_credentials: false`")
     if m.audiences:
-        ctx.error("jwt `audiences`: the Kong OSS jwt plugin does not check `aud`", loc)
+        ctx.limitation("jwt `audiences`: the Kong OSS jwt plugin does not check `aud`", loc)
     extra = [c for c in m.required_claims if c not in ("exp", "nbf", "iss")]
     if extra:
-        ctx.error(f"jwt required claims {extra}: the Kong OSS jwt plugin checks only exp and nbf", loc)
+        ctx.limitation(f"jwt required claims {extra}: the Kong OSS jwt plugin checks only exp and nbf", loc)
     if m.clock_skew_ms:
-        ctx.warn("jwt clock skew: Kong's jwt plugin allows none", loc)
+        ctx.approximation("jwt clock skew: Kong's jwt plugin allows none", loc)
     if len(m.algorithms) > 1 and m.family == "hmac":
-        ctx.warn(f"jwt: Kong binds a key to one algorithm; only {m.algorithms[0]} is accepted", loc)
+        ctx.approximation(f"jwt: Kong binds a key to one algorithm; only {m.algorithms[0]} is accepted", loc)
     users: list[str] = []
     key_claim = "iss"
     if m.family == "hmac":
         if m.issuer is None:
-            ctx.error("jwt without `issuer`: Kong's jwt plugin picks the secret by the token's `iss` claim", loc,
+            ctx.limitation("jwt without `issuer`: Kong's jwt plugin picks the secret by the token's `iss` claim", loc,
                       hint="set `issuer`")
             return None
         var = ctx.secret_var(m.secret, loc, "jwt secret") if m.secret else None
@@ -166,21 +166,21 @@ def _jwt(m: ir.JwtAuth, anonymous: str | None, loc, ctx: Ctx):
         if len(keys) > 1 or m.issuer is None:
             key_claim = "kid"
             if m.issuer is not None:
-                ctx.error("jwt with several JWKS keys and an `issuer`: Kong selects the key by `kid` then, and "
+                ctx.limitation("jwt with several JWKS keys and an `issuer`: Kong selects the key by `kid` then, and "
                           "cannot also check `iss`", loc)
         user = f"jwks{ids.SEP}{m.jwks.source}"
         c = consumer(ctx, user)
         for k in keys:
             key = m.issuer if key_claim == "iss" else k.get("kid")
             if not key:
-                ctx.error(f"JWKS {m.jwks.source!r}: a key without `kid`", loc)
+                ctx.limitation(f"JWKS {m.jwks.source!r}: a key without `kid`", loc)
                 continue
             alg = k.get("alg") if k.get("alg") in m.algorithms else next(
                 (a for a in m.algorithms if a.startswith("RS" if k.get("kty") == "RSA" else "ES")), m.algorithms[0])
             try:
                 pem = jwk_to_pem(k)
             except ValueError as exc:
-                ctx.error(f"JWKS {m.jwks.source!r}: {exc}", loc)
+                ctx.limitation(f"JWKS {m.jwks.source!r}: {exc}", loc)
                 continue
             _cred(c, "jwt_secrets", {"algorithm": alg, "id": ctx.id("jwt", f"{user}/{key}"), "key": key,
                                      "rsa_public_key": pem,

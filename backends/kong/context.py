@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gatewayc.diagnostics import Diagnostic, Location, Severity
+from gatewayc.diagnostics import Diagnostic, Location
 from gatewayc.ir import model as ir
 
 from . import ids
@@ -32,9 +32,6 @@ class Ctx:
     def id(self, kind: str, name: str) -> str:
         return ids.entity_id(self.gateway, kind, name)
 
-    def error(self, message: str, loc: Location | None, hint: str | None = None) -> None:
-        self._add(Diagnostic("GWC300", f"kong: {message}", loc, hint=hint))
-
     def limitation(self, message: str, loc: Location | None, hint: str | None = None) -> None:
         """GWC310: the feature is supported, but not in the form the spec uses here."""
         self._add(Diagnostic("GWC310", f"kong: {message}", loc, hint=hint))
@@ -49,18 +46,14 @@ class Ctx:
             self.limitation(message, loc)
 
     def approximation(self, message: str, loc: Location | None = None, written: bool = True) -> None:
-        """GWC311: Kong does it, but not exactly as the spec says (the message says how). A
-        warning when Kong drops something the spec wrote; where only the shape of an answer
-        the spec leaves at its default differs, an info (a spec without such choices still
+        """GWC311 (a warning): Kong does it, but not exactly as the spec says (the message says
+        how), dropping something the spec wrote. Where only the shape of an answer the spec
+        leaves at its default differs, GWC301 (an info: a spec without such choices still
         builds without warnings)."""
-        self._add(Diagnostic("GWC311", f"kong: {message}", loc,
-                             severity=None if written else Severity.INFO))
+        self._add(Diagnostic("GWC311" if written else "GWC301", f"kong: {message}", loc))
 
     def info(self, message: str, loc: Location | None = None) -> None:
-        self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.INFO))
-
-    def warn(self, message: str, loc: Location | None = None) -> None:
-        self._add(Diagnostic("GWC301", f"kong: {message}", loc, severity=Severity.WARNING))
+        self._add(Diagnostic("GWC301", f"kong: {message}", loc))
 
     def _add(self, d: Diagnostic) -> None:
         key = (d.code, d.message, d.location)
@@ -71,7 +64,7 @@ class Ctx:
     def secret_var(self, ref, loc: Location | None, what: str, suffix: str = "") -> str | None:
         """The decK variable for an IR secret reference, registered in Output.env."""
         if ref.kind != "env":
-            self.error(f"{what}: secret file {ref.name!r} cannot be used: decK fills secrets only from "
+            self.limitation(f"{what}: secret file {ref.name!r} cannot be used: decK fills secrets only from "
                        f"environment variables (DECK_*), and Kong OSS does not resolve vault references there",
                        loc, hint="use `{env: NAME}`; the Kong build reads DECK_NAME")
             return None

@@ -56,7 +56,7 @@ def message_of(body: Any) -> str:
 # --- caching --------------------------------------------------------------------
 def proxy_cache(c: ir.Cache, ctx: Ctx) -> dict:
     if c.bypass_headers or c.bypass_query:
-        ctx.warn("cache bypass headers/query parameters are not expressible in Kong's proxy-cache", c.loc)
+        ctx.approximation("cache bypass headers/query parameters are not expressible in Kong's proxy-cache", c.loc)
     return {
         "cache_control": False,
         "cache_ttl": max(1, math.ceil(c.ttl_ms / 1000)),

@@ -97,10 +97,10 @@ def rate_limiting(rl: ir.RateLimit, gw: ir.Gateway, ctx: Ctx) -> dict:
     window, unit = next(((w, u) for w, u in _WINDOWS if u <= rl.period_ms), ("second", 1000))
     count = rl.requests if rl.period_ms == unit else max(1, math.floor(rl.requests * unit / rl.period_ms))
     if rl.period_ms != unit:
-        ctx.warn(f"rate limit {rl.requests} per {rl.period_ms}ms becomes {count} per {window}: Kong counts "
+        ctx.approximation(f"rate limit {rl.requests} per {rl.period_ms}ms becomes {count} per {window}: Kong counts "
                  f"seconds, minutes, hours or days", rl.loc)
     if rl.burst:
-        ctx.warn(f"rate limit burst {rl.burst} is not expressible in Kong", rl.loc)
+        ctx.approximation(f"rate limit burst {rl.burst} is not expressible in Kong", rl.loc)
     conf: dict = {window: count, "error_code": rl.status, "error_message": message_of(rl.body),
                   "fault_tolerant": True, "hide_client_headers": False}
     k = rl.key
@@ -114,7 +114,7 @@ def rate_limiting(rl: ir.RateLimit, gw: ir.Gateway, ctx: Ctx) -> dict:
     else:  # consumer; a claim (unsupported, or accepted as degraded) falls back to the consumer
         conf["limit_by"] = "consumer"
         if k.kind == "claim":
-            ctx.warn(f"rate limit by claim {k.name!r} counts per authenticated consumer instead", rl.loc)
+            ctx.approximation(f"rate limit by claim {k.name!r} counts per authenticated consumer instead", rl.loc)
         _jwt_consumers(rl, gw, ctx)
     conf.update(_store(rl, ctx))
     # one note per limit: routes that inherit it share its location

@@ -111,7 +111,7 @@ def _entity(p: Planned, regex_priority: int, any_methods: bool, ctx: Ctx) -> dic
     try:
         path = kong_path(m.path)
     except PathError as exc:
-        ctx.error(str(exc), m.loc, hint="write the regex as /...(alternatives)...")
+        ctx.limitation(str(exc), m.loc, hint="write the regex as /...(alternatives)...")
         path = "~/" + re.escape(m.path.value)  # never loaded: the build fails on the error
     methods = sorted(m.methods) if m.methods else (list(ALL_METHODS) if any_methods else None)
     strip, preserve = _flags(p.route)
@@ -142,18 +142,18 @@ def _headers(m: ir.Match, ctx: Ctx) -> dict[str, list[str]]:
     for h in m.headers:
         name = h.name.lower()
         if name == "host":
-            ctx.error("a route cannot match the Host header in Kong (it refuses `host` in route headers)", m.loc,
+            ctx.limitation("a route cannot match the Host header in Kong (it refuses `host` in route headers)", m.loc,
                       hint="use `hostnames:`")
             continue
         if name in out:
-            ctx.error(f"two matches on header {name!r} in one match: Kong ORs the values of one header", m.loc)
+            ctx.limitation(f"two matches on header {name!r} in one match: Kong ORs the values of one header", m.loc)
             continue
         if h.kind == "exact":
             # Kong reads a route header value that starts with `~*` as a regex
             out[name] = ["~*^" + escape(h.value) + "$"] if h.value.startswith("~*") else [h.value]
         else:
             if _UPPER_ESCAPE.search(h.value):
-                ctx.error(f"header regex {h.value!r}: Kong lower-cases header regexes, which changes escapes "
+                ctx.limitation(f"header regex {h.value!r}: Kong lower-cases header regexes, which changes escapes "
                           f"such as \\D, \\S or \\W", m.loc, hint="use character classes, e.g. [^0-9]")
             out[name] = ["~*^(?:" + h.value + ")$"]
     return {k: out[k] for k in sorted(out)}
@@ -212,6 +212,6 @@ def find_inversion(planned: list[Planned], resolved: set) -> tuple[Planned, Plan
 
 
 def report(a: Planned, b: Planned, ctx: Ctx) -> None:
-    ctx.error(f"route {b.route.name!r} has more header matches than route {a.route.name!r}, so Kong would try "
+    ctx.limitation(f"route {b.route.name!r} has more header matches than route {a.route.name!r}, so Kong would try "
               f"it first, but the spec ranks {a.route.name!r} first (a request can match both)", b.match.loc,
               hint=f"add the same header matches to {a.route.name!r}, or make the paths disjoint")

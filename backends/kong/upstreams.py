@@ -86,7 +86,7 @@ def healthchecks(svc: ir.Service, scheme: str, ctx: Ctx) -> dict:
         })
     if cb is not None:
         if cb.consecutive_failures is None:
-            ctx.error(f"service {svc.name!r}: a circuit breaker on `failure_percent` alone: Kong's passive "
+            ctx.limitation(f"service {svc.name!r}: a circuit breaker on `failure_percent` alone: Kong's passive "
                       f"health checks count failures, not a failure rate", svc.loc,
                       hint="add `consecutive_failures`")
         else:
@@ -94,7 +94,7 @@ def healthchecks(svc: ir.Service, scheme: str, ctx: Ctx) -> dict:
             passive["unhealthy"] = {"http_failures": n, "http_statuses": list(cb.failure_statuses),
                                     "tcp_failures": n, "timeouts": n}
             if cb.failure_percent is not None:
-                ctx.warn(f"service {svc.name!r}: the circuit breaker opens after {n} failures only; "
+                ctx.approximation(f"service {svc.name!r}: the circuit breaker opens after {n} failures only; "
                          f"`failure_percent` has no Kong equivalent", svc.loc)
             if hc is None:
                 # passive checks never bring a target back: probe ejected targets every open_for

@@ -16,6 +16,7 @@ class NginxBackend(Backend):
     name = "nginx"
     title = "NGINX (open source, with njs)"
     capabilities = CAPABILITIES
+    forms = ("full", "include")
 
     def build(self, spec: ir.IR, gateways: tuple[ir.Gateway, ...], options: BuildOptions) -> Output:
         ctx = Context(spec, gateways, frozenset(options.dropped), options.form)

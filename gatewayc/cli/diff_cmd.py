@@ -1,32 +1,31 @@
 """`gatewayc diff OLD NEW`: what a spec change means for the traffic (and, with --target,
-for the generated configuration). Exit 0: no difference, 2: differences, 1: errors."""
+for the generated configuration). Exit 0: no difference, 2: differences, 1: errors.
+The diff goes to stdout; in text format, the errors that stop it go to stderr."""
 from __future__ import annotations
 
-import enum
 import sys
-from typing import Annotated, Optional
 
-import typer
+import click
 
-from .app import _guard, app
+from .app import CONTEXT, app, format_option, guard, quiet_option
+from .params import complete_target
 
-
-class DiffFormat(str, enum.Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
+FORMATS = ("text", "json", "markdown", "github")
 
 
-@app.command()
-def diff(
-    old: Annotated[str, typer.Argument(metavar="OLD", help="The old spec: a file, or git:REV:path (e.g. git:origin/main:gateway.yml).")],
-    new: Annotated[str, typer.Argument(metavar="NEW", help="The new spec: a file, or git:REV:path.")],
-    target: Annotated[Optional[list[str]], typer.Option(
-        "--target", "-t", metavar="TARGET", help="Also diff the generated config for this target (repeatable, or `all`).")] = None,
-    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="text, json, markdown (a PR comment) or github.")] = DiffFormat.text,
-) -> None:
-    """Show what changes between two specs: routes, policies (auth first), services, listeners."""
+@app.command(context_settings=CONTEXT)
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("-t", "--target", "targets", multiple=True, metavar="TARGET", shell_complete=complete_target,
+              help="Also diff the generated config for TARGET (repeatable, or `all`).")
+@format_option(FORMATS, "Output format (markdown: a pull-request comment).")
+@quiet_option("Print nothing; the exit code says whether the specs differ.")
+def diff(old: str, new: str, targets: tuple[str, ...], fmt: str, quiet: bool) -> None:
+    """Show what changes between two specs: routes, policies (auth first), services, listeners.
+
+    OLD and NEW are spec files, or git:REV:path (e.g. git:origin/main:gateway.yml) to read a
+    spec from a git revision.
+    """
 
     def run():
         from .. import backends
@@ -36,40 +35,41 @@ def diff(
         from . import render
 
         names: list[str] = []
-        for t in target or []:
+        for t in targets:
             names.extend(backends.names() if t == "all" else [t])
         names = sorted(set(names))
         unknown = [t for t in names if t not in backends.REGISTRY]
         if unknown:
             diags = [Diagnostic("GWC304", f"unknown target {t!r}", hint="targets: " + ", ".join(backends.names()))
                      for t in unknown]
-            _errors({"": diags}, format, render)
-            raise typer.Exit(1)
+            _errors({"": diags}, fmt, render)
+            sys.exit(1)
         try:
             result = run_diff(old, new, names)
         except SourceError as exc:
             ref = old if exc.side == "old" else new
-            _errors({f"{exc.side} ({ref})" if exc.side else "": [exc.diagnostic]}, format, render,
+            _errors({f"{exc.side} ({ref})" if exc.side else "": [exc.diagnostic]}, fmt, render,
                     which=exc.side)
-            raise typer.Exit(1)
+            sys.exit(1)
         if not result.ok:
             _errors({f"old ({result.old.display})": result.old.diagnostics,
-                     f"new ({result.new.display})": result.new.diagnostics}, format, render,
+                     f"new ({result.new.display})": result.new.diagnostics}, fmt, render,
                     sides=(result.old, result.new))
-            raise typer.Exit(1)
-        out = {DiffFormat.text: drender.text, DiffFormat.json: drender.to_json,
-               DiffFormat.markdown: drender.markdown, DiffFormat.github: drender.github}[format](result)
-        sys.stdout.write(out)
-        raise typer.Exit(2 if result.differs else 0)
+            sys.exit(1)
+        if not quiet:
+            out = {"text": drender.text, "json": drender.to_json, "markdown": drender.markdown,
+                   "github": drender.github}[fmt](result)
+            sys.stdout.write(out)
+        sys.exit(2 if result.differs else 0)
 
-    _guard(run)
+    guard(run)
 
 
-def _errors(groups: dict, fmt: DiffFormat, render, sides=None, which: str | None = None) -> None:
+def _errors(groups: dict, fmt: str, render, sides=None, which: str | None = None) -> None:
     """Diagnostics that stop the diff, saying which spec each belongs to."""
     import json
 
-    if fmt is DiffFormat.json:
+    if fmt == "json":
         if sides:
             payload = {"ok": False, "old": sides[0].display, "new": sides[1].display,
                        "diagnostics": {"old": [render.as_dict(d) for d in sides[0].diagnostics],
@@ -86,10 +86,10 @@ def _errors(groups: dict, fmt: DiffFormat, render, sides=None, which: str | None
         if not any(d.is_error for d in diags):
             continue  # the side that compiled: its notes are not what stopped the diff
         diags = [d for d in diags if d.effective_severity.value != "info"]
-        if fmt is DiffFormat.github:
+        if fmt == "github":
             print(render.github(diags))
             continue
-        if fmt is DiffFormat.markdown:
+        if fmt == "markdown":
             print(f"### gatewayc diff: errors in the {side} spec" if side else "### gatewayc diff: error")
             print()
             for d in diags:
@@ -98,7 +98,7 @@ def _errors(groups: dict, fmt: DiffFormat, render, sides=None, which: str | None
             print()
             continue
         if side:
-            print(f"{side}: {render.summary(diags)}")
-        print(render.text(diags))
-    if fmt is DiffFormat.text:
-        print("nothing compared: fix the errors above")
+            print(f"{side}: {render.summary(diags)}", file=sys.stderr)
+        print(render.text(diags), file=sys.stderr)
+    if fmt == "text":
+        print("nothing compared: fix the errors above", file=sys.stderr)

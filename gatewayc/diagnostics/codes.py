@@ -45,6 +45,10 @@ _TABLE = [
      "Specs are one YAML document without custom tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq are fine)."),
     ("GWC011", "spec-version", _E, "The spec version is missing or unsupported.",
      "Start the main spec with `version: 1`. Include files may omit it."),
+    # -- command line ------------------------------------------------------------
+    ("GWC015", "unavailable-form", _E, "The target has no output form of that name.",
+     "`--form full` writes a runnable configuration for every target; `--form include` writes a snippet to "
+     "include in an existing configuration, and only targets that have such a form (NGINX) accept it."),
     # -- shape -------------------------------------------------------------------
     ("GWC100", "unknown-field", _E, "A field is not part of the spec.",
      "The field is not known at this place. Check its spelling (the hint suggests the closest known field) "

@@ -28,13 +28,17 @@ class Diagnostic:
     message: str
     location: Location | None = None
     hint: str | None = None
-    severity: Severity | None = None  # None: the code's default severity
+    # a code has one severity, everywhere it is printed: pass one only to say which you mean
+    severity: Severity | None = None
     related: tuple[tuple[Location, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.severity is not None and self.severity is not self.effective_severity:
+            raise ValueError(f"{self.code} is {self.effective_severity.value}, not {self.severity.value}: "
+                             "use the code whose severity you mean")
 
     @property
     def effective_severity(self) -> Severity:
-        if self.severity is not None:
-            return self.severity
         from .codes import CODES
 
         code = CODES.get(self.code)

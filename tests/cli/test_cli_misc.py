@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from gatewayc._version import __version__
 from gatewayc.cli.app import app

@@ -42,7 +42,7 @@ def test_routes_without_websocket_are_named_in_a_note(tmp_path):
     built = harness.build_text(tmp_path, SPEC % "\n".join([WS, PLAIN, FIXED]))
     (note,) = _notes(built)
     assert "'history'" in note and "'live'" not in note and "'ping'" not in note
-    assert [(d.code, d.severity.name) for d in built.diagnostics if d.message == note] == [("GWC301", "INFO")]
+    assert [(d.code, d.effective_severity.name) for d in built.diagnostics if d.message == note] == [("GWC301", "INFO")]
 
 
 def test_no_note_when_every_forwarding_route_allows_websocket(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from gatewayc.cli.app import app
 from gatewayc.compiler import compile_spec

@@ -50,7 +50,7 @@ def test_validate_hook_entry_runs(tmp_path):
     bad.write_text(INVALID)
     assert gwc(*_hook_cmd("gatewayc-validate"), str(good)).returncode == 0
     r = gwc(*_hook_cmd("gatewayc-validate"), str(good), str(bad))
-    assert r.returncode == 1 and "error[" in r.stdout
+    assert r.returncode == 1 and "error[" in r.stderr
 
 
 def test_build_check_hook_entry_runs(tmp_path):

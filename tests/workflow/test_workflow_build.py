@@ -74,7 +74,7 @@ def test_failed_build_leaves_old_output_untouched(tmp_path):
     spec.write_text(INVALID)
     r = gwc("build", str(spec), "--target", TARGET, "--out", str(out))
     assert r.returncode == 1
-    assert "nothing written" in r.stdout
+    assert "nothing written" in r.stderr and r.stdout == ""
     assert tree(out) == before
     assert {p: os.stat(out / p).st_mtime_ns for p in before} == stat_before
 
@@ -185,7 +185,7 @@ def test_check_up_to_date_exits_0_and_writes_nothing(tmp_path):
     before = {p: os.stat(out / p).st_mtime_ns for p in tree(out)}
     r = gwc("build", str(spec), "--target", TARGET, "--out", str(out), "--check")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "up to date" in r.stdout
+    assert "up to date" in r.stderr and r.stdout == ""
     assert {p: os.stat(out / p).st_mtime_ns for p in tree(out)} == before
 
 
@@ -198,7 +198,7 @@ def test_check_stale_output_exits_2_with_a_unified_diff(tmp_path):
     assert r.returncode == 2, r.stdout + r.stderr
     assert "--- " in r.stdout and "+++ " in r.stdout and "@@ " in r.stdout
     assert any(line.startswith("+") and "orders" in line for line in r.stdout.splitlines())
-    assert "not up to date" in r.stdout
+    assert "not up to date" in r.stderr and "not up to date" not in r.stdout
     assert tree(out) == before, "--check writes nothing"
 
 
@@ -226,7 +226,7 @@ def test_check_invalid_spec_exits_1(tmp_path):
     spec.write_text(INVALID)
     r = gwc("build", str(spec), "--target", TARGET, "--out", str(out), "--check")
     assert r.returncode == 1
-    assert "error[" in r.stdout
+    assert "error[" in r.stderr and r.stdout == ""
 
 
 def test_check_in_github_format(tmp_path):
