@@ -64,8 +64,10 @@ CAPABILITIES: dict[str, Support] = {
                                         "(500 ms at most), not in a queue of `burst`"),
     "rate_limit.key.header": native("sourceCriterion.requestHeaderName; without the header a request counts "
                                     "under the empty value"),
-    "rate_limit.key.consumer": unsupported("Traefik's rateLimit cannot read the authenticated consumer"),
-    "rate_limit.key.claim": unsupported("Traefik's rateLimit cannot read JWT claims"),
+    "rate_limit.key.consumer": native("the route's auth middleware puts the verified consumer (JWT sub, API key "
+                                      "digest, basic user) in a header the limit counts by and then removes"),
+    "rate_limit.key.claim": native("gatewayc's JWT middleware puts the verified claim in a header the limit counts "
+                                   "by and then removes; without the claim, the client address"),
     "rate_limit.shared": native("rateLimit.redis (Traefik 3.4+): the buckets live in Redis under the "
                                 "middleware's name, shared by every Traefik instance; the password from an "
                                 "environment variable"),
