@@ -203,7 +203,10 @@ def with_free_ports(spec: ir.IR) -> tuple[ir.IR, list[int]]:
     for gw in spec.gateways:
         listeners = []
         for lst in gw.listeners:
-            ports.append(free_port())
+            port = free_port()
+            while port in ports:  # the kernel may hand a just-closed port out again
+                port = free_port()
+            ports.append(port)
             listeners.append(dataclasses.replace(lst, port=ports[-1], address="127.0.0.1"))
         gws.append(dataclasses.replace(gw, listeners=tuple(listeners)))
     return dataclasses.replace(spec, gateways=tuple(gws)), ports

@@ -58,15 +58,20 @@ CAPABILITIES: dict[str, Support] = {
                             "a request without valid credentials gets 403, not 401"),
     "auth.all_of": unsupported("Kong's acl plugin sees only the last authenticated consumer, so the other "
                                "credentials could belong to another route"),
-    "rate_limit.fixed_window": native("rate-limiting plugin, policy local"),
+    "rate_limit.fixed_window": native("rate-limiting plugin: a global plugin for the one budget several routes may "
+                                      "share, a plugin on the route's service otherwise (Kong counts per plugin "
+                                      "instance); a second budget shared by several routes is refused"),
     "rate_limit.token_bucket": emulated("Kong counts fixed windows; burst is not expressible"),
     "rate_limit.sliding_window": emulated("Kong counts fixed windows"),
     "rate_limit.leaky_bucket": emulated("Kong counts fixed windows"),
-    "rate_limit.key.header": native("limit_by: header"),
-    "rate_limit.key.consumer": native("limit_by: consumer"),
+    "rate_limit.key.header": emulated("limit_by: header; Kong counts a request without the header under its client "
+                                      "address instead of in the budget of the empty value"),
+    "rate_limit.key.consumer": native("limit_by: consumer (API key or basic credentials; refused with JWT auth, "
+                                      "whose Kong consumer is the issuer, not the `sub`)"),
     "rate_limit.key.claim": unsupported("Kong OSS cannot count by a JWT claim"),
-    "rate_limit.shared": unsupported("a shared limit needs policy redis and a Redis server, which the spec "
-                                     "does not describe"),
+    "rate_limit.shared": native("policy redis, sync_rate -1: every request is counted in Redis; the password "
+                                "comes from a decK variable; fault_tolerant: Kong lets requests through while "
+                                "Redis is unreachable"),
     "concurrency_limit": unsupported("Kong OSS has no concurrency limit plugin"),
     "cache": emulated("proxy-cache, strategy memory (per node); only application/json and text/plain responses "
                       "are cached and bypass rules are not expressible"),

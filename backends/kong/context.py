@@ -18,6 +18,7 @@ class Ctx:
     env: set[str] = field(default_factory=set)
     consumers: dict[str, dict] = field(default_factory=dict)  # username -> consumer entity
     answers: ir.Answers = field(default_factory=ir.Answers)  # the gateway's (bodies of its own answers)
+    global_limit: object = None  # the ir.RateLimit the global rate-limiting plugin counts, if any
     _seen: set = field(default_factory=set)
     _once: set = field(default_factory=set)
 

@@ -6,7 +6,7 @@ import dataclasses
 from gatewayc.ir import model as ir
 from gatewayc.ir.answers import NO_STORE
 
-from . import ids
+from . import ids, ratelimits
 from .auth import auth_plugins
 from .context import Ctx
 from .plugins import cors, header_transformer, plugin, route_plugins, termination
@@ -19,12 +19,15 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
     redirects = {r.name: redirect(gw, r, ctx) for r in gw.routes if isinstance(r.action, ir.Redirect)}
     skip = frozenset(name for name, conf in redirects.items() if conf is None)
     kong_routes = plan(gw, ctx, skip)
+    limits = ratelimits.plan(gw, [r for r in gw.routes if routed(r) and r.name not in skip], ctx)
+    ctx.global_limit = limits.shared
     services, used = [], {}
     for r in gw.routes:
         if not routed(r) or r.name in skip:
             continue
         s = service(r.name, r, ctx)
-        plugins = auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
+        plugins = (auth_plugins(r, r.name, ctx) + route_plugins(r, r.name, ctx)
+                   + ratelimits.route_plugins(limits, r, r.name, gw, ctx))
         if r.name in redirects:
             plugins.append(plugin(ctx, r.name, "redirect", redirects[r.name]))
         if plugins:
@@ -33,7 +36,7 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
         services.append(s)
         if isinstance(r.action, ir.Forward):
             used[r.action.service.name] = r.action.service
-    services.append(_not_found(gw, ctx))
+    services.append(_not_found(gw, limits, ctx))
     if any(isinstance(r.action, (ir.Forward, ir.Aggregate)) or r.policies.body_limit is not None for r in gw.routes):
         ctx.approximation(f"gateway {gw.name!r}: Kong answers upstream failures (502, 503, 504) and bodies over a "
                           "limit (413) itself, with a {\"message\": ...} body from kong.conf's error templates "
@@ -42,7 +45,7 @@ def document(gw: ir.Gateway, ctx: Ctx) -> dict:
     doc: dict = {"_format_version": "3.0"}
     if ctx.consumers:
         doc["consumers"] = [ctx.consumers[k] for k in sorted(ctx.consumers)]
-    glob = _global_plugins(gw, ctx)
+    glob = sorted(_global_plugins(gw, ctx) + ratelimits.global_plugins(limits, ctx, gw), key=lambda p: p["name"])
     if glob:
         doc["plugins"] = glob
     doc["services"] = sorted((_ordered(s) for s in services), key=lambda s: s["name"])
@@ -77,10 +80,11 @@ def _ordered(e: dict) -> dict:
     return out
 
 
-def _not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
+def _not_found(gw: ir.Gateway, limits: ratelimits.Plan, ctx: Ctx) -> dict:
     """A catch-all route below every other one answers like the spec's not_found, with the
     gateway level's CORS and response headers and Cache-Control: no-store (docs/spec.md,
-    Answers the gateway makes itself): this service never answers anything else."""
+    Answers the gateway makes itself): this service never answers anything else. It spends
+    no rate-limit budget: a global rate-limiting plugin would run there too."""
     name = ids.NOT_FOUND
     a = gw.answers
     ops = a.response_headers
@@ -91,6 +95,8 @@ def _not_found(gw: ir.Gateway, ctx: Ctx) -> dict:
                       header_transformer(ops, f"gateway {gw.name!r}: response header", a.loc, ctx))]
     if a.cors is not None:
         plugins.append(plugin(ctx, name, "cors", cors(a.cors)))
+    if limits.shared is not None:
+        plugins.append(ratelimits.exempt(ctx, name))
     return {
         "name": name, "id": ctx.id("service", name), "connect_timeout": 60000, "enabled": True,
         "host": "127.0.0.1",

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.answers import NO_STORE, body_for, retry_after_s
+from gatewayc.ir.answers import NO_STORE, body_for
 
 from .context import Ctx
 from .entries import entry, templated
@@ -22,9 +22,8 @@ def plugin(ctx: Ctx, owner: str, name: str, config: dict) -> dict:
 
 
 def route_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
+    """Every plugin of the route but auth (auth.py) and rate limiting (ratelimits.py)."""
     p, out = route.policies, []
-    if p.rate_limit is not None:
-        out.append(plugin(ctx, owner, "rate-limiting", rate_limiting(p.rate_limit, ctx)))
     if p.cache is not None:
         out.append(plugin(ctx, owner, "proxy-cache", proxy_cache(p.cache, ctx)))
     if p.cors is not None:
@@ -45,10 +44,6 @@ def route_plugins(route: ir.Route, owner: str, ctx: Ctx) -> list[dict]:
     return out
 
 
-# --- rate limiting ----------------------------------------------------------------
-_WINDOWS = (("day", 86_400_000), ("hour", 3_600_000), ("minute", 60_000), ("second", 1000))
-
-
 def message_of(body: Any) -> str:
     """Kong answers `{"message": <string>}`: the closest string to the spec's body."""
     if isinstance(body, str):
@@ -56,35 +51,6 @@ def message_of(body: Any) -> str:
     if isinstance(body, dict) and len(body) == 1 and isinstance(next(iter(body.values())), str):
         return next(iter(body.values()))
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-
-
-def rate_limiting(rl: ir.RateLimit, ctx: Ctx) -> dict:
-    window, unit = next(((w, u) for w, u in _WINDOWS if u <= rl.period_ms), ("second", 1000))
-    count = rl.requests if rl.period_ms == unit else max(1, math.floor(rl.requests * unit / rl.period_ms))
-    if rl.period_ms != unit:
-        ctx.warn(f"rate limit {rl.requests} per {rl.period_ms}ms becomes {count} per {window}: Kong counts "
-                 f"seconds, minutes, hours or days", rl.loc)
-    if rl.burst:
-        ctx.warn(f"rate limit burst {rl.burst} is not expressible in Kong", rl.loc)
-    conf: dict = {window: count, "error_code": rl.status, "error_message": message_of(rl.body),
-                  "fault_tolerant": True, "hide_client_headers": False}
-    k = rl.key
-    if k.kind == "header":
-        conf["header_name"] = k.name
-        conf["limit_by"] = "header"
-    elif k.kind == "client_ip":
-        conf["limit_by"] = "ip"
-    else:  # consumer; a claim (unsupported, or accepted as degraded) falls back to the consumer
-        conf["limit_by"] = "consumer"
-        if k.kind == "claim":
-            ctx.warn(f"rate limit by claim {k.name!r} counts per authenticated consumer instead", rl.loc)
-    conf.update({"policy": "local", "sync_rate": -1})
-    # one note per limit: routes that inherit it share its location
-    ctx.approximation(f"Kong answers a rate-limited request with {{\"message\": {json.dumps(conf['error_message'])}}}"
-                      f" (the spec: {json.dumps(rl.body, sort_keys=True)}), a Retry-After that counts to the end of "
-                      f"Kong's window (the spec: {retry_after_s(rl)}) and no Cache-Control: no-store", rl.loc,
-                      written=rl.body != body_for(ctx.answers, rl.status))
-    return {k: conf[k] for k in sorted(conf)}
 
 
 # --- caching --------------------------------------------------------------------

@@ -104,7 +104,13 @@ def _after_checks(gw: ir.Gateway, route: ir.Route, match: ir.Match, answer: list
     # a named location has its own add_header set: the route's headers are repeated here
     block = answers.route_headers(gw, route, ctx) + answer
     name = ctx.named_location("answer", ctx.route_id(gw, route), str(route.matches.index(match)), block=block)
-    # the root does not exist, so the file test always fails over to the named location
+    return _hand_over(name)
+
+
+def _hand_over(name: str) -> list[dict]:
+    """try_files that always falls through to the named location `name`, in the precontent
+    phase: after every access check, before any content handler."""
+    # the root does not exist, so the file test always fails over
     return [d("root", "gwc-no-such-dir"), d("try_files", "/.gwc-none", name)]
 
 
@@ -122,9 +128,10 @@ def route_body(gw: ir.Gateway, route: ir.Route, match: ir.Match, ctx: Context) -
                  "the route refuses every request", route.loc)
         return [d("default_type", "application/json"),
                 d("return", "503", '{"error":"Authentication is not available"}')]
+    limits = ratelimit.location_directives(gw, route, ctx)
     out: list[dict] = answers.route_directives(gw, route, ctx)
     out += access.location_directives(gw, route, ctx)
-    out += ratelimit.location_directives(gw, route, ctx)
+    out += limits.before_auth
     out += cors.location_directives(gw, route, ctx)
     out += access.validation_directives(route, ctx)
     out += njs_bridge.call("location_directives", gw, route, ctx)
@@ -143,4 +150,38 @@ def route_body(gw: ir.Gateway, route: ir.Route, match: ir.Match, ctx: Context) -
             ctx.note("GWC310", f"route {route.name!r}: aggregation needs the njs module, which this build lacks",
                      route.loc)
             out += [d("return", "502")]
-    return out
+    return _limited_after_auth(gw, route, match, out, limits.after_auth, ctx) if limits.after_auth else out
+
+
+# nginx runs the phases of a location in order: rewrite, preaccess (limit_req, limit_conn),
+# access (allow/deny, auth), precontent (try_files, mirror), content. Each directive of a
+# route body belongs to one of them; the split below must run each phase's work once.
+_ACCESS = {"allow", "deny", "satisfy", "auth_basic", "auth_basic_user_file", "auth_request", "auth_request_set"}
+_REWRITE = {"set", "if", "rewrite", "return", "break", "rewrite_log"}
+_PRECONTENT_OR_CONTENT = {"try_files", "mirror", "root", "alias", "proxy_pass", "js_content", "stub_status"}
+
+
+def _answers_early(x: dict) -> bool:
+    """An `if` that answers (CORS preflight, a refused body size, a missing header): a check
+    made before auth, as on every route."""
+    return x["directive"] == "if" and any(y["directive"] == "return" for y in x["block"])
+
+
+def _limited_after_auth(gw: ir.Gateway, route: ir.Route, match: ir.Match, body: list[dict],
+                        limits: list[dict], ctx: Context) -> list[dict]:
+    """Limits keyed by a verified identity: the route's location makes the checks that answer
+    early and auth, then try_files (precontent, after access) hands the request to a named
+    location that applies the limits (its own preaccess phase) and does the rest: the
+    route's own rewrite work (path and query rewrites, variables) and its content. Variables
+    set so far, the verified identity among them, survive the internal redirect; nginx
+    applies limit_req/limit_conn once per request, and neither location repeats the other's
+    work. Settings both need (headers added to answers, error pages, body and proxy
+    settings) are in both.
+
+    The route's location holds no `if` that does not answer: a true `if` swaps in its own
+    configuration, which does not inherit try_files."""
+    after = limits + [x for x in body if x["directive"] not in _ACCESS and not _answers_early(x)]
+    name = ctx.named_location("after_auth", ctx.route_id(gw, route), str(route.matches.index(match)), block=after)
+    before = [x for x in body if _answers_early(x)
+              or x["directive"] not in _PRECONTENT_OR_CONTENT and x["directive"] not in _REWRITE]
+    return before + _hand_over(name)

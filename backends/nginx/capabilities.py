@@ -49,13 +49,14 @@ _CORE: dict[str, Support] = {
                                          "approximated, statuses count only when another try is possible"),
     "upstream.websocket": native("Upgrade/Connection from a map that passes only `websocket`, on those routes only; "
                                  "nginx tunnels once the service answers 101"),
-    "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1); rates are whole "
-                                      "requests per second or minute"),
+    "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1), one zone per budget; "
+                                      "rates are whole requests per second or minute"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth (burst requests-1), refilled "
                                         "steadily: no window boundaries"),
     "rate_limit.sliding_window": emulated("a token bucket holding one window's worth, refilled steadily"),
     "rate_limit.leaky_bucket": native("limit_req without nodelay: up to burst requests wait and leave at the rate"),
-    "rate_limit.key.header": native("limit_req_zone keyed on $http_*; requests without the header are not limited"),
+    "rate_limit.key.header": native("limit_req_zone keyed on h$http_*: requests without the header share the "
+                                    "budget of the empty value"),
     "rate_limit.shared": unsupported("limit_req zones live in one nginx instance's shared memory"),
     "concurrency_limit": native("limit_conn"),
     "cache": native("proxy_cache; upstream Cache-Control/Expires/Set-Cookie still take precedence over the TTL"),

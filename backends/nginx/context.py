@@ -39,6 +39,11 @@ def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", s)[:24]
 
 
+def stable_name(prefix: str, *parts: str) -> str:
+    """An nginx identifier derived from `parts`: readable, and the same in every build."""
+    return f"{prefix}_{_slug('_'.join(parts))}_{digest(*parts)}"
+
+
 def literal(s: str) -> str:
     """`s` safe for a value nginx interpolates: every `$` becomes the geo variable."""
     return s.replace("$", "${" + DOLLAR_VAR + "}")
@@ -70,12 +75,7 @@ class Context:
 
     def var(self, *parts: str) -> str:
         """A private nginx variable name (with `$`) derived from `parts`."""
-        return "$gwc_" + _slug("_".join(parts)) + "_" + digest(*parts)
-
-    def limit_key_var(self, gateway: ir.Gateway, route: ir.Route) -> str:
-        """The variable a `consumer`/`claim` rate-limit key reads. The njs side defines it
-        (js_set) for routes whose key needs the authenticated identity."""
-        return f"$gwc_key_{self.route_id(gateway, route)}"
+        return "$" + stable_name("gwc", *parts)
 
     def shared_name(self, kind: str, value: object, values) -> str:
         """A stable name for a shared resource (limit zone, cache): named after the first
@@ -93,7 +93,7 @@ class Context:
 
     def named_location(self, *parts: str, block: list[dict]) -> str:
         """A named location holding `block`, defined in every server (see named_locations)."""
-        name = f"@gwc_{_slug('_'.join(parts))}_{digest(*parts)}"
+        name = "@" + stable_name("gwc", *parts)
         self._named[name] = block
         return name
 

@@ -30,6 +30,8 @@ CONFIG_FILE = "njs/gwc_config.json"
 MODULES = ("gwc_util.js", "gwc_jwt.js", "gwc_auth.js", "gwc_body.js", "gwc_aggregate.js", "gwc_metrics.js",
            "gwc_respond.js", "gwc_creds.js")
 ROUTE_VAR = "$gwc_route"
+# The verified identity a consumer/claim limit counts by: set after auth passed, never before.
+IDENTITY_VAR = "$gwc_identity"
 BODY_VAR = "$gwc_body_mapped"
 STUB_STATUS_URI = f"{INTERNAL}/stub_status"
 # njs keeps a subrequest's whole response in this buffer; a bigger part fails.
@@ -58,12 +60,10 @@ NJS_CAPABILITIES: dict[str, Support] = {
     "auth.any_of": emulated(_NJS),
     "auth.all_of": emulated(_NJS),
     "rate_limit.key.consumer": emulated(
-        "a js_set key: the JWT `sub`, API key digest, basic user or client DN; a JWT other than HS256 is "
-        "only decoded there (js_set cannot wait for WebCrypto), so a forged token uses up the budget of "
-        "the identity it names before auth refuses it"),
+        "counted after auth: the auth subrequest returns the verified identity (JWT `sub`, API key digest, "
+        "basic user, client DN) and a named location reached by try_files applies the limit"),
     "rate_limit.key.claim": emulated(
-        "a js_set key from the claim; HS256 tokens are verified there, others only decoded (see "
-        "rate_limit.key.consumer)"),
+        "counted after auth, by the claim of the verified token (see rate_limit.key.consumer)"),
     "transform.request.body": emulated(
         "njs maps the buffered JSON body (proxy_set_body); timestamp casts ISO-8601 text to Unix seconds"),
     "transform.request.body.rename": emulated("njs maps the buffered JSON body (proxy_set_body)"),
@@ -106,9 +106,9 @@ def _identity_keys(route: ir.Route) -> list[ir.LimitKey]:
 
 
 def _limit_key(route: ir.Route) -> ir.LimitKey | None:
-    """The identity a route's limits count by. ctx.limit_key_var gives one variable per
-    route, so when the rate and concurrency limits name different identities the rate
-    limit's wins (http_directives notes it)."""
+    """The identity a route's limits count by. There is one identity per request, so when
+    the rate and concurrency limits name different identities the rate limit's wins
+    (http_directives notes it)."""
     keys = _identity_keys(route)
     return keys[0] if keys else None
 
@@ -144,7 +144,7 @@ def _hides(route: ir.Route) -> dict | None:
 
 
 def _route_uses_njs(route: ir.Route, ctx: Context) -> bool:
-    return (_needs_subrequest(route) or _limit_key(route) is not None or _body_map(route, ctx) is not None
+    return (_needs_subrequest(route) or _body_map(route, ctx) is not None
             or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None
             or _cached_auth(route, ctx) or _hides(route) is not None)
 
@@ -204,9 +204,9 @@ def proxy_claim_headers(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
     return claim_headers(gateway, route, ctx)
 
 
-def limit_key_variable(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> str:
-    """The js_set variable holding the route's consumer/claim limit key."""
-    return ctx.limit_key_var(gateway, route)
+def identity_variable() -> str:
+    """The variable consumer/claim limits count by (ratelimit.py applies them after auth)."""
+    return IDENTITY_VAR
 
 
 # --- build-time key conversion ---------------------------------------------------
@@ -290,10 +290,10 @@ def _route_config(gw: ir.Gateway, route: ir.Route, ctx: Context) -> dict:
     rid = ctx.route_id(gw, route)
     conf: dict = {}
     a = _auth(route)
-    if a is not None and (_needs_subrequest(route) or _limit_key(route) is not None or _cached_auth(route, ctx)):
+    if a is not None and (_needs_subrequest(route) or _cached_auth(route, ctx)):
         conf["auth"] = _auth_node(a.method, route, _claim_headers(route), native_basic(a.method), ctx)
     key = _limit_key(route)
-    if key is not None:
+    if key is not None and _needs_subrequest(route):
         conf["limit"] = {"kind": key.kind, "name": key.name}
     bm = _body_map(route, ctx)
     if bm is not None:
@@ -334,7 +334,7 @@ def _env_names(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[str]:
     for gw in gateways:
         for r in gw.routes:
             a = _auth(r)
-            if a is not None and (_needs_subrequest(r) or _limit_key(r) is not None):
+            if a is not None and _needs_subrequest(r):
                 walk(a.method, native_basic(a.method))
     return sorted(names)
 
@@ -370,8 +370,6 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
             if len(set(_identity_keys(r))) > 1:
                 ctx.note("GWC310", f"route {r.name!r}: nginx keys the rate and the concurrency limit by the same "
                          "identity; the concurrency limit uses the rate limit's key", r.loc)
-    keys = sorted({ctx.limit_key_var(gw, r) for gw in gateways for r in gw.routes if _limit_key(r) is not None})
-    out += [d("js_set", v, "gwc_auth.limitKey") for v in keys]
     creds = sorted({_credential_var(gw, r, ctx) for gw in gateways for r in gw.routes if _cached_auth(r, ctx)})
     out += [d("js_set", v, "gwc_auth.credentialKey") for v in creds]
     return out
@@ -459,6 +457,11 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
             # forwarded upstream by the route's proxy_set_header set (proxy_claim_headers)
             for i, (_, var) in enumerate(claim_headers(gateway, route, ctx)):
                 out.append(d("auth_request_set", var, f"$sent_http_x_gwc_claim_{i}"))
+            if _limit_key(route) is not None:
+                out.append(d("auth_request_set", IDENTITY_VAR, "$sent_http_x_gwc_identity"))
+        elif _limit_key(route) is not None:
+            # auth_basic alone: the user it verified (the limits run after it, see ratelimit.py)
+            out.append(d("set", IDENTITY_VAR, "u:$remote_user"))
     bm = _body_map(route, ctx)
     if bm is not None:
         limit = route.policies.body_limit

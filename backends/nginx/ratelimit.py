@@ -1,27 +1,52 @@
-"""Rate and concurrency limits: limit_req / limit_conn with per-policy zones.
+"""Rate and concurrency limits: limit_req / limit_conn.
 
-limit_req with `burst=B nodelay` is a token bucket of B+1 tokens refilled at the rate,
-which is what the spec's token bucket means (its default burst is requests - 1: one
-period's worth at once); the window algorithms are approximated by it."""
+A rate limit counts in one limit_req_zone per budget (the routes that share a counter,
+ir.RateLimit.budget): routes of one budget name the same zone, a route-scope limit gets a
+zone of its own. limit_req with `burst=B nodelay` is a token bucket of B+1 tokens refilled
+at the rate, which is what the spec's token bucket means (its default burst is
+requests - 1: one period's worth at once); the window algorithms are approximated by it.
+
+nginx does not count a request whose key is empty, so a header key is prefixed with a
+constant: a request without the header counts under the empty value, never not at all.
+
+A limit keyed by an identity (consumer, claim) must count only verified identities, but
+limit_req/limit_conn run in the preaccess phase, before auth (access). Such limits are
+returned apart (`after_auth`): actions.py applies them in a named location the route's
+location hands the request to once auth has passed (see njs_policies.IDENTITY_VAR)."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from gatewayc.ir import model as ir
 from gatewayc.units import duration
 
-from .context import Context, d, header_var
+from . import njs_bridge
+from .context import Context, d, header_var, stable_name
 
 ZONE_SIZE = "10m"
+IDENTITY_KINDS = ("consumer", "claim")
 
 
-def _zone(kind: str, ctx: Context, policy: object) -> str:
+@dataclass
+class RouteLimits:
+    before_auth: list[dict] = field(default_factory=list)
+    after_auth: list[dict] = field(default_factory=list)
+
+
+def _rate_zone(rl: ir.RateLimit) -> str:
+    return stable_name("gwc_rl", rl.budget)
+
+
+def _conn_zone(ctx: Context, policy: object) -> str:
     def values(gw: ir.Gateway, r: ir.Route) -> list:
-        p = r.policies.rate_limit if kind == "rl" else r.policies.concurrency_limit
+        p = r.policies.concurrency_limit
         var = key_var(gw, r, p.key, ctx) if p else None
         return [(p, var)] if var else []
-    return ctx.shared_name(kind, policy, values)
+    return ctx.shared_name("cl", policy, values)
 
 
 def key_var(gw: ir.Gateway, route: ir.Route, key: ir.LimitKey | None, ctx: Context) -> str | None:
+    """The zone key for `key`, never empty for a request nginx should count."""
     if key is None:
         return "$gwc_all"
     if key.kind == "client_ip":
@@ -31,9 +56,17 @@ def key_var(gw: ir.Gateway, route: ir.Route, key: ir.LimitKey | None, ctx: Conte
         if v is None:
             ctx.note("GWC310", f"route {route.name!r}: nginx cannot key a limit on header {key.name!r} "
                      "(only letters, digits and '-' map to a variable)", route.loc)
-        return v
-    # consumer / claim: the authenticated identity, which only the njs side knows
-    return ctx.limit_key_var(gw, route)
+            return None
+        return "h" + v
+    # consumer / claim: the verified identity, set once auth has passed
+    return njs_bridge.call("identity_variable", default="") or None
+
+
+def _counted(limit: ir.RateLimit | ir.ConcurrencyLimit | None, ctx: Context) -> bool:
+    if limit is None:
+        return False
+    return not ctx.dropping(f"rate_limit.{limit.algorithm}" if isinstance(limit, ir.RateLimit)
+                            else "concurrency_limit")
 
 
 def _rate(rl: ir.RateLimit, ctx: Context) -> str:
@@ -51,16 +84,16 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
     zones: dict[str, dict] = {}
     for gw in gateways:
         for r in gw.routes:
-            p = r.policies
-            if p.rate_limit and not ctx.dropping(f"rate_limit.{p.rate_limit.algorithm}"):
-                var = key_var(gw, r, p.rate_limit.key, ctx)
+            rl, cl = r.policies.rate_limit, r.policies.concurrency_limit
+            if _counted(rl, ctx):
+                var = key_var(gw, r, rl.key, ctx)
                 if var:
-                    z = _zone("rl", ctx, (p.rate_limit, var))
-                    zones[z] = d("limit_req_zone", var, f"zone={z}:{ZONE_SIZE}", f"rate={_rate(p.rate_limit, ctx)}")
-            if p.concurrency_limit and not ctx.dropping("concurrency_limit"):
-                var = key_var(gw, r, p.concurrency_limit.key, ctx)
+                    z = _rate_zone(rl)
+                    zones[z] = d("limit_req_zone", var, f"zone={z}:{ZONE_SIZE}", f"rate={_rate(rl, ctx)}")
+            if _counted(cl, ctx):
+                var = key_var(gw, r, cl.key, ctx)
                 if var:
-                    z = _zone("cl", ctx, (p.concurrency_limit, var))
+                    z = _conn_zone(ctx, (cl, var))
                     zones[z] = d("limit_conn_zone", var, f"zone={z}:{ZONE_SIZE}")
     return [zones[k] for k in sorted(zones)]
 
@@ -72,11 +105,15 @@ def refusal_status(status: int, what: str, route: ir.Route, ctx: Context) -> int
     return 429
 
 
-def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
-    out: list[dict] = []
+def _after_auth(key: ir.LimitKey | None) -> bool:
+    return key is not None and key.kind in IDENTITY_KINDS
+
+
+def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> RouteLimits:
+    out = RouteLimits()
     p = route.policies
     rl = p.rate_limit
-    if rl and not ctx.dropping(f"rate_limit.{rl.algorithm}"):
+    if _counted(rl, ctx):
         var = key_var(gw, route, rl.key, ctx)
         if var:
             status = refusal_status(rl.status, "the rate limit", route, ctx)
@@ -84,15 +121,17 @@ def location_directives(gw: ir.Gateway, route: ir.Route, ctx: Context) -> list[d
             # A window lets a whole window's worth through at once; a leaky bucket queues
             # (no nodelay) and lets requests out at the rate.
             burst = rl.burst + (rl.requests - 1 if rl.algorithm in ("fixed_window", "sliding_window") else 0)
-            args = [f"zone={_zone('rl', ctx, (rl, var))}"]
+            args = [f"zone={_rate_zone(rl)}"]
             if burst:
                 args += [f"burst={burst}"] + ([] if rl.algorithm == "leaky_bucket" else ["nodelay"])
             # the answer (body, Retry-After) is the route's error_page (answers.py)
-            out += [d("limit_req", *args), d("limit_req_status", status)]
+            (out.after_auth if _after_auth(rl.key) else out.before_auth).extend([
+                d("limit_req", *args), d("limit_req_status", status)])
     cl = p.concurrency_limit
-    if cl and not ctx.dropping("concurrency_limit"):
+    if _counted(cl, ctx):
         var = key_var(gw, route, cl.key, ctx)
         if var:
             status = refusal_status(cl.status, "the concurrency limit", route, ctx)
-            out += [d("limit_conn", _zone("cl", ctx, (cl, var)), cl.max), d("limit_conn_status", status)]
+            (out.after_auth if _after_auth(cl.key) else out.before_auth).extend([
+                d("limit_conn", _conn_zone(ctx, (cl, var)), cl.max), d("limit_conn_status", status)])
     return out

@@ -210,7 +210,9 @@ CASES = [
                         "secret: {env: K}, issuer: me}\n  rate_limit: {requests: 10, per: 1m, key: {claim: sub}}"),
      "error", "rate_limit.key.claim"),
     ("rate-shared", spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
-                         "store: {redis: {address: 'r.internal:6379'}}}"), "error", "rate_limit.shared"),
+                         "store: {redis: {address: 'r.internal:6379'}}}"), "plugin",
+     ("rate-limiting", {"minute": 10, "policy": "redis", "sync_rate": -1,
+                        "redis": {"host": "r.internal", "port": 6379, "database": 0, "timeout": 2000}})),
     ("mirror", spec("match: {path: /api}\nservice: svc\nmirror: {service: shadow, percent: 5}",
                     services="shadow: {url: http://shadow.internal}"), "error", "(mirror)"),
     ("concurrency", spec("match: {path: /api}\nservice: svc\npolicies:\n  concurrency_limit: {max: 5}"), "error",
@@ -329,15 +331,6 @@ def test_feature(tmp_path, text, kind, want):
     else:
         raise AssertionError(kind)
     assert subset(want, got), json.dumps(got, indent=1)
-
-
-def test_rate_shared_accepted_degraded_falls_back_to_local(tmp_path):
-    text = spec("match: {path: /api}\nservice: svc\npolicies:\n  rate_limit: {requests: 10, per: 1m, "
-            "store: {redis: {address: 'r.internal:6379'}}}")
-    built = harness.build_text(tmp_path, text, accepted=("rate_limit.shared",))
-    assert not built.errors
-    assert any(d.code == "GWC302" for d in built.diagnostics)
-    assert plugin(built.doc(), "rate-limiting")["config"]["policy"] == "local"
 
 
 def test_auth_can_never_be_accepted(tmp_path):

@@ -117,7 +117,21 @@ function mtlsOk(r, node) {
     return (node.subjects.length === 0 || node.subjects.indexOf(dn) >= 0) ? dn : null;
 }
 
-async function passes(r, node, out) {
+/* The identity a consumer/claim limit counts by, found while auth runs: only a method
+ * that passed names one, so a forged token beside a valid key, or a wrong password,
+ * never names anybody. Long values are digested: nginx does not count a key over 64 KiB. */
+var IDENTITY = 'X-Gwc-Identity';
+
+function found(out, prefix, v) {
+    if (out[IDENTITY] !== undefined || v === undefined || v === null) {
+        return;
+    }
+    var s = claimValue(v);
+    out[IDENTITY] = prefix + (s.length > 128 ? '#' + util.sha256hex(s) : ':' + s);
+}
+
+async function passes(r, node, out, limit) {
+    var consumer = limit !== null && limit.kind === 'consumer';
     switch (node.type) {
     case 'jwt':
         var claims = await jwt.verify(r, node);
@@ -130,20 +144,41 @@ async function passes(r, node, out) {
                 out[f[1]] = claimValue(v);
             }
         });
+        if (limit !== null) {
+            found(out, 'c', util.own(claims, consumer ? 'sub' : limit.name));
+        }
         return true;
     case 'api_key':
-        return apiKeyOk(r, node) !== null;
+        var key = apiKeyOk(r, node);
+        if (key !== null && consumer) {
+            found(out, 'k', util.sha256hex(key).slice(0, 32));
+        }
+        return key !== null;
     case 'basic':
-        return basicOk(r, node) !== null;
+        var user = basicOk(r, node);
+        if (user !== null && consumer) {
+            found(out, 'u', user);
+        }
+        return user !== null;
     case 'basic_native':
-        // nginx's auth_basic checks the same request in the route's location.
+        // nginx's auth_basic checks the same request in the route's location, and the
+        // request goes on only if it passes there too (satisfy all).
+        var cred = basicGiven(r);
+        if (cred !== null && consumer) {
+            found(out, 'u', cred.user);
+        }
         return true;
     case 'mtls':
-        return mtlsOk(r, node) !== null;
+        var dn = mtlsOk(r, node);
+        if (dn !== null && consumer) {
+            found(out, 'm', dn);
+        }
+        return dn !== null;
     case 'any_of':
         for (var i = 0; i < node.methods.length; i++) {
             var o = {};
-            if (await passes(r, node.methods[i], o)) {
+            if (await passes(r, node.methods[i], o, limit)) {
+                // the identity is the one the succeeding method names, if any
                 Object.assign(out, o);
                 return true;
             }
@@ -151,7 +186,7 @@ async function passes(r, node, out) {
         return false;
     case 'all_of':
         for (var j = 0; j < node.methods.length; j++) {
-            if (!(await passes(r, node.methods[j], out))) {
+            if (!(await passes(r, node.methods[j], out, limit))) {
                 return false;
             }
         }
@@ -160,13 +195,20 @@ async function passes(r, node, out) {
     throw new Error('gatewayc: unknown auth method ' + node.type);
 }
 
+/* 204 with the claims to forward and, for a route whose limits count by identity, the
+ * verified identity (the route takes both with auth_request_set); a request whose methods
+ * passed without naming the identity the key asks for counts by client address. */
 async function check(r) {
     try {
-        var cfg = util.routeConfig(r).auth;
+        var cfg = util.routeConfig(r);
+        var limit = cfg.limit || null;
         var out = {};
-        if (!(await passes(r, cfg, out))) {
+        if (!(await passes(r, cfg.auth, out, limit))) {
             r.return(401);
             return;
+        }
+        if (limit !== null && out[IDENTITY] === undefined) {
+            out[IDENTITY] = 'ip:' + r.variables.remote_addr;
         }
         Object.keys(out).forEach(function (h) { r.headersOut[h] = out[h]; });
         r.return(204);
@@ -175,60 +217,6 @@ async function check(r) {
         r.error(String(e.message || e));
         r.return(500);
     }
-}
-
-/* The identity a rate limit counts by, for limit_req_zone via js_set. limit_req runs
- * before auth_request (preaccess before access), and js_set cannot wait for WebCrypto,
- * so a JWT other than HS256 is only decoded here: the same request is rejected by the
- * auth subrequest if the token is not valid, but a forged token naming someone else does
- * use up that identity's budget before being refused. HS256 tokens, API keys and env
- * basic credentials are fully checked. Requests without an identity count by client address. */
-function identity(r, node, kind, claim) {
-    switch (node.type) {
-    case 'jwt':
-        var c = jwt.claimsSync(r, node);
-        var v = c === null ? undefined : util.own(c, kind === 'claim' ? claim : 'sub');
-        return (v === undefined || v === null) ? null : 'c:' + claimValue(v);
-    case 'api_key':
-        if (kind !== 'consumer') {
-            return null;
-        }
-        var key = apiKeyOk(r, node);
-        return key === null ? null : 'k:' + util.sha256hex(key).slice(0, 32);
-    case 'basic':
-        if (kind !== 'consumer') {
-            return null;
-        }
-        var user = basicOk(r, node);
-        return user === null ? null : 'u:' + user;
-    case 'basic_native':
-        var cred = kind === 'consumer' ? basicGiven(r) : null;
-        return cred === null ? null : 'u:' + cred.user;
-    case 'mtls':
-        var dn = kind === 'consumer' ? mtlsOk(r, node) : null;
-        return dn === null ? null : 'm:' + dn;
-    default:
-        for (var i = 0; i < node.methods.length; i++) {
-            var id = identity(r, node.methods[i], kind, claim);
-            if (id !== null) {
-                return id;
-            }
-        }
-        return null;
-    }
-}
-
-function limitKey(r) {
-    try {
-        var cfg = util.routeConfig(r);
-        var id = cfg.auth ? identity(r, cfg.auth, cfg.limit.kind, cfg.limit.name) : null;
-        if (id !== null) {
-            return id;
-        }
-    } catch (e) {
-        r.error(String(e.message || e));
-    }
-    return 'ip:' + r.variables.remote_addr;
 }
 
 /* Part of the cache key of a route with auth and a cache: a digest of every credential
@@ -268,4 +256,4 @@ function credentialKey(r) {
     }
 }
 
-export default {check, limitKey, credentialKey};
+export default {check, credentialKey};

@@ -2,13 +2,10 @@
  * JWT checks for the auth subrequest. Public keys arrive as SPKI DER (base64) because
  * njs 0.7 WebCrypto cannot import JWK; the build converts the JWKS file.
  */
-import cr from 'crypto';
 import util from 'gwc_util.js';
 
-// `sync`: the digest njs 0.7's crypto module has (only md5/sha1/sha256); the others
-// go through WebCrypto, which is asynchronous.
 var ALGS = {
-    HS256: {hmac: 'SHA-256', sync: 'sha256'},
+    HS256: {hmac: 'SHA-256'},
     HS384: {hmac: 'SHA-384'},
     HS512: {hmac: 'SHA-512'},
     RS256: {kty: 'RSA', imp: {name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'}, ver: {name: 'RSASSA-PKCS1-v1_5'}},
@@ -93,11 +90,6 @@ async function verifyHmac(cfg, t, alg) {
     // (njs 0.7 cannot take an await inside call arguments)
     var mac = await crypto.subtle.sign('HMAC', key, Buffer.from(t.input));
     return util.bytesEqual(Buffer.from(mac), t.sig);
-}
-
-function verifyHmacSync(cfg, t, alg) {
-    var mac = cr.createHmac(ALGS[alg].sync, util.readSecret(cfg.secret)).update(t.input).digest();
-    return util.bytesEqual(mac, t.sig);
 }
 
 function candidateKeys(cfg, t, alg) {
@@ -190,19 +182,4 @@ async function verify(r, cfg) {
     return t.payload;
 }
 
-/* For synchronous callers (js_set): HS256 tokens are fully checked; other tokens are
- * only decoded, since njs 0.7 WebCrypto is asynchronous and js_set is not. */
-function claimsSync(r, cfg) {
-    var token = extractToken(r, cfg.token);
-    var t = token === null ? null : decode(token);
-    var alg = t === null ? null : allowedAlg(cfg, t);
-    if (alg === null) {
-        return null;
-    }
-    if (ALGS[alg].sync && (!verifyHmacSync(cfg, t, alg) || checkClaims(cfg, t.payload) !== null)) {
-        return null;
-    }
-    return t.payload;
-}
-
-export default {verify, claimsSync, extractToken};
+export default {verify, extractToken};
