@@ -16,7 +16,7 @@ CAPABILITIES: dict[str, Support] = {
                               "redirectRegex sends 308/307 instead of 301/302 to methods other than GET)"),
     "action.respond": native("gatewayc's Traefik plugin (shipped in the output, loaded from disk)"),
     "rewrite.path": native("replacePath / replacePathRegex (Traefik adds X-Replaced-Path)"),
-    "rewrite.strip_prefix": native("stripPrefix (Traefik adds X-Forwarded-Prefix)"),
+    "rewrite.strip_prefix": native("replacePathRegex on whole segments (Traefik adds X-Replaced-Path)"),
     "rewrite.host": native("gatewayc's Traefik plugin (Traefik's headers middleware cannot change the Host)"),
     "listener.tls": native("an entry point per listener; routers with `tls.options` per listener; certificates "
                            "in the file provider's store (chosen by SNI)"),
@@ -92,4 +92,7 @@ CAPABILITIES: dict[str, Support] = {
     "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the upstream "
                                             "unchanged; no tracing is configured"),
     "observability.tracing": unsupported("not emitted for Traefik yet"),
+    "answers.errors": native("gatewayc's Traefik plugin gives every answer Traefik makes on a route (401, 403, "
+                             "413, 429, 502, 503, 504) and the not-found answer the gateway's body for its "
+                             "status"),
 }
