@@ -27,3 +27,19 @@ def describe(ch: str) -> str:
         return f"{_NAMES[ch]} ({code})"
     name = unicodedata.name(ch, "")
     return f"{code} {name}" if name else f"the control character {code}"
+
+
+def printable(s: str, keep: str = "\n\t") -> str:
+    """`s` with every control, format and separator character but those in `keep` written as
+    an escape (`\\x1b`, `\\u202e`), so that a spec string can neither drive a terminal nor make
+    text read differently from what it is."""
+    if first_unsafe(s, keep) is None:
+        return s
+    out = []
+    for ch in s:
+        if ch not in keep and unicodedata.category(ch) in _UNSAFE:
+            n = ord(ch)
+            out.append(f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -90,11 +90,13 @@ def _errors(groups: dict, fmt: str, render, sides=None, which: str | None = None
             print(render.github(diags))
             continue
         if fmt == "markdown":
-            print(f"### gatewayc diff: errors in the {side} spec" if side else "### gatewayc diff: error")
+            from ..semdiff.render import md
+
+            print(f"### gatewayc diff: errors in the {md(side)} spec" if side else "### gatewayc diff: error")
             print()
             for d in diags:
-                loc = f"`{d.location}` " if d.location else ""
-                print(f"- {loc}**{d.effective_severity.value}[{d.code}]**: {d.message}")
+                loc = f"{md(str(d.location))} " if d.location else ""
+                print(f"- {loc}**{d.effective_severity.value}[{d.code}]**: {md(d.message)}")
             print()
             continue
         if side:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 
+from ..chars import printable
 from ..diagnostics import Diagnostic, Location
 
 
@@ -72,27 +73,31 @@ def text(diags: list[Diagnostic], color: bool = False) -> str:
     styles = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
     for d in diags:
         sev = d.effective_severity.value
-        where = f"{d.location}: " if d.location else ""
+        where = printable(f"{d.location}: ") if d.location else ""
         head = f"{sev}[{d.code}]"
+        message = printable(d.message)
         if color:
-            out.append(f"[bold]{escape(where)}[/bold][{styles[sev]}]{head}[/]: {escape(d.message)}")
+            out.append(f"[bold]{escape(where)}[/bold][{styles[sev]}]{head}[/]: {escape(message)}")
         else:
-            out.append(f"{where}{head}: {d.message}")
+            out.append(f"{where}{head}: {message}")
         if d.location and d.location.line > 0:
             line = _source_line(d.location, cache)
             if line is not None:
                 num = str(d.location.line)
                 gutter = " " * len(num)
-                shown = line.replace("\t", " ")
-                shown, col, width = _window(shown, d.location.col, _underline(shown, d.location.col))
+                # a control or bidi character of the file is shown escaped, the caret moved with it
+                raw = line.replace("\t", " ")
+                before = printable(raw[:d.location.col - 1])
+                shown, col = before + printable(raw[d.location.col - 1:]), len(before) + 1
+                shown, col, width = _window(shown, col, _underline(shown, col))
                 caret = " " * (col - 1) + "^" * width
                 for row in (f"{gutter} |", f"{num} | {shown}", f"{gutter} | {caret}"):
                     out.append(escape(row) if color else row)
         for loc, msg in d.related:
-            row = f"  = note: {msg} at {loc}"
+            row = printable(f"  = note: {msg} at {loc}")
             out.append(escape(row) if color else row)
         if d.hint:
-            row = f"  = hint: {d.hint}"
+            row = printable(f"  = hint: {d.hint}")
             out.append(escape(row) if color else row)
     return "\n".join(out)
 

@@ -586,7 +586,7 @@ def test_errors_in_markdown_name_the_side(pair):
     r = _cli(*pair(BASE, broken), "--format", "markdown")
     assert r.exit_code == 1
     assert r.output.startswith("### gatewayc diff: errors in the new (new.yml) spec\n")
-    assert "- `new.yml:18:" in r.output
+    assert "- new.yml:18:15 **error[GWC101]**" in r.output  # spec paths are escaped text, not code
 
 
 def test_json_no_differences(pair):
