@@ -216,7 +216,13 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
                 elif ev.style:
                     value = ev.value
                 else:
-                    value = _resolve_plain(ev.value)
+                    try:
+                        value = _resolve_plain(ev.value)
+                    except ValueError:  # Python reads at most 4,300 digits: no field takes more
+                        raise LoadError(Diagnostic("GWC103", f"a number of {len(ev.value)} characters is out of "
+                                                   "range for every field", Location(file, *pos),
+                                                   hint="write a number the field accepts (`gatewayc schema` "
+                                                        "gives each field's range)")) from None
                 # a plain `<<` key is a merge key; a quoted one is an ordinary string
                 if stack and type(stack[-1][0]) is YMap and stack[-1][1] is NOKEY:
                     stack[-1][6] = not ev.style and value == "<<"

@@ -72,7 +72,9 @@ def _locked(directory: str):
 
 
 def replace_dir(out: str, files: dict[str, bytes]) -> None:
-    out = os.path.abspath(out)
+    # an `out` that is a symlink (deploy/current -> releases/7) stays a symlink: the directory
+    # it points to is the one replaced, as a build into that directory would
+    out = os.path.realpath(out)
     parent = os.path.dirname(out)
     try:
         os.makedirs(parent, exist_ok=True)
