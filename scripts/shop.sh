@@ -4,15 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=${GATEWAYC_VENV:-.venv}
-PY=${PYTHON:-python3}
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet -e .
+. scripts/venv.sh
+ensure_venv
 
 "$VENV/bin/gatewayc" validate examples/shop/gateway.yml
 "$VENV/bin/gatewayc" build examples/shop/gateway.yml --target nginx --out out/shop/nginx "$@"
 mkdir -p run/shop/nginx   # nginx's runtime files; out/shop/nginx holds generated files only
+echo "gatewayc:  . $VENV/bin/activate   (then gatewayc ... or python -m gatewayc ...)"
 echo "run it:    JWT_SECRET=... nginx -p run/shop/nginx -c \"$PWD/out/shop/nginx/nginx.conf\" -g 'daemon off;'"
 echo "rebuilt?   nginx -p run/shop/nginx -c \"$PWD/out/shop/nginx/nginx.conf\" -s reload"

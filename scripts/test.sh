@@ -5,14 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=${GATEWAYC_VENV:-.venv}
-PY=${PYTHON:-python3}
-
-if [ ! -x "$VENV/bin/python" ]; then
-  "$PY" -m venv "$VENV"
-fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e '.[test]'
+. scripts/venv.sh
+ensure_venv "[test]"
 
 # NGINX + njs: the NGINX backend's tests start a real nginx. Debian/Ubuntu only.
 have_njs() { [ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] && command -v nginx >/dev/null; }

@@ -11,13 +11,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_wheel_layout_and_installed_build(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                    "-w", str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-v",
+                            "-w", str(tmp_path / "dist"), str(ROOT)], check=True, capture_output=True, text=True)
+    # setuptools says what it dislikes in our metadata as warnings framed by `!!`
+    # (a licence table instead of an SPDX string, data directories missing from `packages`)
+    complaints = [ln for ln in (built.stdout + built.stderr).splitlines()
+                  if "Warning:" in ln or "DeprecationWarning" in ln or ln.strip() == "!!"]
+    assert complaints == []
     (wheel,) = (tmp_path / "dist").glob("gatewayc-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if n.startswith("backends/")]
     for needed in ("gatewayc/backends/nginx/njs/gwc_jwt.js", "gatewayc/backends/kong/capabilities.py",
-                   "gatewayc/backends/nginx/__init__.py"):
+                   "gatewayc/backends/nginx/__init__.py", "gatewayc/backends/traefik/plugin/go.mod",
+                   "gatewayc/backends/traefik/plugin/.traefik.yml"):
         assert needed in names, needed
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
