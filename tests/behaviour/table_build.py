@@ -2,7 +2,9 @@
 runs: compile, grade the features against the target's capability matrix, backend), and
 sorting its refusals: a capability refusal (GWC300, GWC310) inside a case's fragment for a
 feature that case declares, and that the target's matrix does not claim in full, skips that
-case; the group is then built again without it. Anything else fails the group."""
+case; any other refusal inside a case's fragment fails that case (the target claims what it
+then refuses). Either way the group is built again without the case. Anything else fails the
+whole group."""
 from __future__ import annotations
 
 import re
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from gatewayc import backends
 from gatewayc.build import BuildResult, build
-from gatewayc.capabilities import FEATURES
+from gatewayc.capabilities import FEATURES, Support
 from table_model import Case, Group
 from table_spec import Assembled, assemble, owner
 
@@ -24,6 +26,7 @@ class Built:
     result: BuildResult | None = None
     cases: tuple[Case, ...] = ()  # the cases the build holds
     skipped: dict[str, str] = field(default_factory=dict)  # case -> why (target, feature, code)
+    failed: dict[str, str] = field(default_factory=dict)  # case -> the refusal the matrix does not excuse
     failure: str | None = None  # why the whole group fails
 
 
@@ -37,7 +40,8 @@ def _feature(message: str) -> str | None:
 
 def _excuse(target: str, features: tuple[str, ...], d) -> str | None:
     """Why refusal `d` of something that needs `features` is the matrix's own word, or None."""
-    table = backends.capabilities(target)
+    declared = backends.capabilities(target)
+    table = {f: declared.get(f, Support("unsupported", "not declared by the backend")) for f in FEATURES}
     at = f"{d.code} at gateway.yml:{d.location.line}:{d.location.col}" if d.location else d.code
     if d.code == "GWC300":
         f = _feature(d.message)
@@ -49,6 +53,11 @@ def _excuse(target: str, features: tuple[str, ...], d) -> str | None:
         notes = "; ".join(f"{f}: {table[f].level}, {table[f].note}" for f in limited)
         return f"{target} refuses a use of {', '.join(limited)} ({at}: {d.message}) [{notes}]"
     return None
+
+
+def _show(d) -> str:
+    at = f" gateway.yml:{d.location.line}:{d.location.col}" if d.location else ""
+    return f"{d.code}{at}: {d.message}"
 
 
 def build_group(target: str, group: Group, work: Path, port: int, substitute) -> Built:
@@ -63,20 +72,25 @@ def build_group(target: str, group: Group, work: Path, port: int, substitute) ->
         errors = [d for d in result.diagnostics if d.is_error]
         if not errors:
             return out
-        refused: dict[str, str] = {}
+        skipped: dict[str, str] = {}
+        failed: dict[str, str] = {}
         for d in errors:
             who = owner(spec, d.location.line) if d.location and d.location.file == str(path) else None
             case = next((c for c in out.cases if c.name == who), None)
             needs = case.features if case else group.features
             why = _excuse(target, needs, d) if d.code in CAPABILITY_CODES else None
-            if why is None:
-                out.failure = f"{target} build failed: " + "; ".join(f"{x.code} {x.location}: {x.message}"
-                                                                        for x in errors)
+            if why is None and (case is None or d.code not in CAPABILITY_CODES):
+                out.failure = f"{target} build failed: " + "; ".join(_show(x) for x in errors)
                 return out
             if case is None:  # the shared part is refused: no case of the group can run
                 out.skipped.update({c.name: why for c in out.cases})
                 out.cases = ()
                 return out
-            refused.setdefault(case.name, why)
-        out.skipped.update(refused)
-        out.cases = tuple(c for c in out.cases if c.name not in refused)
+            if why is None:
+                failed.setdefault(case.name, f"{target} refuses what its capability matrix claims: {_show(d)} "
+                                             f"(the case needs {', '.join(case.features)})")
+            else:
+                skipped.setdefault(case.name, why)
+        out.skipped.update({k: v for k, v in skipped.items() if k not in failed})
+        out.failed.update(failed)
+        out.cases = tuple(c for c in out.cases if c.name not in skipped and c.name not in failed)

@@ -23,8 +23,9 @@ UNSET = object()
 class Send:
     """One request and what must come back.
 
+    `status`: the status, or the statuses any of which may come (where the spec leaves it open).
     `upstream`: the echo server that must have answered; `None`: the gateway made the answer
-    itself (no upstream saw the request). `seen_*`: what that upstream received. Header
+    itself (and no upstream saw the request, unless `hits` says otherwise: a timeout). `seen_*`: what that upstream received. Header
     expectations map a name to a value, `None` (absent), `ANY` or a compiled regex (full
     match). `hits`: requests each named upstream got during this step. `elapsed`: (min, max)
     seconds the answer took."""
@@ -34,13 +35,14 @@ class Send:
     method: str = "GET"
     body: str | bytes | None = None
     host: str | None = None
-    status: int = 200
+    status: int | tuple[int, ...] = 200
     upstream: str | None | object = UNSET
     seen_path: str | None = None
     seen_query: str | None = None
     seen_headers: dict[str, Any] = field(default_factory=dict)
     seen_body: str | None = None
     reply_headers: dict[str, Any] = field(default_factory=dict)
+    reply_all: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every value of a header, in order
     json: Any = UNSET
     hits: dict[str, int] = field(default_factory=dict)
     elapsed: tuple[float, float] | None = None

@@ -17,6 +17,8 @@ def test_case(table, request, adapter, group, case):
     run = table.get(adapter, group)
     if case.name in run.built.skipped:
         pytest.skip(run.built.skipped[case.name])
+    if case.name in run.built.failed:
+        pytest.fail(run.built.failed[case.name], pytrace=False)
     if run.failure:
         pytest.fail(run.failure, pytrace=False)
     for srv in run.upstreams.values():  # a case that failed half-way leaves no state behind
