@@ -46,8 +46,7 @@ CASES = (
     """, (
         # no port in Host: the redirect keeps the port the request came in on
         moved("/kept/page?q=1", 302, "http://h.test:{port}/here/page?q=1", host="h.test"),
-    ), xfail={"traefik": "bug: the Traefik plugin's redirect takes the port from the Host header, so a Host "
-                         "without a port loses the listener's port (backends/traefik/plugin/redirect.go)"}),
+    )),
     Case("rewrite-paths", (*P, *EXACT, "rewrite.path", "rewrite.strip_prefix"), """
         - {name: rw-strip, match: {path: /v1}, service: based, rewrite: {path: {strip_prefix: true}}}
         - {name: rw-replace, match: {path: /old-api}, service: a, rewrite: {path: {replace_prefix: /new-api}}}
