@@ -1,11 +1,20 @@
-"""The behavioural table (table_*.py) run on every runnable gateway (adapter_*.py: one small
-file per gateway, reusing that gateway's test harness under tests/<gateway>/).
+"""The behavioural table (cases_*.py, collected in table.py) run on every runnable gateway
+(adapter_<gateway>.py: one small file per gateway, reusing that gateway's test harness under
+tests/<gateway>/; table_adapters.py finds them).
 
-Each (gateway, group) is built once and the gateway started once; the group's cases then run
-in table order against it, and the gateway is stopped when the next group starts. At the end
-of the run a per-gateway summary says how many cases passed, were skipped (the target refused
-the case's feature, as its capability matrix says), failed or failed as expected, and how long
-that gateway's part of the table took.
+Each (gateway, group) is built once with gatewayc's build library and the gateway started
+once; the group's cases then run in table order against it, and the gateway is stopped when
+the next group starts. A case is skipped on a gateway only when that gateway's build refuses
+the case's own fragment with a capability error for a feature the case declares and the
+gateway's capability matrix does not claim in full (table_build.py); a gateway that builds a
+case must pass it. A known bug is an `xfail` entry on the case naming the bug (strict: the fix
+must remove it). At the end of the run a per-gateway summary says how many cases passed, were
+skipped, failed or failed as expected, and how long that gateway's part of the table took.
+
+Adding a case: a `Case` in the cases_*.py of its area (table_model.py has the vocabulary);
+test_table_marks.py checks that its features are exactly those its fragment uses. Adding a
+gateway: adapter_<gateway>.py with `NAME` and `start(work, out_dir, port, env)` returning an
+object with `.port`, `.request(method, path, headers, body, host)` and `.stop()`.
 """
 from __future__ import annotations
 
