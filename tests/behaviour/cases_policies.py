@@ -97,6 +97,10 @@ CASES = (
         Send("/small", method="POST", body="x" * 16, upstream="a", seen_body="x" * 16),
         answer("/small", 413, method="POST", body="x" * 17),
         answer("/small", 413, method="PUT", body="x" * 5000),
+        # a streamed body is refused once it passes the limit
+        Send("/small", method="POST", body="y" * 16, chunked=True, upstream="a", seen_body="y" * 16),
+        answer("/small", 413, method="POST", body="y" * 17, chunked=True),
+        answer("/small", 413, method="POST", body="y" * 100_000, chunked=True),
     )),
     Case("body-limit-zero", (*P, "body_limit"), """
         - {name: no-body, match: {path: /no-body}, service: a, policies: {body_limit: 0}}

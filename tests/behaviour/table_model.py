@@ -34,6 +34,7 @@ class Send:
     headers: dict[str, str] = field(default_factory=dict)
     method: str = "GET"
     body: str | bytes | None = None
+    chunked: bool = False  # send the body with Transfer-Encoding: chunked (no Content-Length)
     host: str | None = None
     status: int | tuple[int, ...] = 200
     upstream: str | None | object = UNSET

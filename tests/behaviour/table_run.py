@@ -93,7 +93,10 @@ def _fill(value, port: int):
 
 def _request(run: Running, s: Send) -> Reply:
     p = run.gateway.port
-    return run.gateway.request(s.method, _fill(s.path, p), _fill(s.headers, p), s.body, _fill(s.host, p))
+    body = s.body.encode() if isinstance(s.body, str) else s.body
+    # http.client sends an iterable body without a Content-Length in chunks
+    return run.gateway.request(s.method, _fill(s.path, p), _fill(s.headers, p), iter([body]) if s.chunked else body,
+                               _fill(s.host, p))
 
 
 def _send(run: Running, s: Send, where: str) -> Reply:
