@@ -100,6 +100,7 @@ class Case:
     routes: str  # YAML: the case's route list items (indented as if at column 0)
     steps: tuple[Step, ...]
     services: str = ""  # YAML: services only this case uses
+    policies: str = ""  # YAML: named policy sets only this case uses (top-level `policies:`)
     # gateway -> the known bug that makes the case fail there (xfail, strict: a fix must say so)
     xfail: dict[str, str] = field(default_factory=dict)
 
