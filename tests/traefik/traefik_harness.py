@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.traefik import BACKEND
+from gatewayc.capabilities import grade, uses
 from gatewayc.ir import model as ir
 from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
                             stop_process, wait_port, with_free_ports, write_output)
@@ -32,7 +33,14 @@ KINDS = ("routers", "middlewares", "services")
 
 
 def build(spec: ir.IR, accept: frozenset[str] = frozenset()) -> Output:
-    return BACKEND.build(spec, spec.gateways, BuildOptions("gateway.yml", "test", accept))
+    """What `gatewayc build --target traefik` makes of the spec: the capability check first
+    (its errors and notes come with the backend's), then the backend with the accepted
+    features left out. A test never runs a build the CLI would refuse."""
+    diags, dropped = grade(BACKEND.name, BACKEND.capabilities, uses(spec), accept)
+    out = BACKEND.build(spec, spec.gateways, BuildOptions("gateway.yml", "test", frozenset(dropped),
+                                                          accepted=frozenset(accept)))
+    out.notes[:0] = diags
+    return out
 
 
 # --- Redis, for shared rate limits ---------------------------------------------------------
