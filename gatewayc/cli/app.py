@@ -157,11 +157,13 @@ def _count(n: int, noun: str) -> str:
 @click.option("--check", is_flag=True, help="Write nothing; exit 2 with a diff if DIR is not up to date.")
 @click.option("--form", type=Choice(("full", "include")), default="full", show_default=True, metavar="FORM",
               help="`full` config, or `include` snippet (only where the target has one).")
+@click.option("--aws-api", type=Choice(("rest", "http")), default="rest", show_default=True, metavar="API",
+              help="AWS API Gateway: `rest` (REST API) or `http` (HTTP API).")
 @format_option()
 @quiet_option()
 @verbose_option()
 def build(spec: str, target: str, out: str, gateways: tuple[str, ...], accept: tuple[str, ...], check: bool,
-          form: str, fmt: str, quiet: bool, verbose: bool) -> None:
+          form: str, aws_api: str, fmt: str, quiet: bool, verbose: bool) -> None:
     """Compile SPEC for TARGET and write the result to DIR atomically."""
 
     def run():
@@ -176,7 +178,7 @@ def build(spec: str, target: str, out: str, gateways: tuple[str, ...], accept: t
         names = backends.names() if target == "all" else [target]
         source = os.path.relpath(os.path.abspath(spec), os.path.abspath(out)).replace(os.sep, "/")
         result = do_build(spec, names, source=source, gateways=list(gateways) or None, accept=list(accept),
-                          form=form, subdirs=(target == "all"))
+                          form=form, subdirs=(target == "all"), aws_api=aws_api)
         diags = shown(result.diagnostics, fmt, verbose)
         report = {"ok": result.ok, "files": sorted(result.files), "env": result.env}
         diff = None
