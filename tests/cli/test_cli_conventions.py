@@ -214,3 +214,11 @@ def test_a_code_has_one_severity():
     with pytest.raises(ValueError, match="GWC301 is info, not warning"):
         Diagnostic("GWC301", "x", severity=Severity.WARNING)
     assert Diagnostic("GWC311", "x", severity=Severity.WARNING).effective_severity is Severity.WARNING
+
+
+def test_json_has_every_diagnostic(cli, jwt_spec):
+    import json
+
+    code, out, err = cli(["build", "gateway.yml", "--target", "nginx", "--out", "out", "-f", "json"], cwd=jwt_spec)
+    assert (code, err) == (0, "")
+    assert "GWC301" in [d["code"] for d in json.loads(out)["diagnostics"]]

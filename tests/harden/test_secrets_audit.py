@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import target_checks
 from gatewayc import backends
