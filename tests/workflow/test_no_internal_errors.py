@@ -3,9 +3,8 @@ just works. Whole CLI runs, snapshotted."""
 from __future__ import annotations
 
 import os
-import subprocess
 
-from wfhelpers import MINIMAL, TWO_ROUTES
+from wfhelpers import MINIMAL, TWO_ROUTES, git
 
 
 def test_nul_in_an_include_path(cli, tmp_path, run_snapshot):
@@ -23,19 +22,13 @@ def test_a_5000_digit_integer(cli, tmp_path, run_snapshot):
     assert run_snapshot == run
 
 
-def _git(cwd, *args):
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
 def test_an_absolute_symlink_in_the_repository(cli, tmp_path, run_snapshot):
     (tmp_path / "gateway.yml").write_text(MINIMAL)
     os.symlink("/etc/hostname", tmp_path / "host")
     os.symlink("../../../outside", tmp_path / "up")
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
     (tmp_path / "gateway.yml").write_text(TWO_ROUTES)
     run = cli(["diff", "git:HEAD:gateway.yml", "gateway.yml"], cwd=tmp_path)
     assert run[0] == 2, run

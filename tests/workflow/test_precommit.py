@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from wfhelpers import INVALID, MINIMAL, REPO, gwc
+from wfhelpers import INVALID, MINIMAL, REPO, git, gwc
 
 # what `pip install` of the hook repository needs (see pyproject.toml)
 PACKAGED = ("gatewayc", "backends", "pyproject.toml", "setup.py", "README.md", ".pre-commit-hooks.yaml")
-
-
-def _git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
 
 
 def _documented_config() -> str:
@@ -47,10 +40,10 @@ def hook_repo(tmp_path_factory) -> tuple[Path, str]:
             shutil.copytree(src, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy(src, repo / name)
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "gatewayc")
-    return repo, _git(repo, "rev-parse", "HEAD")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "gatewayc")
+    return repo, git(repo, "rev-parse", "HEAD")
 
 
 def _pre_commit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
@@ -71,28 +64,28 @@ def test_documented_hooks_run_for_real(tmp_path, hook_repo):
     (work / ".pre-commit-config.yaml").write_text(config)
     (work / "gateway.yml").write_text(MINIMAL)
     assert gwc("build", "gateway.yml", "--target", "all", "--out", "generated", cwd=work).returncode == 0
-    _git(work, "init", "-q")
-    _git(work, "add", "-A")
+    git(work, "init", "-q")
+    git(work, "add", "-A")
 
     ok = _pre_commit(work, home, "run", "--all-files")
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert re.search(r"gatewayc validate\.+Passed", ok.stdout) and re.search(r"gatewayc build --check\.+Passed",
                                                                            ok.stdout), ok.stdout
-    _git(work, "commit", "-q", "-m", "base")
+    git(work, "commit", "-q", "-m", "base")
 
     # a generated file edited by hand, staged alone: the build check runs and fails
     conf = work / "generated" / "nginx" / "nginx.conf"
     conf.write_text(conf.read_text() + "# edited by hand\n")
-    _git(work, "add", str(conf))
+    git(work, "add", str(conf))
     edited = _pre_commit(work, home, "run")
     assert edited.returncode != 0
     assert re.search(r"gatewayc build --check\.+Failed", edited.stdout), edited.stdout
     assert "-# edited by hand" in edited.stdout
-    _git(work, "checkout", "-q", "HEAD", "--", "generated")
+    git(work, "checkout", "-q", "HEAD", "--", "generated")
 
     # a broken spec: validate names the position
     (work / "gateway.yml").write_text(INVALID)
-    _git(work, "add", "gateway.yml")
+    git(work, "add", "gateway.yml")
     broken = _pre_commit(work, home, "run")
     assert broken.returncode != 0
     assert re.search(r"gatewayc validate\.+Failed", broken.stdout)

@@ -52,3 +52,11 @@ def tree(root: str | os.PathLike) -> dict[str, bytes]:
     from gatewayc.output.atomic import read_tree
 
     return read_tree(str(root))
+
+
+def git(cwd: str | os.PathLike, *args: str) -> str:
+    """Run git in `cwd` with a fixed identity and no user or system config; its stdout."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
