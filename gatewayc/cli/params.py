@@ -10,17 +10,12 @@ import click
 class Choice(click.Choice):
     """A choice whose error reads `invalid value 'yaml' for --format: choose text, json, github`."""
 
-    def fail(self, message, param=None, ctx=None):  # noqa: D401 - click's signature
-        raise click.UsageError(message, ctx)
-
     def convert(self, value, param, ctx):
         if value in self.choices:
             return value
-        name = param.opts[-1] if param is not None and param.opts else "the value"
-        for opt in (param.opts if param is not None else []):
-            if opt.startswith("--"):
-                name = opt
-        self.fail(f"invalid value {value!r} for {name}: choose {', '.join(self.choices)}", param, ctx)
+        opts = param.opts if param is not None else []
+        name = next((o for o in opts if o.startswith("--")), opts[0] if opts else "the value")
+        raise click.UsageError(f"invalid value {value!r} for {name}: choose {', '.join(self.choices)}", ctx)
 
 
 def target_names() -> list[str]:

@@ -222,3 +222,10 @@ def test_json_has_every_diagnostic(cli, jwt_spec):
     code, out, err = cli(["build", "gateway.yml", "--target", "nginx", "--out", "out", "-f", "json"], cwd=jwt_spec)
     assert (code, err) == (0, "")
     assert "GWC301" in [d["code"] for d in json.loads(out)["diagnostics"]]
+
+
+def test_diff_quiet_says_only_by_its_exit_code(cli, tmp_path):
+    (tmp_path / "old.yml").write_text(PLAIN_SPEC)
+    (tmp_path / "new.yml").write_text(PLAIN_SPEC.replace("/api/users", "/api/people"))
+    assert cli(["diff", "old.yml", "new.yml", "-q"], cwd=tmp_path) == (2, "", "")
+    assert cli(["diff", "old.yml", "old.yml", "-q"], cwd=tmp_path) == (0, "", "")
