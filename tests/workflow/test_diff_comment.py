@@ -28,7 +28,9 @@ def sixty(tmp_path):
 
 
 def test_one_header_on_sixty_routes_fits_a_comment(cli, sixty):
-    code, out, err = cli(["diff", "old.yml", "new.yml", "--target", "all", "--format", "markdown"], cwd=sixty)
+    # the self-hosted targets, which all build it (API Gateway refuses response headers)
+    targets = [a for t in ("nginx", "kong", "traefik") for a in ("--target", t)]
+    code, out, err = cli(["diff", "old.yml", "new.yml", *targets, "--format", "markdown"], cwd=sixty)
     assert (code, err) == (2, "")
     assert len(out) < GITHUB_COMMENT_LIMIT and len(out.encode()) < GITHUB_COMMENT_LIMIT
     # the summary comes first and says it once for the 60 routes

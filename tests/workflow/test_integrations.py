@@ -146,7 +146,7 @@ def test_action_diff_step(tmp_path, shim):
                   GWC_BASE=base, GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output))
     assert r.returncode == 0, r.stdout + r.stderr
     md = summary.read_text()
-    assert md.startswith("## gatewayc diff: `git:")
+    assert md.startswith("## gatewayc diff: git:")
     assert "route orders added: /orders -> service users (no auth)" in md
     assert "```diff" in md
     assert output.read_text() == "changed=true\n"
