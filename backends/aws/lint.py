@@ -37,6 +37,9 @@ def lint(ctx: Ctx, doc: dict, tpl: dict) -> None:
         for method, op in item.items():
             where = ctx.op_loc.get((path, "ANY" if method.startswith("x-") else method.upper()), ctx.path_loc.get(path))
             _operation(ctx, path, method, op, where)
+    for kind, resp in doc.get("x-amazon-apigateway-gateway-responses", {}).items():
+        for key, value in resp.get("responseParameters", {}).items():
+            _parameter(ctx, kind, "gateway response", key, value, ctx.gateway.answers.loc or ctx.gateway.loc)
     _template(ctx, tpl)
 
 

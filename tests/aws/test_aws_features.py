@@ -94,6 +94,39 @@ ROWS = [
     ("cors-wildcard-subdomain", "http",
      {"match": "/a", "policies": {"cors": {"origins": ["https://*.example.com"]}}}, None, None,
      ("error", "GWC310", "no wildcard subdomains")),
+    ("api-key", "rest", {"match": {"path": {"exact": "/a"}, "methods": ["GET"]},
+                         "policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}}}}, None, None,
+     ("template", "ApiKeyKKey", {"Value": {"Ref": "ApiKeyK"}})),
+    ("api-key-query", "rest", {"match": "/a", "policies": {"auth": {"api_key": {"query": "k", "keys": {"env": "K"}}}}},
+     None, None, ("error", "GWC310", "`X-API-Key` header only")),
+    ("api-key-hide", "rest", {"match": "/a", "policies": {"auth": {"api_key": {
+        "header": "X-API-Key", "keys": {"env": "K"}, "hide_credentials": True}}}}, None, None,
+     ("error", "GWC310", "`hide_credentials: true` cannot be built")),
+    ("api-key-http", "http", {"match": "/a", "policies": {"auth": {"api_key": {
+        "header": "X-API-Key", "keys": {"env": "K"}}}}}, None, None, ("error", "GWC310", "API keys needs a REST API")),
+    ("limit-consumer-plan", "rest", {"match": "/a"}, None,
+     {"policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                   "rate_limit": {"requests": 5, "per": "1s", "key": "consumer"}}},
+     ("template", "UsagePlan", {"Throttle": {"RateLimit": 5, "BurstLimit": 5}})),
+    ("limit-consumer-quota", "rest", {"match": "/a"}, None,
+     {"policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                   "rate_limit": {"requests": 1000, "per": "1d", "algorithm": "fixed_window", "key": "consumer"}}},
+     ("template", "UsagePlan", {"Quota": {"Limit": 1000, "Period": "DAY"}})),
+    ("limit-throttled-response", "rest", {"match": "/a"}, None,
+     {"policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                   "rate_limit": {"requests": 1, "per": "10s", "key": "consumer"}}},
+     ("doc", "x-amazon-apigateway-gateway-responses", {"THROTTLED": {
+         "statusCode": "429", "responseParameters": {"gatewayresponse.header.Retry-After": "'10'"},
+         "responseTemplates": {"application/json": '{"error":"Too Many Requests"}'}}})),
+    ("limit-client-ip", "rest", {"match": "/a", "policies": {"rate_limit": {"requests": 5, "per": "1s"}}}, None,
+     None, ("error", "GWC310", "cannot count per client address")),
+    ("limit-header", "rest", {"match": "/a", "policies": {"rate_limit": {"requests": 5, "per": "1s",
+                                                                         "key": {"header": "X-T"}}}}, None, None,
+     ("error", "GWC300", "(rate_limit.key.header)")),
+    ("limit-route-over-many-methods", "rest",
+     {"match": "/a", "policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                                  "rate_limit": {"requests": 5, "per": "1s", "key": "consumer"}}}, None,
+     None, ("template", "UsagePlan", {"Throttle": {"RateLimit": 5}})),
     ("regex", "rest", {"match": {"path": {"regex": "/a/[0-9]+"}}}, None, None, ("error", "GWC300",
                                                                                  "(routing.path.regex)")),
     ("weighted", "rest", {"match": "/a"},
@@ -143,3 +176,30 @@ def test_feature(row, tmp_path):
     else:
         tpl = yaml.safe_load(r.files["template.yaml"])
         assert _subset(expected[2], tpl["Resources"][expected[1]]["Properties"])
+
+
+def test_a_route_budget_over_several_resources_is_refused(tmp_path):
+    """Beside a plan-wide limit, a route's own limit on a prefix (several resources) would be
+    counted per resource and method: refused, pointing at that limit."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text("""\
+version: 1
+services: {svc: {url: "http://127.0.0.1:3001"}}
+gateways:
+  gw:
+    listeners: [{port: 8080}]
+    policies:
+      auth: {api_key: {header: X-API-Key, keys: {env: K}}}
+      rate_limit: {requests: 5, per: 1s, key: consumer}
+    routes:
+      - {name: a, match: /a, service: svc}
+      - name: b
+        match: /b
+        service: svc
+        policies:
+          rate_limit: {requests: 2, per: 1s, key: consumer}
+""")
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    errors = [d for d in r.diagnostics if d.is_error]
+    assert not r.ok and len(errors) == 1, errors
+    assert "covers 2 resource/method pairs" in errors[0].message and errors[0].location.line == 15
