@@ -80,6 +80,14 @@ CASES = (
     ), services="""
         retried: {url: __R1__, retries: {attempts: 3, statuses: [503]}}
     """),
+    Case("retries-non-idempotent", (*P, "upstream.retry"), """
+        - {name: retried-post, match: {path: /retried-post}, service: retried-post}
+    """, (
+        Upstream("r4", script=(502,)),
+        Send("/retried-post", method="POST", body="again", upstream="r4", seen_body="again", hits={"r4": 2}),
+    ), services="""
+        retried-post: {url: __R4__, retries: {attempts: 2, non_idempotent: true}}
+    """),
     Case("retries-two-targets", (*P, "upstream.retry", "upstream.weighted"), """
         - {name: retried-pair, match: {path: /retried-pair}, service: retried-pair}
     """, (
@@ -168,5 +176,5 @@ CASES = (
     """),
 )
 
-GROUPS = (Group("upstreams", ("heavy", "light", "zero", "t1", "t2", "t3", "r1", "r2a", "r2b", "r3",
+GROUPS = (Group("upstreams", ("heavy", "light", "zero", "t1", "t2", "t3", "r1", "r2a", "r2b", "r3", "r4",
                               "b1", "b2", "b3", "b4bad", "b4good"), "", CASES),)
