@@ -44,8 +44,11 @@ CAPABILITIES: dict[str, Support] = {
     "auth.jwt.hmac": unsupported("API Gateway JWT authorizers verify RSA signatures only"),
     "auth.jwt.public_key": unsupported("API Gateway JWT authorizers fetch keys from the issuer's OpenID discovery "
                                        "document, never from a JWKS file"),
-    "auth.jwt.jwks_url": PENDING,
-    "auth.jwt.forward_claims": PENDING,
+    "auth.jwt.jwks_url": native("HTTP API: a native `jwt` authorizer (issuer, audiences; RS256/384/512); API "
+                                "Gateway fetches the keys through the issuer's OpenID discovery document (a warning "
+                                "says so). REST: refused (no JWT authorizer gatewayc can write in OpenAPI)"),
+    "auth.jwt.forward_claims": native("HTTP API: parameter mapping `overwrite:header.X` from "
+                                      "`$context.authorizer.claims.<claim>`; every other route removes the header"),
     "auth.api_key": native("REST: an `x-api-key` security scheme (apiKeyRequired), one usage plan per gateway and "
                            "one API key per `keys` reference, its value a NoEcho template parameter (one key each); "
                            "header `X-API-Key` only"),

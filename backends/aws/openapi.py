@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .authorizers import authorizers
 from .context import Ctx
 from .cors import api_cors
 from .integrations import integration
+from .lint import path_problem
 from .responses import gateway_responses
 from .tree import ANY, Op, operations
 from .usage import SCHEME, Usage, plan
@@ -18,15 +20,24 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
     gw = ctx.gateway
     table = operations(gw)
     usage = plan(ctx, table)
+    jwt = authorizers(ctx, table)
     paths: dict[str, Any] = {}
     for path, ops in table.items():
         item: dict[str, Any] = {}
+        problem = path_problem(path)
+        if problem is not None:
+            first = next(iter(ops.values()))
+            if ctx.limitation(f"routing.path.{first.match.path.kind}", problem, first.match.loc,
+                              hint="rename the path, or route it through a prefix match"):
+                continue
         for method, op in ops.items():
             built = _operation(op, method, ctx)
             if built is None:
                 continue
             if (path, method) in usage.keyed:
                 built = {"security": [{SCHEME: []}], **built}
+            elif (path, method) in jwt.security:
+                built = {"security": [{jwt.security[(path, method)]: []}], **built}
             item[ANY_METHOD if method == ANY else method.lower()] = built
             ctx.op_loc[(path, method)] = op.match.loc
         if item:
@@ -39,9 +50,12 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
         "info": {"title": gw.name, "description": description, "version": version},
         "paths": paths,
     }
+    schemes = dict(jwt.schemes)
     if usage.keyed:
-        doc["components"] = {"securitySchemes": {SCHEME: {"type": "apiKey", "name": "x-api-key", "in": "header"}}}
+        schemes[SCHEME] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
         doc["x-amazon-apigateway-api-key-source"] = "HEADER"
+    if schemes:
+        doc["components"] = {"securitySchemes": dict(sorted(schemes.items()))}
     if ctx.rest:
         doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, usage.responses)
         api_cors(ctx)  # refused on REST

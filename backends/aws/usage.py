@@ -151,11 +151,12 @@ def _limits(ctx: Ctx, ops: dict[str, dict[str, Op]], key_routes: dict[str, ir.Ap
             plan_budget = budget
             u.plan = {"Quota": quota} if quota else {"Throttle": throttle}
         else:
-            ctx.error(f"rate limit {budget!r}: a usage plan counts one budget per API key over every api_key route "
-                      f"(here already {plan_budget!r}), or one per resource and method (a method throttle); this "
-                      f"budget covers {len(where)} resource/method pairs", rl.loc,
-                      hint="limit the api_key routes together (a gateway-level limit), and give a route its own "
-                           "limit only on one exact path and method")
+            ctx.limitation(f"rate_limit.{rl.algorithm}",
+                           f"rate limit {budget!r}: a usage plan counts one budget per API key over every api_key "
+                           f"route (here already {plan_budget!r}), or one per resource and method (a method "
+                           f"throttle); this budget covers {len(where)} resource/method pairs", rl.loc,
+                           hint="limit the api_key routes together (a gateway-level limit), and give a route its "
+                                "own limit only on one exact path and method")
             continue
         shapes[(rl.status, repr(rl.body), answers.retry_after_s(rl))] = rl
     if len(shapes) > 1:
@@ -176,17 +177,17 @@ def _limits(ctx: Ctx, ops: dict[str, dict[str, Op]], key_routes: dict[str, ir.Ap
 
 def _limit_ok(r: ir.Route, rl: ir.RateLimit, key_routes: dict[str, ir.ApiKeyAuth], ctx: Ctx) -> bool:
     if rl.key.kind == "client_ip":
-        ctx.error("API Gateway cannot count per client address: its stage and method throttles count every client "
-                  "together, and a usage plan counts per API key", rl.loc,
-                  hint="use `key: consumer` on routes with `api_key` auth (a usage plan per key)")
+        ctx.limitation(f"rate_limit.{rl.algorithm}", "API Gateway cannot count per client address: its stage and "
+                       "method throttles count every client together, and a usage plan counts per API key", rl.loc,
+                       hint="use `key: consumer` on routes with `api_key` auth (a usage plan per key)")
         return False
     if rl.key.kind != "consumer":
         return False  # header and claim keys: refused by their capability
-    if not ctx.only_rest("a rate limit per consumer (usage plan)", rl.loc):
+    if not ctx.only_rest("a rate limit per consumer (usage plan)", rl.loc, f"rate_limit.{rl.algorithm}"):
         return False
     if r.name not in key_routes:
-        ctx.error("on API Gateway the consumer a limit counts per is the API key of a usage plan: a `consumer` "
-                  "limit needs `api_key` auth", rl.loc)
+        ctx.limitation(f"rate_limit.{rl.algorithm}", "on API Gateway the consumer a limit counts per is the API "
+                       "key of a usage plan: a `consumer` limit needs `api_key` auth", rl.loc)
         return False
     return True
 

@@ -11,6 +11,8 @@ import yaml
 from gatewayc.build import build
 
 INTEG = "x-amazon-apigateway-integration"
+JWT = {"algorithms": ["RS256"], "jwks": {"url": "https://id.example.com/jwks"}, "issuer": "https://id.example.com",
+       "audiences": ["api"]}
 
 
 def _spec(route: dict, service: dict | None = None, gateway: dict | None = None) -> str:
@@ -127,6 +129,24 @@ ROWS = [
      {"match": "/a", "policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
                                   "rate_limit": {"requests": 5, "per": "1s", "key": "consumer"}}}, None,
      None, ("template", "UsagePlan", {"Throttle": {"RateLimit": 5}})),
+    ("jwt-http", "http", {"match": "/a", "policies": {"auth": {"jwt": JWT}}}, None, None,
+     ("doc", "components", {"securitySchemes": {"jwt1": {"x-amazon-apigateway-authorizer": {
+         "type": "jwt", "identitySource": "$request.header.Authorization",
+         "jwtConfiguration": {"issuer": "https://id.example.com", "audience": ["api"]}}}}})),
+    ("jwt-forward-claims", "http",
+     {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "forward_claims": {"sub": "X-User"}}}}}, None, None,
+     ("openapi", "/a", "x-amazon-apigateway-any-method",
+      {"requestParameters": {"overwrite:header.X-User": "$context.authorizer.claims.sub"}})),
+    ("jwt-rest", "rest", {"match": "/a", "policies": {"auth": {"jwt": JWT}}}, None, None,
+     ("error", "GWC310", "JWT authorizer")),
+    ("jwt-no-audience", "http", {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "audiences": []}}}}, None,
+     None, ("error", "GWC310", "must name `audiences`")),
+    ("jwt-hmac", "http", {"match": "/a", "policies": {"auth": {"jwt": {"algorithms": ["HS256"],
+                                                                        "secret": {"env": "S"}}}}}, None, None,
+     ("error", "GWC300", "(auth.jwt.hmac)")),
+    ("jwt-hide-authorization", "http",
+     {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "hide_credentials": True}}}}, None, None,
+     ("error", "GWC310", "cannot remove that (reserved) header")),
     ("regex", "rest", {"match": {"path": {"regex": "/a/[0-9]+"}}}, None, None, ("error", "GWC300",
                                                                                  "(routing.path.regex)")),
     ("weighted", "rest", {"match": "/a"},
@@ -203,3 +223,17 @@ gateways:
     errors = [d for d in r.diagnostics if d.is_error]
     assert not r.ok and len(errors) == 1, errors
     assert "covers 2 resource/method pairs" in errors[0].message and errors[0].location.line == 15
+
+
+def test_an_accepted_feature_leaves_out_the_use_aws_cannot_express(tmp_path):
+    """--accept-degraded for a feature the backend refuses in one use: that use is left out
+    (GWC302) and the rest is built; without it, the same spec is refused (GWC310)."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"request": {"headers": {"set": {"X-S": "1"},
+                                                                              "remove": ["X-A"]}}}}))
+    refused = build(str(spec), ["aws"], source="gateway.yml")
+    assert not refused.ok and any(d.code == "GWC310" for d in refused.diagnostics)
+    r = build(str(spec), ["aws"], source="gateway.yml", accept=["transform.request.headers"])
+    assert r.ok and any(d.code == "GWC302" and "remove" in d.message for d in r.diagnostics)
+    params = json.loads(r.files["openapi.json"])["paths"]["/a"]["x-amazon-apigateway-any-method"][INTEG]
+    assert params["requestParameters"] == {"integration.request.header.X-S": "'1'"}
