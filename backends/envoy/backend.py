@@ -32,7 +32,7 @@ def bootstrap(gateways: tuple[ir.Gateway, ...], ctx: Ctx) -> dict:
     lsts: list[dict] = []
     for gw in sorted(gateways, key=lambda g: g.name):
         rb = GatewayRoutes(gw, ctx, cluster_defs)
-        lsts += listeners.listeners(gw, rb, [], [], ctx)
+        lsts += listeners.listeners(gw, rb, ctx)
     doc: dict = {}
     if observability.uses_admin(gateways, ctx):
         doc["admin"] = observability.admin()

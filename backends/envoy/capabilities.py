@@ -42,12 +42,20 @@ CAPABILITIES: dict[str, Support] = {
                                          "at once; failure_percent is measured per `window` sweep"),
     "upstream.websocket": native("route upgrade_configs websocket; the connection manager enables no upgrade "
                                  "of its own"),
-    "auth.jwt.hmac": unsupported("not emitted for Envoy yet"),
-    "auth.jwt.public_key": unsupported("not emitted for Envoy yet"),
-    "auth.jwt.jwks_url": unsupported("not emitted for Envoy yet"),
-    "auth.jwt.forward_claims": unsupported("not emitted for Envoy yet"),
+    "auth.jwt.hmac": emulated("jwt_authn with the secret's `oct` JWKS from the variable NAME_JWKS (the deployment "
+                              "derives it from the secret; a secret in a file is refused); Envoy checks the token's "
+                              "alg against the key, not against `algorithms`; clock_skew in whole seconds, at least "
+                              "1 s (Envoy reads 0 as 60 s)"),
+    "auth.jwt.public_key": emulated("jwt_authn with the JWKS file (local_jwks, read by Envoy); Envoy checks the "
+                                    "token's alg against the key type (and the key's `alg`), not against "
+                                    "`algorithms`; clock_skew in whole seconds, at least 1 s (Envoy reads 0 as 60 s)"),
+    "auth.jwt.jwks_url": unsupported("remote JWKS needs a cluster for the JWKS host; not emitted for Envoy"),
+    "auth.jwt.forward_claims": emulated("jwt_authn claim_to_headers: strings, numbers and booleans as they are, "
+                                        "other claims (lists, objects) as base64 of their JSON; every route of the "
+                                        "gateway removes those headers from client requests first"),
     "auth.api_key": unsupported("not emitted for Envoy yet"),
-    "auth.basic": unsupported("not emitted for Envoy yet"),
+    "auth.basic": emulated("basic_auth filter per route: the users file must be htpasswd with {SHA} entries (the "
+                           "only hash Envoy reads); users from a variable are refused"),
     "auth.mtls": unsupported("Envoy's RBAC could check a certificate's subject; not emitted yet"),
     "auth.any_of": unsupported("not emitted for Envoy yet"),
     "auth.all_of": unsupported("not emitted for Envoy yet"),

@@ -46,11 +46,14 @@ def tls_socket(tls: ir.Tls, ctx: Ctx) -> dict:
         "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", **ctx_fields)}
 
 
-def http_filters(gw: ir.Gateway, rb: GatewayRoutes, extra: list[dict], ctx: Ctx) -> list[dict]:
+def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
+    """The chain, in order: CORS first (its headers go on every answer made after it), the
+    removal of claim headers, the body limit, rate limits, the IP filter, authentication."""
     routes = [r for r in gw.routes if rb.routed(r)]
     out = []
     if (any(r.policies.cors for r in routes) or gw.answers.cors) and not ctx.dropping("cors"):
         out.append({"name": policies.CORS, "typed_config": typed("envoy.extensions.filters.http.cors.v3.Cors")})
+    out += rb.auth.claim_filters()
     if any(r.policies.body_limit is not None for r in routes) and not ctx.dropping("body_limit"):
         # off unless a route turns it on (with its own limit)
         out.append({"name": policies.BUFFER, "disabled": True, "typed_config": typed(
@@ -61,7 +64,7 @@ def http_filters(gw: ir.Gateway, rb: GatewayRoutes, extra: list[dict], ctx: Ctx)
     if any(r.policies.ip for r in routes) and not ctx.dropping("ip_filter"):
         # no rules here: a route without an IP filter lets everyone through
         out.append({"name": policies.RBAC, "typed_config": typed("envoy.extensions.filters.http.rbac.v3.RBAC")})
-    out += extra
+    out += rb.auth.jwt_filters()
     out.append({"name": "envoy.filters.http.router", "typed_config": typed(
         "envoy.extensions.filters.http.router.v3.Router", suppress_envoy_headers=True)})
     return out
@@ -88,11 +91,10 @@ def connection_manager(gw: ir.Gateway, rb: GatewayRoutes, vhosts: list[dict], fi
     return {"name": "envoy.filters.network.http_connection_manager", "typed_config": typed(HCM, **cfg)}
 
 
-def listeners(gw: ir.Gateway, rb: GatewayRoutes, extra_filters: list[dict], specials: list,
-              ctx: Ctx) -> list[dict]:
+def listeners(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
     vhosts = rb.virtual_hosts()
-    specials = ratelimit.specials(rb.limited) + specials
-    filters = http_filters(gw, rb, extra_filters, ctx)
+    specials = rb.auth.specials + ratelimit.specials(rb.limited)
+    filters = http_filters(gw, rb, ctx)
     gs = groups(gw)
     if len(gs) > 1 and rb.limits:
         ctx.error(f"gateway {gw.name!r}: its rate limits would count each TLS listener apart (Envoy keeps a "

@@ -51,6 +51,9 @@ def access_log(gw: ir.Gateway, ctx: Ctx) -> dict | None:
         fmt = {"text_format_source": {"inline_string": (
             f"%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% - [%START_TIME%] \"%REQ(:METHOD)% {uri} %PROTOCOL%\" "
             f"%RESPONSE_CODE% %BYTES_SENT% %DURATION%\n")}}
+    if path == "REQ_WITHOUT_QUERY":  # an extension command: declared with the format
+        fmt["formatters"] = [{"name": "envoy.formatter.req_without_query", "typed_config": typed(
+            "envoy.extensions.formatter.req_without_query.v3.ReqWithoutQuery")}]
     return {"name": "envoy.access_loggers.file", "typed_config": typed(
         "envoy.extensions.access_loggers.file.v3.FileAccessLog", path="/dev/stdout", log_format=fmt)}
 

@@ -11,6 +11,7 @@ runs dry. The bucket refills continuously (Envoy's atomic token bucket), so it i
 bucket; windows are emulated by a bucket holding one window's worth."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from gatewayc.ir import answers
@@ -31,9 +32,15 @@ ON = {"default_value": {"numerator": 100, "denominator": "HUNDRED"}}
 
 
 def limit_of(route: ir.Route, ctx: Ctx) -> ir.RateLimit | None:
+    """The route's limit as emitted: None when its algorithm or key is left out; a `store`
+    left out counts in this Envoy alone."""
     rl = route.policies.rate_limit
     if rl is None or ctx.dropping(f"rate_limit.{rl.algorithm}"):
         return None
+    if rl.key.kind != "client_ip" and ctx.dropping(f"rate_limit.key.{rl.key.kind}"):
+        return None
+    if rl.store is not None and ctx.dropping("rate_limit.shared"):
+        rl = dataclasses.replace(rl, store=None)
     return rl
 
 

@@ -17,7 +17,7 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import actions, clusters, cors, matching, policies, ratelimit
+from . import actions, auth, clusters, cors, matching, policies, ratelimit
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -28,7 +28,7 @@ class GatewayRoutes:
     def __init__(self, gw: ir.Gateway, ctx: Ctx, cluster_defs: dict[str, dict]) -> None:
         self.gw, self.ctx, self.cluster_defs = gw, ctx, cluster_defs
         self.limited: list[tuple[ir.Route, ir.RateLimit]] = []
-        self.forwarded_remove: tuple[str, ...] = ()
+        self.auth = auth.Auth(gw, ctx)
 
     @property
     def limits(self) -> list[ir.RateLimit]:
@@ -68,10 +68,10 @@ class GatewayRoutes:
         base_name = name(self.gw.name, route.name, f"m{j}" + (f"h{g}" if groups > 1 else ""))
         a = route.action
         common: dict = {}
-        pf = policies.per_filter(route, ctx)
+        pf = {**policies.per_filter(route, ctx), **self.auth.per_route(route)}
         if pf:
             common["typed_per_filter_config"] = pf
-        common.update(policies.request_headers(route, ctx, self.forwarded_remove))
+        common.update(policies.request_headers(route, ctx, self.auth.hidden_headers(route)))
         common.update(policies.response_headers(route.policies.transforms.response_headers, ctx))
         rl = ratelimit.limit_of(route, ctx)
         out: list[dict] = self.preflights(route, m, base_name)
@@ -107,10 +107,6 @@ class GatewayRoutes:
             out += cors.direct_split(entry, c) if c is not None and not ctx.dropping("cors") else [entry]
         if rl is not None and g == 0:
             self.limited.append((route, rl))
-            if rl.store is not None:
-                ctx.error(f"route {route.name!r}: a rate limit with a `store` needs Envoy's global rate-limit "
-                          f"service (a gRPC server in front of Redis), which gatewayc does not configure", rl.loc,
-                          hint="remove `store` (each Envoy counts alone) or use a target that shares through Redis")
             if isinstance(a, (ir.Redirect, ir.Respond)):
                 ctx.error(f"route {route.name!r}: Envoy counts rate limits on forwarding routes only; this route "
                           f"answers by itself", rl.loc)

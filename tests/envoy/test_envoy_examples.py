@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from envoy_harness import build as backend_build
-from envoy_harness import run_envoy, validate
+from envoy_harness import run_envoy, stand_in_env, validate
 from gatewayc.build import build
 from gatewayc.compiler import compile_spec
 from harness_common import with_free_ports, write_output
@@ -32,7 +32,7 @@ def test_example_runs_or_is_refused(spec, tmp_path):
     here = tmp_path / "example"
     shutil.copytree(spec.parent, here)
     (here / "envoy.yaml").write_bytes(r.files["envoy.yaml"])
-    env = {v: "x" for v in r.env["envoy"]}
+    env = stand_in_env(r.env["envoy"])
     validate(here / "envoy.yaml", env)
     spec_ir, ports = with_free_ports(compile_spec(str(spec)).ir)
     out = backend_build(spec_ir)

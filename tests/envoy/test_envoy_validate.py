@@ -6,7 +6,7 @@ import shutil
 import envoy_cases as cases
 import pytest
 
-from envoy_harness import validate
+from envoy_harness import stand_in_env, validate
 
 SPECS = cases.specs()
 
@@ -17,4 +17,4 @@ def test_validates(spec, tmp_path):
     here = tmp_path / "conf"
     shutil.copytree(spec.parent, here)  # the files a spec names, relative to its directory
     (here / "envoy.yaml").write_bytes(r.files["envoy.yaml"])
-    validate(here / "envoy.yaml", {v: "x" for v in r.env["envoy"]})
+    validate(here / "envoy.yaml", stand_in_env(r.env["envoy"]))
