@@ -90,7 +90,18 @@ class Spread:
     shares: dict[str, tuple[float, float]]
 
 
-Step = Send | Upstream | Wait | Mark | Until | Spread
+@dataclass(frozen=True)
+class Arrived:
+    """Within `within` seconds, upstream `name` has got `count` requests since the case began,
+    the last of them for `path` (with the query, if given): what a background copy shows."""
+
+    name: str
+    count: int
+    within: float = 3.0
+    path: str | None = None
+
+
+Step = Send | Upstream | Wait | Mark | Until | Spread | Arrived
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from harness_common import EchoServer, Reply, free_port, write_output
 from table_build import Built, build_group
-from table_model import ANY, UNSET, Case, Group, Mark, Send, Spread, Until, Upstream, Wait
+from table_model import ANY, UNSET, Arrived, Case, Group, Mark, Send, Spread, Until, Upstream, Wait
 
 
 @dataclass
@@ -69,6 +69,7 @@ def start_group(adapter, group: Group, work: Path) -> Running:
 
 def run_case(run: Running, case: Case) -> None:
     clock = time.monotonic()
+    began = {n: srv.hits for n, srv in run.upstreams.items()}
     for i, step in enumerate(case.steps):
         where = f"{run.target} / {run.group.name} / {case.name}, step {i + 1}"
         if isinstance(step, Send):
@@ -89,6 +90,8 @@ def run_case(run: Running, case: Case) -> None:
             _until(run, step, clock, where)
         elif isinstance(step, Spread):
             _spread(run, step, where)
+        elif isinstance(step, Arrived):
+            _arrived(run, step, began[step.name], where)
         else:
             raise TypeError(step)
     problems = run.adapter_problems(run.gateway) if run.adapter_problems else []
@@ -142,6 +145,18 @@ def _spread(run: Running, s: Spread, where: str) -> None:
     got = {n: (run.upstreams[n].hits - before[n]) / s.n for n in s.shares}
     bad = {n: round(got[n], 3) for n, (lo, hi) in s.shares.items() if not lo <= got[n] <= hi}
     assert not bad, f"{where}: shares {got} outside {s.shares}"
+
+
+def _arrived(run: Running, a: Arrived, began: int, where: str) -> None:
+    srv, deadline = run.upstreams[a.name], time.monotonic() + a.within
+    while srv.hits - began < a.count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # no more than `count` either
+    assert srv.hits - began == a.count, f"{where}: {a.name} got {srv.hits - began} requests, want {a.count}"
+    if a.path is not None:
+        last = srv.seen[-1]
+        got = last["path"] + ("?" + last["query"] if last["query"] else "")
+        assert got == a.path, f"{where}: {a.name} last saw {got!r}, want {a.path!r}"
 
 
 def _check(run: Running, s: Send, r: Reply, before: dict[str, int], took: float | None) -> list[str]:
