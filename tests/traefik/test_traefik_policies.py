@@ -125,6 +125,15 @@ def test_rate_limit_answers_429_once_the_bucket_is_empty(gw):
     assert r.status == 429 and int(r.headers["retry-after"]) >= 1
 
 
+def test_a_forged_forwarded_for_gets_no_fresh_budget_and_no_other_address(gw):
+    forged = {"X-Forwarded-For": "10.1.2.3", "X-Real-Ip": "10.1.2.3"}
+    for _ in range(3):  # the bucket holds 2
+        gw.request("GET", "/limited")
+    assert gw.request("GET", "/limited").status == 429
+    assert gw.request("GET", "/limited", forged).status == 429
+    assert gw.request("GET", "/denied", forged).status == 403
+
+
 def test_rate_limit_by_header_counts_each_value_and_absence_as_one(gw):
     assert gw.request("GET", "/by-header", {"X-Key": "a"}).status == 200
     assert gw.request("GET", "/by-header", {"X-Key": "b"}).status == 200
