@@ -94,5 +94,6 @@ CAPABILITIES: dict[str, Support] = {
     "observability.tracing": unsupported("not emitted for Traefik yet"),
     "answers.errors": native("gatewayc's Traefik plugin gives every answer Traefik makes on a route (401, 403, "
                              "413, 429, 502, 503, 504) and the not-found answer the gateway's body for its "
-                             "status"),
+                             "status; a request Go's HTTP server cannot parse gets its text/plain 400 (431 "
+                             "for headers over 1 MiB)"),
 }
