@@ -2,6 +2,7 @@
 checks), active health checks and timeouts."""
 from __future__ import annotations
 
+import socket
 import time
 
 from harness_common import free_port
@@ -121,6 +122,35 @@ gateways:
     assert gw.request("GET", "/slow").status == 504
     assert time.monotonic() - t0 < 1.2
     assert gw.request("GET", "/slow/patient").status == 200  # a route's own timeouts
+
+
+def test_connect_timeout_gives_504(traefik):
+    """A target whose accept queue is full drops new connection attempts (SYNs) on Linux, so
+    only the connect timeout ends the wait (Traefik's default dialTimeout is 30 s)."""
+    with socket.socket() as full:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        waiting = []
+        for _ in range(3):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(full.getsockname())
+            waiting.append(c)
+        gw = traefik(f"""
+version: 1
+services:
+  s: {{url: "http://127.0.0.1:{full.getsockname()[1]}", timeouts: {{connect: 300ms}}}}
+gateways:
+  web:
+    listeners: [{{port: 8080}}]
+    routes: [{{name: r, service: s}}]
+""")
+        t0 = time.monotonic()
+        r = gw.request("GET", "/")
+        assert (r.status, r.json()) == (504, {"error": "Gateway Timeout"})
+        assert time.monotonic() - t0 < 2
+        for c in waiting:
+            c.close()
 
 
 def test_mirror_gets_a_copy_and_its_answer_is_ignored(traefik, echo_upstream):
