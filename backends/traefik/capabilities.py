@@ -31,8 +31,9 @@ CAPABILITIES: dict[str, Support] = {
                                          "response body that keeps trickling in can take longer"),
     "upstream.websocket": native("Traefik proxies the upgrade; gatewayc's plugin lets only `Upgrade: websocket` "
                                  "through, and routes without `websocket: true` remove Upgrade"),
-    "upstream.retry": emulated("retry middleware on the service (3.7): attempts = tries in all; statuses and "
-                               "network errors, where timeouts count as network errors like connection failures"),
+    "upstream.retry": emulated("retry middleware on the service (3.7): attempts = tries in all; the service's "
+                               "statuses, timeouts (on_timeout) and connection failures apart, through gatewayc's "
+                               "plugin; a retry may go to the same target again"),
     "upstream.retry.backoff": emulated("retry initialInterval = base: Traefik's exponential backoff has no "
                                        "maximum of its own"),
     "upstream.health_check": emulated("loadBalancer healthCheck: one failed check takes a target out and one "
