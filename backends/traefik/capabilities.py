@@ -76,7 +76,8 @@ CAPABILITIES: dict[str, Support] = {
     "cache": unsupported("HTTP caching is Traefik Hub only"),
     "cors": native("headers middleware accessControl*; Traefik answers preflights itself"),
     "ip_filter": native("ipAllowList; deny ranges are taken out of the allowed ranges"),
-    "body_limit": native("buffering maxRequestBodyBytes: 413; the request body is buffered first"),
+    "body_limit": native("buffering maxRequestBodyBytes: 413; the request body is buffered first; 0 (no body) "
+                         "by gatewayc's plugin"),
     "transform.request.headers": emulated("headers middleware: set and remove only (no add or rename)"),
     "transform.request.query": unsupported("Traefik has no middleware that changes query parameters"),
     "transform.request.body": unsupported("Traefik has no middleware that changes request bodies"),

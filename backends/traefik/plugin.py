@@ -16,7 +16,7 @@ from .context import Ctx
 
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
-SOURCES = ("gwc.go", "answers.go", "apikey.go", "identity.go", "jwt.go", "limit.go", "redirect.go", "tries.go",
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "identity.go", "jwt.go", "limit.go", "redirect.go", "tries.go", "nobody.go",
            "go.mod", ".traefik.yml")
 IDENTITY = "X-Gwc-Identity"  # the verified identity an identity-keyed rate limit counts (identity.go)
 # the statuses Traefik answers on its own in a forwarding route
@@ -99,6 +99,10 @@ def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
 
 def tries(r: ir.Retry, ctx: Ctx) -> dict:
     return middleware(ctx, {"tries": {"timeout": r.on_timeout}})  # never an empty map
+
+
+def no_body(ctx: Ctx) -> dict:
+    return middleware(ctx, {"noBody": True})
 
 
 def websocket_only(ctx: Ctx) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import json
 import time
 
 import pytest
@@ -57,6 +58,11 @@ gateways:
         service: echo
         policies:
           body_limit: 16
+      - name: nobody
+        match: /nobody
+        service: echo
+        policies:
+          body_limit: 0
       - name: headers
         match: /headers
         service: echo
@@ -186,6 +192,27 @@ def test_basic_auth_from_env(gw):
 def test_body_limit(gw):
     assert gw.request("POST", "/small", body="x" * 16).status == 200
     assert gw.request("POST", "/small", body="x" * 17).status == 413
+
+
+def chunked_post(gw, path: str, chunks: list[bytes]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=10)
+    try:
+        conn.request("POST", path, body=iter(chunks), encode_chunked=True,
+                     headers={"Transfer-Encoding": "chunked"})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_body_limit_zero_allows_no_body(gw):
+    r = gw.request("POST", "/nobody", body="")
+    assert r.status == 200 and r.json()["body"] == ""
+    r = gw.request("POST", "/nobody", body="x")
+    assert (r.status, r.json()) == (413, {"error": "Content Too Large"})
+    assert chunked_post(gw, "/nobody", [b"abc"])[0] == 413
+    status, body = chunked_post(gw, "/nobody", [])
+    assert status == 200 and json.loads(body)["body"] == ""
 
 
 def test_header_transforms_at_the_upstream(gw):

@@ -26,7 +26,8 @@ type Config struct {
 	WebSocketOnly bool      `json:"websocketOnly,omitempty"`
 	Host          string    `json:"host,omitempty"`
 	Redirect      *Redirect `json:"redirect,omitempty"`
-	Tries         *Tries    `json:"tries,omitempty"` // on a service, inside its retry middleware
+	Tries         *Tries    `json:"tries,omitempty"`  // on a service, inside its retry middleware
+	NoBody        bool      `json:"noBody,omitempty"` // body_limit: 0
 }
 
 // Answer is a response the gateway makes itself.
@@ -113,6 +114,10 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 		if m.cfg.Limit.Header == IdentityHeader {
 			req.Header.Del(IdentityHeader) // counted: it goes no further
 		}
+	}
+	if m.cfg.NoBody && refusesBody(req) {
+		rw.WriteHeader(http.StatusRequestEntityTooLarge) // shaped by the answers middleware
+		return
 	}
 	if m.cfg.WebSocketOnly {
 		if up := req.Header.Get("Upgrade"); up != "" {
