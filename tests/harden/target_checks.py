@@ -11,6 +11,9 @@ name in the backend registry; a registered target missing from CHECKS fails thos
 - traefik: the offline checks (Traefik's Go field list, SchemaStore, rules) and the real
   Traefik started on free loopback ports with the files, every router, middleware and
   service enabled and no error logged (tests/traefik/traefik_harness.py).
+- aws: openapi-spec-validator on openapi.json (with the one renaming tests/aws/awscheck.py
+  explains), cfn-lint on template.yaml with no finding; API Gateway's own import rules are the
+  backend's lint (backends/aws/lint.py), which runs in every build.
 """
 from __future__ import annotations
 
@@ -105,7 +108,18 @@ def check_traefik(c: Checkers, files: dict[str, bytes], env_names: list[str], wo
     run_traefik(work, out, Output(files=files), ports, env, moved=moved).stop()
 
 
+def check_aws(c: Checkers, files: dict[str, bytes], env_names: list[str], work: Path) -> None:
+    import awscheck
+    from openapi_spec_validator import validate
+
+    assert {"openapi.json", "template.yaml"} <= set(files), sorted(files)
+    validate(awscheck.for_validator(json.loads(files["openapi.json"])))
+    findings = awscheck.cfn_lint(files["template.yaml"].decode())
+    assert not findings, findings[:20]
+
+
 CHECKS: dict[str, Callable[[Checkers, dict[str, bytes], list[str], Path], None]] = {
+    "aws": check_aws,
     "kong": check_kong,
     "nginx": check_nginx,
     "traefik": check_traefik,
