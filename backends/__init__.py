@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 
 REGISTRY: dict[str, str] = {
+    "aws": "gatewayc.backends.aws",
     "kong": "gatewayc.backends.kong",
     "nginx": "gatewayc.backends.nginx",
     "traefik": "gatewayc.backends.traefik",

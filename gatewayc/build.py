@@ -21,7 +21,7 @@ class BuildResult:
 
 def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str] | None = None,
           accept: list[str] | None = None, form: str = "full", subdirs: bool = False,
-          allow: tuple[str, ...] = ()) -> BuildResult:
+          aws_api: str = "rest", allow: tuple[str, ...] = ()) -> BuildResult:
     """Compile `spec_path` for each target. `source` is the spec path as written into
     header comments (relative to the output directory, so it is the same from any cwd)."""
     from gatewayc import backends
@@ -72,7 +72,8 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
         plans = []
     for t, left_out, accepted_t in plans:
         backend = backends.load(t)
-        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t))
+        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t,
+                                                      aws_api))
         bag.extend(out.notes)
         prefix = f"{t}/" if subdirs else ""
         for path, content in out.files.items():

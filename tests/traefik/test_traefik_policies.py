@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import time
 
 import pytest
@@ -36,6 +37,11 @@ gateways:
         service: echo
         policies:
           ip: {allow: [127.0.0.0/8], deny: [10.0.0.0/8]}
+      - name: carved
+        match: /carved
+        service: echo
+        policies:
+          ip: {allow: [127.0.0.0/8], deny: [127.0.0.1]}
       - name: admin
         match: /admin
         service: echo
@@ -133,6 +139,26 @@ def test_ip_deny_wins(gw):
     assert gw.request("GET", "/allowed").status == 200
 
 
+def request_from(gw, source: str, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_ip_deny_inside_an_allowed_range(gw):
+    assert request_from(gw, "127.0.0.1", "/carved") == 403
+    assert request_from(gw, "127.0.0.2", "/carved") == 200
+    assert request_from(gw, "127.0.0.2", "/denied") == 403
+
+
+def test_the_service_sees_the_client_host(gw):
+    seen = gw.request("GET", "/headers", host="Api.Example.test:8123").json()["headers"]
+    assert seen["host"] == "Api.Example.test:8123"  # passHostHeader
+
+
 def test_basic_auth_from_htpasswd_file(gw):
     r = gw.request("GET", "/admin")
     assert r.status == 401 and 'realm="Admin"' in r.headers["www-authenticate"]
@@ -178,14 +204,15 @@ def test_path_rewrites(gw, path, upstream_path):
 
 @pytest.mark.parametrize("path,status,location", [
     ("/moved/x?y=1", 301, "https://example.com/moved/x?y=1"),
-    ("/blog/2019/post?p=2", 302, "http://h.test:8000/articles/2019/post?p=2"),
-    ("/blog", 302, "http://h.test:8000/articles"),
-    ("/go/x", 302, "http://h.test:8000/x"),
-    ("/go", 302, "http://h.test:8000/"),
+    ("/blog/2019/post?p=2", 302, "http://h.test:{port}/articles/2019/post?p=2"),
+    ("/blog", 302, "http://h.test:{port}/articles"),
+    ("/go/x", 302, "http://h.test:{port}/x"),
+    ("/go", 302, "http://h.test:{port}/"),
 ])
 def test_redirects(gw, path, status, location):
+    # the port is the one the request came in on (the listener's), not the Host header's
     r = gw.request("GET", path, host="h.test:8000")
-    assert (r.status, r.headers.get("location")) == (status, location)
+    assert (r.status, r.headers.get("location")) == (status, location.format(port=gw.port))
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -194,7 +221,7 @@ def test_redirect_status_is_the_spec_one_for_every_method(gw, method):
     r = gw.request(method, "/perm/a?b=1", host="h.test:8000")
     assert (r.status, r.headers["location"]) == (308, "http://new.example.com:8443/perm/a?b=1")
     r = gw.request(method, "/form?x=%20", host="h.test")
-    assert (r.status, r.headers["location"]) == (303, "http://h.test/thanks?x=%20")
+    assert (r.status, r.headers["location"]) == (303, f"http://h.test:{gw.port}/thanks?x=%20")
     r = gw.request(method, "/moved", host="h.test")
     assert (r.status, r.headers["location"]) == (301, "https://example.com/moved")
 
