@@ -62,7 +62,8 @@ CAPABILITIES: dict[str, Support] = {
     "rate_limit.shared": PENDING,
     "concurrency_limit": unsupported("API Gateway has no concurrent-request limit"),
     "cache": PENDING,
-    "cors": PENDING,
+    "cors": native("HTTP API: `x-amazon-apigateway-cors`, one policy for the whole API (routes that differ: an "
+                   "error). REST proxy integrations pass the service's response unchanged: refused there"),
     "ip_filter": PENDING,
     "body_limit": unsupported("API Gateway's payload limit is a fixed 10 MB"),
     "transform.request.headers": native("REST: requestParameters set headers (set only); HTTP API: parameter "

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import Ctx
+from .cors import api_cors
 from .integrations import integration
 from .responses import gateway_responses
 from .tree import ANY, Op, operations
@@ -35,8 +36,12 @@ def document(ctx: Ctx, description: str, version: str) -> dict:
     }
     if ctx.rest:
         doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, {})
+        api_cors(ctx)  # refused on REST
     else:
         doc["x-amazon-apigateway-importexport-version"] = "1.0"
+        cors = api_cors(ctx)
+        if cors is not None:
+            doc["x-amazon-apigateway-cors"] = cors
         ctx.warn("the HTTP API answers with its own bodies (`{\"message\": \"Not Found\"}`, ...): it has no gateway "
                  "responses, so the answers the gateway makes itself do not have the spec's shape", gw.loc)
     return doc

@@ -1,12 +1,13 @@
-"""Redirects (scheme, host, port, path, status), path and host rewrites, request and response
-header modifiers (docs/spec.md sections 11 and 13, Transforms)."""
+"""Redirects (scheme, host, port, path, status), path and host rewrites, connection upgrades
+(M7), request and response header modifiers (docs/spec.md sections 11 and 13, Transforms)."""
 from __future__ import annotations
 
-from table_model import Case, Group, Send
+from table_model import Case, Group, Send, pattern
 
 P = ("routing.path.prefix",)
 EXACT = ("routing.path.exact",)
 REDIRECT = ("action.redirect", *P)
+WS = {"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
 
 
 def moved(path: str, status: int, location: str, method: str = "GET", host: str = "h.test:{port}") -> Send:
@@ -68,6 +69,25 @@ CASES = (
     """, (
         Send("/rehost", host="h.test", upstream="a", seen_headers={"host": "users.internal"}),
     )),
+    Case("upgrades", (*P, "upstream.websocket"), """
+        - {name: up-ws, match: {path: /up-ws}, service: a, websocket: true}
+        - {name: up-plain, match: {path: /up-plain}, service: a}
+    """, (
+        # only a WebSocket upgrade, only where the route allows it (M7); the rest is a plain request
+        Send("/up-ws", {**WS, "Upgrade": "WebSocket", "Connection": "Upgrade"}, upstream="a",
+             seen_headers={"upgrade": "websocket", "connection": pattern("(?i)upgrade")}),
+        Send("/up-ws", {"Upgrade": "h2c", "Connection": "Upgrade"}, upstream="a", seen_headers={"upgrade": None}),
+        Send("/up-plain", {**WS, "Upgrade": "websocket", "Connection": "Upgrade"}, upstream="a",
+             seen_headers={"upgrade": None}),
+    )),
+    Case("hop-by-hop-headers", P, """
+        - {name: hop, match: {path: /hop}, service: a}
+    """, (
+        # a header the client's Connection names is for the gateway alone (docs/spec.md, what a service receives)
+        Send("/hop", {"Connection": "keep-alive, X-Hop", "X-Hop": "1", "Keep-Alive": "timeout=5", "X-End": "2"},
+             upstream="a", seen_headers={"x-hop": None, "keep-alive": None, "x-end": "2"}),
+    ), xfail={"nginx": "bug: nginx forwards the headers a client's Connection header names (RFC 9110 7.6.1: they are "
+                       "hop-by-hop); only Connection, Keep-Alive and the like are dropped"}),
     Case("request-headers-set-and-remove", (*P, "transform.request.headers"), """
         - name: rq-headers
           match: {path: /rq}
