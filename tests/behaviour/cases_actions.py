@@ -2,12 +2,11 @@
 (M7), request and response header modifiers (docs/spec.md sections 11 and 13, Transforms)."""
 from __future__ import annotations
 
-from table_model import Case, Group, Send, pattern
+from table_model import Case, Group, Send, Upgrading
 
 P = ("routing.path.prefix",)
 EXACT = ("routing.path.exact",)
 REDIRECT = ("action.redirect", *P)
-WS = {"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"}
 
 
 def moved(path: str, status: int, location: str, method: str = "GET", host: str = "h.test:{port}") -> Send:
@@ -70,16 +69,19 @@ CASES = (
         Send("/rehost", host="h.test", upstream="a", seen_headers={"host": "users.internal"}),
     )),
     Case("upgrades", (*P, "upstream.websocket"), """
-        - {name: up-ws, match: {path: /up-ws}, service: a, websocket: true}
-        - {name: up-plain, match: {path: /up-plain}, service: a}
+        - {name: up-ws, match: {path: /up-ws}, service: switching, websocket: true}
+        - {name: up-plain, match: {path: /up-plain}, service: switching}
+        - {name: up-ws-echo, match: {path: /up-echo}, service: a, websocket: true}
     """, (
         # only a WebSocket upgrade, only where the route allows it (M7); the rest is a plain request
-        Send("/up-ws", {**WS, "Upgrade": "WebSocket", "Connection": "Upgrade"}, upstream="a",
-             seen_headers={"upgrade": "websocket", "connection": pattern("(?i)upgrade")}),
-        Send("/up-ws", {"Upgrade": "h2c", "Connection": "Upgrade"}, upstream="a", seen_headers={"upgrade": None}),
-        Send("/up-plain", {**WS, "Upgrade": "websocket", "Connection": "Upgrade"}, upstream="a",
-             seen_headers={"upgrade": None}),
-    )),
+        Upgrading("/up-ws", "websocket", switched=True),
+        Upgrading("/up-ws", "h2c", switched=False),
+        Upgrading("/up-plain", "websocket", switched=False),
+        Send("/up-echo", {"Upgrade": "h2c", "Connection": "Upgrade"}, upstream="a", seen_headers={"upgrade": None}),
+        Upgrading("/up-ws", "WebSocket", switched=True),  # the protocol token in any letter case
+    ), services="""
+        switching: {url: __SWITCHING__}
+    """),
     Case("hop-by-hop-headers", P, """
         - {name: hop, match: {path: /hop}, service: a}
     """, (
@@ -122,4 +124,4 @@ CASES = (
 
 GROUPS = (Group("actions", ("a",), """
     a: {url: __A__}
-""", CASES),)
+""", CASES, upgraders=("switching",)),)

@@ -101,7 +101,18 @@ class Arrived:
     path: str | None = None
 
 
-Step = Send | Upstream | Wait | Mark | Until | Spread | Arrived
+@dataclass(frozen=True)
+class Upgrading:
+    """A raw `Upgrade: <protocol>` request (with the WebSocket handshake headers); `switched`:
+    whether the answer must be `101 Switching Protocols` (the service, an upgrading upstream,
+    switches whenever the upgrade reaches it)."""
+
+    path: str
+    protocol: str
+    switched: bool
+
+
+Step = Send | Upstream | Wait | Mark | Until | Spread | Arrived | Upgrading
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,7 @@ class Group:
     cases: tuple[Case, ...]
     gateway: str = ""  # YAML: gateway-level fields (policies, errors, observability...)
     features: tuple[str, ...] = ()  # what the gateway-level part needs
+    upgraders: tuple[str, ...] = ()  # upstreams that switch protocols on any Upgrade (`__NAME__` too)
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str | bytes] = field(default_factory=dict)  # written next to the spec
 
