@@ -108,21 +108,34 @@ def guard(fn):
         sys.exit(3)
 
 
+def allow_dir_option():
+    return click.option("--allow-dir", "allow_dir", multiple=True, metavar="DIR",
+                        help="Also read included, JWKS and schema files under DIR (repeatable; default: the "
+                             "spec's directory only).")
+
+
 @app.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, metavar="SPEC...")
+@click.option("-t", "--target", "targets", multiple=True, metavar="TARGET", shell_complete=complete_target,
+              help="Also run the capability check of a build for TARGET (repeatable, or `all`).")
+@allow_dir_option()
 @format_option()
 @quiet_option("Print only problems.")
 @verbose_option()
-def validate(files: tuple[str, ...], fmt: str, quiet: bool, verbose: bool) -> None:
+def validate(files: tuple[str, ...], targets: tuple[str, ...], allow_dir: tuple[str, ...], fmt: str, quiet: bool,
+             verbose: bool) -> None:
     """Check SPEC files and report every problem with its position."""
 
     def run():
-        from ..compiler import compile_spec
+        from .. import backends
+        from ..build import build as do_build
         from . import render
 
+        names = sorted(set(backends.names() if "all" in targets else targets))
         all_diags, failed, summaries = [], False, []
         for f in files:
-            c = compile_spec(f)
+            # the build's own checks, in memory, nothing written; with no target, the spec alone
+            c = do_build(f, names, source=f, allow=allow_dir)
             all_diags.extend(c.diagnostics)
             failed |= not c.ok
             if c.ok and c.ir is not None:
@@ -160,11 +173,12 @@ def _count(n: int, noun: str) -> str:
               help="`full` config, or `include` snippet (only where the target has one).")
 @click.option("--aws-api", type=Choice(("rest", "http")), default="rest", show_default=True, metavar="API",
               help="AWS API Gateway: `rest` (REST API) or `http` (HTTP API).")
+@allow_dir_option()
 @format_option()
 @quiet_option()
 @verbose_option()
 def build(spec: str, target: str, out: str, gateways: tuple[str, ...], accept: tuple[str, ...], check: bool,
-          form: str, aws_api: str, fmt: str, quiet: bool, verbose: bool) -> None:
+          form: str, aws_api: str, allow_dir: tuple[str, ...], fmt: str, quiet: bool, verbose: bool) -> None:
     """Compile SPEC for TARGET and write the result to DIR atomically."""
 
     def run():
@@ -179,7 +193,7 @@ def build(spec: str, target: str, out: str, gateways: tuple[str, ...], accept: t
         names = backends.names() if target == "all" else [target]
         source = os.path.relpath(os.path.abspath(spec), os.path.abspath(out)).replace(os.sep, "/")
         result = do_build(spec, names, source=source, gateways=list(gateways) or None, accept=list(accept),
-                          form=form, subdirs=(target == "all"), aws_api=aws_api)
+                          form=form, subdirs=(target == "all"), aws_api=aws_api, allow=allow_dir)
         diags = shown(result.diagnostics, fmt, verbose)
         report = {"ok": result.ok, "files": sorted(result.files), "env": result.env}
         diff = None
