@@ -147,7 +147,7 @@ def test_action_diff_step(tmp_path, shim):
     assert r.returncode == 0, r.stdout + r.stderr
     md = summary.read_text()
     assert md.startswith("## gatewayc diff: git:")
-    assert "route orders added: /orders -> service users (no auth)" in md
+    assert "route orders added: /orders -&gt; service users (no auth)" in md  # spec text, HTML-escaped
     assert "```diff" in md
     assert output.read_text() == "changed=true\n"
     assert "::warning " in r.stdout  # the unauthenticated route, annotated
