@@ -55,9 +55,8 @@ def format_option(choices=FORMATS, help: str = "Output format."):
 
 
 def shown(diags, fmt: str, verbose: bool) -> list:
-    """The diagnostics a run prints: in text, infos only with -v; never as GitHub annotations;
-    JSON, for tools, has them all."""
-    keep_info = fmt == "json" or (verbose and fmt == "text")
+    """The diagnostics a run prints: infos only with -v, and never as GitHub annotations."""
+    keep_info = verbose and fmt != "github"
     return [d for d in diags if keep_info or d.effective_severity.value != "info"]
 
 

@@ -77,6 +77,6 @@ def test_allow_dir_lets_them_in(tree, cli):
 
 
 def test_build_refuses_them_too_and_writes_nothing(tree, cli):
-    code, out, _ = cli(["build", "spec/gateway.yml", "-t", "nginx", "-o", "out"], cwd=tree)
-    assert code == 1 and "GWC012" in out and MARKER not in out
+    code, out, err = cli(["build", "spec/gateway.yml", "-t", "nginx", "-o", "out"], cwd=tree)
+    assert code == 1 and "GWC012" in err and MARKER not in out + err  # diagnostics go to stderr
     assert not (tree / "out").exists()

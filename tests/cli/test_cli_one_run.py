@@ -78,7 +78,7 @@ def test_the_inline_secret_is_never_printed(fmt, cli):
     assert "GWC109" in out + err
     if fmt == "text":
         # the line is still shown, the value masked, for every diagnostic on that line
-        assert out.count("secret: ***, failure:") == 2
+        assert err.count("secret: ***, failure:") == 2  # text diagnostics go to stderr
 
 
 def test_without_targets_the_capability_check_is_left_out(cli):
