@@ -91,7 +91,7 @@ def health_check(svc: ir.Service, hc: ir.HealthCheck, ctx: Ctx) -> dict:
         out["status"] = hc.statuses[0]
     else:
         ctx.warn(f"service {svc.name!r}: Traefik's health check expects one status; any 2xx or 3xx counts as "
-                 f"healthy instead of {', '.join(map(str, hc.statuses))}", svc.loc)
+                 f"healthy instead of {', '.join(map(str, hc.statuses))}", hc.loc)
     return out
 
 
@@ -101,11 +101,11 @@ def passive(svc: ir.Service, cb: ir.CircuitBreaker, ctx: Ctx) -> dict:
     else:
         n = max(1, cb.min_requests * (cb.failure_percent or 100) // 100)
         ctx.warn(f"service {svc.name!r}: Traefik counts failures, not a failure rate: a target is taken out after "
-                 f"{n} failures within {duration(cb.open_ms)}", svc.loc)
+                 f"{n} failures within {duration(cb.open_ms)}", cb.loc)
     ignored = [s for s in cb.failure_statuses if s < 500]
     if ignored:
         ctx.warn(f"service {svc.name!r}: Traefik's passive health check counts only 5xx responses and connection "
-                 f"errors as failures; {', '.join(map(str, ignored))} are not counted", svc.loc)
+                 f"errors as failures; {', '.join(map(str, ignored))} are not counted", cb.loc)
     return {"failureWindow": go_duration(cb.open_ms), "maxFailedAttempts": n}
 
 
