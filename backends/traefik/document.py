@@ -49,7 +49,9 @@ class _Builder:
             if svc.retry is not None and not ctx.dropping("upstream.retry") and not mirror:
                 rname = name("service", svc.name, "retry")
                 self.middlewares[rname] = {"retry": services.retry(svc, svc.retry, ctx)}
-                body["middlewares"] = [rname]
+                tname = name("service", svc.name, "tries")
+                self.middlewares[tname] = plugin.tries(svc.retry, ctx)
+                body["middlewares"] = [rname, tname]
             body["loadBalancer"] = services.load_balancer(svc, tr, ctx, self.transports, sname)
             self.services[sname] = body
         return sname

@@ -63,10 +63,9 @@ def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[s
     if p.auth is not None:
         out.extend(auth(route, p.auth, ctx))
     if p.body_limit is not None and not ctx.dropping("body_limit"):
-        if p.body_limit == 0:
-            ctx.error(f"route {route.name!r}: `body_limit: 0` (no body at all): Traefik's buffering middleware "
-                      f"takes 0 as no limit", route.loc, hint="use a limit of at least 1 byte")
-        out.append(("body-limit", {"buffering": {"maxRequestBodyBytes": max(1, p.body_limit)}}))
+        # Traefik's buffering middleware takes 0 as no limit: no body at all is gatewayc's plugin's
+        out.append(("body-limit", plugin.no_body(ctx) if p.body_limit == 0
+                    else {"buffering": {"maxRequestBodyBytes": p.body_limit}}))
     h = {}
     if t.request_headers and not ctx.dropping("transform.request.headers"):
         h = header_map(t.request_headers, "request", f"route {route.name!r}", t.loc, ctx)

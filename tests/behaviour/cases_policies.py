@@ -126,8 +126,7 @@ CASES = (
     """, (
         Send("/no-body", method="POST", body="", upstream="a"),
         answer("/no-body", 413, method="POST", body="x"),
-    ), xfail={"traefik": "the Traefik build refuses `body_limit: 0` (GWC310: its buffering middleware takes 0 "
-                         "as no limit) while its capability matrix claims body_limit in full (native)"}),
+    )),
     Case("no-body-limit-by-default", P, """
         - {name: big, match: {path: /big}, service: a}
     """, (

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import json
 import time
 
 import pytest
@@ -57,6 +58,11 @@ gateways:
         service: echo
         policies:
           body_limit: 16
+      - name: nobody
+        match: /nobody
+        service: echo
+        policies:
+          body_limit: 0
       - name: headers
         match: /headers
         service: echo
@@ -125,6 +131,15 @@ def test_rate_limit_answers_429_once_the_bucket_is_empty(gw):
     assert r.status == 429 and int(r.headers["retry-after"]) >= 1
 
 
+def test_a_forged_forwarded_for_gets_no_fresh_budget_and_no_other_address(gw):
+    forged = {"X-Forwarded-For": "10.1.2.3", "X-Real-Ip": "10.1.2.3"}
+    for _ in range(3):  # the bucket holds 2
+        gw.request("GET", "/limited")
+    assert gw.request("GET", "/limited").status == 429
+    assert gw.request("GET", "/limited", forged).status == 429
+    assert gw.request("GET", "/denied", forged).status == 403
+
+
 def test_rate_limit_by_header_counts_each_value_and_absence_as_one(gw):
     assert gw.request("GET", "/by-header", {"X-Key": "a"}).status == 200
     assert gw.request("GET", "/by-header", {"X-Key": "b"}).status == 200
@@ -177,6 +192,27 @@ def test_basic_auth_from_env(gw):
 def test_body_limit(gw):
     assert gw.request("POST", "/small", body="x" * 16).status == 200
     assert gw.request("POST", "/small", body="x" * 17).status == 413
+
+
+def chunked_post(gw, path: str, chunks: list[bytes]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=10)
+    try:
+        conn.request("POST", path, body=iter(chunks), encode_chunked=True,
+                     headers={"Transfer-Encoding": "chunked"})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_body_limit_zero_allows_no_body(gw):
+    r = gw.request("POST", "/nobody", body="")
+    assert r.status == 200 and r.json()["body"] == ""
+    r = gw.request("POST", "/nobody", body="x")
+    assert (r.status, r.json()) == (413, {"error": "Content Too Large"})
+    assert chunked_post(gw, "/nobody", [b"abc"])[0] == 413
+    status, body = chunked_post(gw, "/nobody", [])
+    assert status == 200 and json.loads(body)["body"] == ""
 
 
 def test_header_transforms_at_the_upstream(gw):
