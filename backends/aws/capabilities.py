@@ -73,7 +73,9 @@ CAPABILITIES: dict[str, Support] = {
     "cache": PENDING,
     "cors": native("HTTP API: `x-amazon-apigateway-cors`, one policy for the whole API (routes that differ: an "
                    "error). REST proxy integrations pass the service's response unchanged: refused there"),
-    "ip_filter": PENDING,
+    "ip_filter": native("REST: the resource policy (`x-amazon-apigateway-policy`) denies the route's methods to "
+                        "addresses outside `allow` or in `deny` (403, the ACCESS_DENIED gateway response); a filter "
+                        "whose patterns would cover another route's methods is refused. The HTTP API has none"),
     "body_limit": unsupported("API Gateway's payload limit is a fixed 10 MB"),
     "transform.request.headers": native("REST: requestParameters set headers (set only); HTTP API: parameter "
                                         "mapping append/overwrite/remove"),

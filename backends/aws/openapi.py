@@ -8,6 +8,7 @@ from .context import Ctx
 from .cors import api_cors
 from .integrations import integration
 from .lint import path_problem
+from .policy import resource_policy
 from .responses import gateway_responses
 from .tree import ANY, Op, operations
 from .usage import SCHEME, Usage, plan
@@ -56,6 +57,9 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
         doc["x-amazon-apigateway-api-key-source"] = "HEADER"
     if schemes:
         doc["components"] = {"securitySchemes": dict(sorted(schemes.items()))}
+    policy = resource_policy(ctx, table)
+    if policy is not None:
+        doc["x-amazon-apigateway-policy"] = policy
     if ctx.rest:
         doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, usage.responses)
         api_cors(ctx)  # refused on REST

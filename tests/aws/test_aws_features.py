@@ -147,6 +147,13 @@ ROWS = [
     ("jwt-hide-authorization", "http",
      {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "hide_credentials": True}}}}, None, None,
      ("error", "GWC310", "cannot remove that (reserved) header")),
+    ("ip-filter", "rest", {"match": "/a", "policies": {"ip": {"allow": ["10.0.0.0/8"]}}}, None, None,
+     ("doc", "x-amazon-apigateway-policy", {"Statement": [
+         {"Effect": "Allow", "Resource": "execute-api:/*"},
+         {"Effect": "Deny", "Resource": ["execute-api:/*/*/a", "execute-api:/*/*/a/*"],
+          "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}]})),
+    ("ip-filter-http", "http", {"match": "/a", "policies": {"ip": {"allow": ["10.0.0.0/8"]}}}, None, None,
+     ("error", "GWC310", "IP filter (resource policy) needs a REST API")),
     ("regex", "rest", {"match": {"path": {"regex": "/a/[0-9]+"}}}, None, None, ("error", "GWC300",
                                                                                  "(routing.path.regex)")),
     ("weighted", "rest", {"match": "/a"},
@@ -170,6 +177,8 @@ def _clean(d: dict) -> dict:
 
 
 def _subset(fragment, whole) -> bool:
+    if isinstance(fragment, list):
+        return isinstance(whole, list) and len(fragment) == len(whole) and all(map(_subset, fragment, whole))
     if isinstance(fragment, dict):
         return isinstance(whole, dict) and all(k in whole and _subset(v, whole[k]) for k, v in fragment.items())
     return fragment == whole
@@ -237,3 +246,20 @@ def test_an_accepted_feature_leaves_out_the_use_aws_cannot_express(tmp_path):
     assert r.ok and any(d.code == "GWC302" and "remove" in d.message for d in r.diagnostics)
     params = json.loads(r.files["openapi.json"])["paths"]["/a"]["x-amazon-apigateway-any-method"][INTEG]
     assert params["requestParameters"] == {"integration.request.header.X-S": "'1'"}
+
+
+def test_an_ip_filter_that_would_cover_another_route_is_refused(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text("""\
+version: 1
+services: {svc: {url: "http://127.0.0.1:3001"}}
+gateways:
+  gw:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: admin, match: /admin, service: svc, policies: {ip: {allow: [10.0.0.0/8]}}}
+      - {name: inner, match: {path: {exact: /admin/open}, methods: [GET]}, service: svc}
+""")
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    errors = [d.message for d in r.diagnostics if d.is_error]
+    assert not r.ok and any("would also cover GET /admin/open of route 'inner'" in e for e in errors), errors
