@@ -55,7 +55,8 @@ CAPABILITIES: dict[str, Support] = {
                            "the file, and bcrypt costs tens of milliseconds per request"),
     "auth.mtls": unsupported("Traefik cannot check a client certificate's subject per route"),
     "auth.any_of": unsupported("Traefik chains middlewares; it cannot try one auth method after another"),
-    "auth.all_of": unsupported("only basic auth exists on Traefik OSS"),
+    "auth.all_of": unsupported("not built for Traefik yet: gatewayc's plugin and basicAuth check one method each, "
+                               "and nothing gives their chain's 401 every method's challenge"),
     "rate_limit.token_bucket": native("rateLimit: average/period with burst = burst + 1 tokens; a request over "
                                       "the limit waits up to 1/(2*rate) (500 ms at most) for a token before 429"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth, refilled steadily: no window "

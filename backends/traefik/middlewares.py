@@ -57,7 +57,7 @@ def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[s
         if h:
             out.append(("response-headers", {"headers": {"customResponseHeaders": h}}))
     if p.cors is not None and not ctx.dropping("cors"):
-        out.append(("cors", {"headers": cors(p.cors)}))
+        out.extend(cors_chain(p.cors, ctx))
     if p.ip is not None and not ctx.dropping("ip_filter"):
         out.append(("ip", {"ipAllowList": {"sourceRange": source_range(p.ip), "rejectStatusCode": 403}}))
     if p.auth is not None:
@@ -115,6 +115,13 @@ def _origin_regex(o: str) -> str:
     scheme, rest = o.split("://", 1)
     host_port = rest[2:]  # after "*."
     return "^" + re.escape(scheme) + "://[^/.:]+(\\.[^/.:]+)*\\." + re.escape(host_port) + "$"
+
+
+def cors_chain(c: ir.Cors, ctx: Ctx) -> list[tuple[str, dict]]:
+    """The CORS headers middleware, behind gatewayc's plugin when "any" method or header must
+    answer a preflight with what the browser asked for."""
+    any_ = plugin.cors_any(c, ctx)
+    return ([("cors-any", any_)] if any_ else []) + [("cors", {"headers": cors(c)})]
 
 
 def cors(c: ir.Cors) -> dict:

@@ -17,6 +17,7 @@ from .context import Ctx
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
 SOURCES = ("gwc.go", "answers.go", "apikey.go", "identity.go", "jwt.go", "limit.go", "redirect.go", "tries.go", "nobody.go",
+           "corsany.go",
            "go.mod", ".traefik.yml")
 IDENTITY = "X-Gwc-Identity"  # the verified identity an identity-keyed rate limit counts (identity.go)
 # the statuses Traefik answers on its own in a forwarding route
@@ -99,6 +100,13 @@ def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
 
 def tries(r: ir.Retry, ctx: Ctx) -> dict:
     return middleware(ctx, {"tries": {"timeout": r.on_timeout}})  # never an empty map
+
+
+def cors_any(c: ir.Cors, ctx: Ctx) -> dict | None:
+    """In front of a CORS headers middleware: a preflight's `*` becomes what the browser asked
+    for (corsany.go); None when the policy lists its methods and headers."""
+    conf = {"methods": c.methods == ("*",), "headers": c.headers == ("*",)}
+    return middleware(ctx, {"corsAny": conf}) if any(conf.values()) else None
 
 
 def no_body(ctx: Ctx) -> dict:

@@ -68,9 +68,7 @@ CASES = (
                             "access-control-allow-headers": pattern(r"(?i)(?=.*authorization)(?=.*x-thing).*")}),
         Send("/cors-any", {"Origin": "https://x.example"}, upstream="a",
              reply_headers={"access-control-allow-origin": pattern(r"\*|https://x\.example")}),
-    ), xfail={"traefik": "bug: Traefik's headers middleware answers a preflight of `methods: [\"*\"]` / `headers: "
-                         "[\"*\"]` with a literal `*`, which does not cover Authorization (docs/spec.md, CORS: the "
-                         "answer must allow the method and headers the browser asks for)"}),
+    )),
     Case("cors-on-gateway-answers", (*P, "cors", "auth.api_key", "rate_limit.token_bucket"), f"""
         - name: cors-auth
           match: {{path: /cors-auth}}

@@ -100,6 +100,11 @@ gateways:
       - name: see-other
         match: {path: {exact: /form}}
         redirect: {path: {full: /thanks}, status: 303}
+      - name: cors-any
+        match: /cors-any
+        service: echo
+        policies:
+          cors: {origins: ["*"], methods: ["*"], headers: ["*"]}
       - name: cors
         match: /cors
         service: echo
@@ -272,6 +277,20 @@ def test_cors(gw):
     assert r.headers["access-control-allow-origin"] == "https://app.example.com"
     r = gw.request("GET", "/cors", {"Origin": "https://evil.example.com"})
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_cors_any_method_and_header_allows_what_the_browser_asks_for(gw):
+    pre = gw.request("OPTIONS", "/cors-any", {"Origin": "https://x.example", "Access-Control-Request-Method": "PATCH",
+                                               "Access-Control-Request-Headers": "authorization,x-thing"})
+    assert pre.status in (200, 204)
+    # a literal `*` would not cover Authorization (Fetch standard)
+    assert pre.headers["access-control-allow-methods"] == "PATCH"
+    assert pre.headers["access-control-allow-headers"] == "authorization,x-thing"
+    r = gw.request("GET", "/cors-any", {"Origin": "https://x.example"})
+    assert r.status == 200 and r.headers["access-control-allow-origin"] == "*"
+    # a policy that lists its methods answers with its list
+    pre = gw.request("OPTIONS", "/cors", {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"})
+    assert pre.headers["access-control-allow-methods"] == "GET,POST"
 
 
 def test_no_errors_after_traffic(gw):

@@ -26,8 +26,9 @@ type Config struct {
 	WebSocketOnly bool      `json:"websocketOnly,omitempty"`
 	Host          string    `json:"host,omitempty"`
 	Redirect      *Redirect `json:"redirect,omitempty"`
-	Tries         *Tries    `json:"tries,omitempty"`  // on a service, inside its retry middleware
-	NoBody        bool      `json:"noBody,omitempty"` // body_limit: 0
+	Tries         *Tries    `json:"tries,omitempty"`   // on a service, inside its retry middleware
+	NoBody        bool      `json:"noBody,omitempty"`  // body_limit: 0
+	CORSAny       *CORSAny  `json:"corsAny,omitempty"` // in front of a CORS policy allowing any method or header
 }
 
 // Answer is a response the gateway makes itself.
@@ -79,6 +80,10 @@ func New(ctx context.Context, next http.Handler, cfg *Config, name string) (http
 func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if len(m.answers) > 0 {
 		rw = &answerWriter{rw: rw, answers: m.answers}
+	}
+	if m.cfg.CORSAny != nil && isPreflight(req) {
+		rw = &corsAnyWriter{rw: rw, cfg: m.cfg.CORSAny, method: req.Header.Get("Access-Control-Request-Method"),
+			asked: req.Header.Get("Access-Control-Request-Headers")}
 	}
 	if m.cfg.Identity != "" {
 		req.Header.Del(IdentityHeader) // never the client's
