@@ -7,6 +7,7 @@ import importlib
 
 REGISTRY: dict[str, str] = {
     "aws": "gatewayc.backends.aws",
+    "envoy": "gatewayc.backends.envoy",
     "kong": "gatewayc.backends.kong",
     "nginx": "gatewayc.backends.nginx",
     "traefik": "gatewayc.backends.traefik",
