@@ -159,7 +159,11 @@ def read_aws(files: dict[str, bytes], env: dict[str, str], deck) -> dict:
     return {n: _cfn(_yaml(d)) if n == "template.yaml" else _generic(n, d) for n, d in files.items()}
 
 
-READERS = {"aws": read_aws, "kong": read_kong, "nginx": read_nginx, "traefik": read_traefik}
+def read_envoy(files: dict[str, bytes], env: dict[str, str], deck) -> dict:
+    return {n: _generic(n, d) for n, d in files.items()}
+
+
+READERS = {"aws": read_aws, "envoy": read_envoy, "kong": read_kong, "nginx": read_nginx, "traefik": read_traefik}
 
 
 def read(target: str, files: dict[str, bytes], env: dict[str, str], deck) -> dict:

@@ -11,6 +11,7 @@ name in the backend registry; a registered target missing from CHECKS fails thos
 - traefik: the offline checks (Traefik's Go field list, SchemaStore, rules) and the real
   Traefik started on free loopback ports with the files, every router, middleware and
   service enabled and no error logged (tests/traefik/traefik_harness.py).
+- envoy: `envoy --mode validate` on envoy.yaml (tests/envoy/envoy_harness.py).
 - aws: openapi-spec-validator on openapi.json (with the one renaming tests/aws/awscheck.py
   explains), cfn-lint on template.yaml with no finding; API Gateway's own import rules are the
   backend's lint (backends/aws/lint.py), which runs in every build.
@@ -111,7 +112,8 @@ def check_traefik(c: Checkers, files: dict[str, bytes], env_names: list[str], wo
         while q in moved.values():
             q = free_port()
         moved[p] = q
-    run_traefik(work, out, Output(files=files), ports, env, moved=moved).stop()
+    # a generous wait: under load (8 builds at once on 2 cores) Traefik takes long to load a file
+    run_traefik(work, out, Output(files=files), ports, env, timeout=90, moved=moved).stop()
 
 
 def check_aws(c: Checkers, files: dict[str, bytes], env_names: list[str], work: Path) -> None:
@@ -124,8 +126,17 @@ def check_aws(c: Checkers, files: dict[str, bytes], env_names: list[str], work: 
     assert not findings, findings[:20]
 
 
+def check_envoy(c: Checkers, files: dict[str, bytes], env_names: list[str], work: Path) -> None:
+    from envoy_harness import stand_in_env, validate
+
+    out = work / "out"
+    write_output(out, files)
+    validate(out / "envoy.yaml", stand_in_env(env_names))
+
+
 CHECKS: dict[str, Callable[[Checkers, dict[str, bytes], list[str], Path], None]] = {
     "aws": check_aws,
+    "envoy": check_envoy,
     "kong": check_kong,
     "nginx": check_nginx,
     "traefik": check_traefik,
