@@ -62,6 +62,7 @@ ENCODINGS = {
     "challenge realm": quoted,
     "nginx header variable": lambda s: s.lower().replace("-", "_"),
     "Go regexp replacement": lambda s: s.replace("$", "$$"),  # Traefik's replacePathRegex
+    "Envoy header formatter": lambda s: s.replace("%", "%%"),  # %VAR% is a command in header values
     "identifier slug": lambda s: re.sub(r"[^A-Za-z0-9]", "_", s),  # names of nginx locations and variables
 }
 
