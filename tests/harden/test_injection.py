@@ -243,6 +243,9 @@ KNOWN = {
     ("#", "kong"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
     ("#", "traefik"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
     ("#", "aws"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
+    ("#", "envoy"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
+    ("x" * 1100, "envoy"): "a header of 1,100 characters: envoy --mode validate refuses the route configuration "
+                           "(proto constraint); the build should refuse it with a position",
     ("x" * 1100, "nginx"): "a request header name of 1,100 characters: nginx -t cannot build proxy_headers_hash "
                             "(the build should refuse it, or size the hash)",
     ("$host", "nginx"): "under investigation: the variable references of the build differ from its twin's",
