@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def quote(arg: str) -> str:
-    return '"' + "".join(_ESCAPES.get(c, c) for c in arg) + '"'
+    return '"' + arg.translate(_ESCAPES) + '"'
 
 
 def render(tree: list[dict], indent: int = 0) -> str:
