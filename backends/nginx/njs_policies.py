@@ -24,7 +24,7 @@ from gatewayc.capabilities.support import emulated, unsupported
 from gatewayc.ir import model as ir
 
 from . import answers, credentials, forwarding, observability, upstreams
-from .context import INTERNAL, Context, d, literal
+from .context import INTERNAL, Context, d, header_var, literal
 
 CONFIG_FILE = "njs/gwc_config.json"
 MODULES = ("gwc_util.js", "gwc_jwt.js", "gwc_auth.js", "gwc_body.js", "gwc_aggregate.js", "gwc_metrics.js",
@@ -259,8 +259,19 @@ def _secret(ref: ir.SecretRef) -> dict:
     return {"kind": ref.kind, "name": ref.name}
 
 
+def _readable(header: str | None, m: ir.JwtAuth | ir.ApiKeyAuth, ctx: Context) -> None:
+    """nginx drops a request header whose name it cannot map to a variable (underscores_in_headers
+    off, kept so that `X_User_Id` cannot pose as `X-User-Id`): a credential sent in it is never
+    seen, and every request would be refused."""
+    if header is not None and header_var(header) is None:
+        ctx.note("GWC310", f"nginx drops request headers named like {header!r} (only letters, digits and '-'), "
+                 "so the credential is never read and every request is refused", m.loc)
+
+
 def _auth_node(m: ir.AuthMethod, route: ir.Route, headers: list[str], native: ir.BasicAuth | None,
                ctx: Context) -> dict:
+    if isinstance(m, (ir.JwtAuth, ir.ApiKeyAuth)):
+        _readable(m.token.header if isinstance(m, ir.JwtAuth) else m.header, m, ctx)
     if isinstance(m, ir.JwtAuth):
         if m.jwks is not None and m.jwks.url is not None:
             ctx.note("GWC310", f"route {route.name!r}: nginx cannot fetch {m.jwks.url!r}; every token will be "

@@ -16,7 +16,7 @@ CAPABILITIES: dict[str, Support] = {
                               "redirectRegex sends 308/307 instead of 301/302 to methods other than GET)"),
     "action.respond": native("gatewayc's Traefik plugin (shipped in the output, loaded from disk)"),
     "rewrite.path": native("replacePath / replacePathRegex (Traefik adds X-Replaced-Path)"),
-    "rewrite.strip_prefix": native("stripPrefix (Traefik adds X-Forwarded-Prefix)"),
+    "rewrite.strip_prefix": native("replacePathRegex on whole segments (Traefik adds X-Replaced-Path)"),
     "rewrite.host": native("gatewayc's Traefik plugin (Traefik's headers middleware cannot change the Host)"),
     "listener.tls": native("an entry point per listener; routers with `tls.options` per listener; certificates "
                            "in the file provider's store (chosen by SNI)"),
@@ -64,8 +64,10 @@ CAPABILITIES: dict[str, Support] = {
                                         "(500 ms at most), not in a queue of `burst`"),
     "rate_limit.key.header": native("sourceCriterion.requestHeaderName; without the header a request counts "
                                     "under the empty value"),
-    "rate_limit.key.consumer": unsupported("Traefik's rateLimit cannot read the authenticated consumer"),
-    "rate_limit.key.claim": unsupported("Traefik's rateLimit cannot read JWT claims"),
+    "rate_limit.key.consumer": native("the route's auth middleware puts the verified consumer (JWT sub, API key "
+                                      "digest, basic user) in a header the limit counts by and then removes"),
+    "rate_limit.key.claim": native("gatewayc's JWT middleware puts the verified claim in a header the limit counts "
+                                   "by and then removes; without the claim, the client address"),
     "rate_limit.shared": native("rateLimit.redis (Traefik 3.4+): the buckets live in Redis under the "
                                 "middleware's name, shared by every Traefik instance; the password from an "
                                 "environment variable"),
@@ -90,4 +92,7 @@ CAPABILITIES: dict[str, Support] = {
     "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the upstream "
                                             "unchanged; no tracing is configured"),
     "observability.tracing": unsupported("not emitted for Traefik yet"),
+    "answers.errors": native("gatewayc's Traefik plugin gives every answer Traefik makes on a route (401, 403, "
+                             "413, 429, 502, 503, 504) and the not-found answer the gateway's body for its "
+                             "status"),
 }

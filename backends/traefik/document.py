@@ -93,9 +93,6 @@ class _Builder:
         rl = self.limit_of(route)
         if rl is None or rl.budget not in self.plugin_budgets:
             return []
-        if rl.key.kind not in ("client_ip", "header"):
-            self.ctx.error(f"route {route.name!r}: a rate limit keyed by {rl.key.kind} is not counted on Traefik",
-                           rl.loc)
         return [("rate-limit", plugin.limit(rl, middlewares.bucket_size(rl), self.ctx))]
 
     def route_service(self, gw: ir.Gateway, route: ir.Route) -> str:
@@ -114,7 +111,13 @@ class _Builder:
         if up in ups:
             return ups[up]
         limit = name(*parts, "limit") + (f"{SEP}{len(ups) + 1}" if ups else "")
-        self.services[limit] = {"middlewares": [mw], "weighted": {"services": [{"name": up}]}}
+        chain = [mw]
+        if rl.key.kind in ("consumer", "claim"):
+            # counted: the identity header goes no further
+            strip = name("gatewayc", "strip-identity")
+            self.middlewares[strip] = {"headers": {"customRequestHeaders": {plugin.IDENTITY: ""}}}
+            chain.append(strip)
+        self.services[limit] = {"middlewares": chain, "weighted": {"services": [{"name": up}]}}
         ups[up] = limit
         return limit
 

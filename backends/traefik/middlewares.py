@@ -141,16 +141,29 @@ def cors(c: ir.Cors) -> dict:
 
 
 # --- auth ------------------------------------------------------------------------------------
+def identity_key(route: ir.Route, ctx: Ctx) -> ir.LimitKey | None:
+    """The route's rate-limit key when it names the verified identity (M4), else None."""
+    rl = route.policies.rate_limit
+    if rl is None or rl.key.kind not in ("consumer", "claim") or ctx.dropping(f"rate_limit.{rl.algorithm}") \
+            or ctx.dropping(f"rate_limit.key.{rl.key.kind}"):
+        return None
+    return rl.key
+
+
 def auth(route: ir.Route, a: ir.Auth, ctx: Ctx) -> list[tuple[str, dict]]:
     m = a.method
+    key = identity_key(route, ctx)
     if isinstance(m, ir.BasicAuth):
-        return [("auth", {"basicAuth": basic(m, ctx)})]
+        conf = basic(m, ctx)
+        if key is not None:
+            conf["headerField"] = plugin.IDENTITY  # the user name, set (replacing the client's) on success
+        return [("auth", {"basicAuth": conf})]
     if isinstance(m, ir.ApiKeyAuth):
-        return [("auth", plugin.api_key(m, ctx))]
+        return [("auth", plugin.api_key(m, ctx, key))]
     if isinstance(m, ir.JwtAuth):
         if m.jwks is not None and m.jwks.keys is None:
             return [("auth", _closed())]  # a JWKS URL: refused by the capability check
-        return [("auth", plugin.jwt(m, ctx))]
+        return [("auth", plugin.jwt(m, ctx, key))]
     # other methods are refused by the capability check (which reports them): stay closed
     return [("auth", _closed())]
 
@@ -219,9 +232,9 @@ def rate_limit(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> dict:
     k = rl.key
     if k.kind == "header":
         out["sourceCriterion"] = {"requestHeaderName": k.name}
-    elif k.kind != "client_ip":
-        ctx.error(f"route {route.name!r}: a rate limit keyed by {k.kind} needs the verified identity, which "
-                  f"Traefik's rateLimit cannot read", rl.loc)
+    elif k.kind in ("consumer", "claim"):
+        # the verified identity, put there by the route's auth middleware (M4)
+        out["sourceCriterion"] = {"requestHeaderName": plugin.IDENTITY}
     return out  # its 429 gets the spec's status and body from the answers middleware
 
 

@@ -16,7 +16,9 @@ from .context import Ctx
 
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
-SOURCES = ("gwc.go", "answers.go", "apikey.go", "jwt.go", "limit.go", "redirect.go", "go.mod", ".traefik.yml")
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "identity.go", "jwt.go", "limit.go", "redirect.go", "go.mod",
+           ".traefik.yml")
+IDENTITY = "X-Gwc-Identity"  # the verified identity an identity-keyed rate limit counts (identity.go)
 # the statuses Traefik answers on its own in a forwarding route
 _TRAEFIK_MADE = (502, 503, 504)
 
@@ -87,6 +89,8 @@ def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
     conf: dict = {"budget": rl.budget, "rate": rl.requests * 1000 / rl.period_ms, "burst": burst}
     if rl.key.kind == "header":
         conf["header"] = rl.key.name
+    elif rl.key.kind in ("consumer", "claim"):
+        conf["header"] = IDENTITY  # set by the auth job; removed once counted
     return middleware(ctx, {"limit": conf})
 
 
@@ -98,7 +102,14 @@ def host(hostname: str, ctx: Ctx) -> dict:
     return middleware(ctx, {"host": hostname})
 
 
-def api_key(m: ir.ApiKeyAuth, ctx: Ctx) -> dict:
+def _identity(key: ir.LimitKey | None) -> dict:
+    """The auth job's `identity` part for a rate limit keyed by consumer or claim (M4)."""
+    if key is None or key.kind not in ("consumer", "claim"):
+        return {}
+    return {"identity": f"claim:{key.name}" if key.kind == "claim" else "consumer"}
+
+
+def api_key(m: ir.ApiKeyAuth, ctx: Ctx, key: ir.LimitKey | None = None) -> dict:
     conf: dict = {"header": m.header} if m.header else {"query": m.query}
     if m.keys.kind == "env":
         ctx.env.add(m.keys.name)
@@ -107,10 +118,10 @@ def api_key(m: ir.ApiKeyAuth, ctx: Ctx) -> dict:
         conf["file"] = m.keys.name
     if m.hide_credentials:
         conf["hide"] = True
-    return middleware(ctx, {"apiKey": conf})
+    return middleware(ctx, {"apiKey": conf, **_identity(key)})
 
 
-def jwt(m: ir.JwtAuth, ctx: Ctx) -> dict:
+def jwt(m: ir.JwtAuth, ctx: Ctx, key: ir.LimitKey | None = None) -> dict:
     conf: dict = {"algorithms": list(m.algorithms)}
     if m.secret is not None:
         if m.secret.kind == "env":
@@ -144,7 +155,7 @@ def jwt(m: ir.JwtAuth, ctx: Ctx) -> dict:
     if m.hide_credentials:
         conf["hide"] = True
     conf["realm"] = answers.quoted(m.realm)
-    return middleware(ctx, {"jwt": conf})
+    return middleware(ctx, {"jwt": conf, **_identity(key)})
 
 
 def public_pem(jwk: dict) -> str:

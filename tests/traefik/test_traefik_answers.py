@@ -25,6 +25,7 @@ gateways:
       502: {body: {error: The service is not available, retry: true}}
     policies:
       cors: {origins: ["https://app.example.com"]}
+      response: {headers: {set: {X-Served-By: gatewayc}}}
     routes:
       - {name: ping, match: {path: {exact: /ping}}, respond: {status: 200, body: {status: ok, "{{": "}}"}}}
       - {name: gone, match: /gone, respond: {status: 410}}
@@ -148,6 +149,19 @@ def test_rate_limit_answer_with_the_policy_status_and_body(gw):
 def test_traefik_made_upstream_errors(gw):
     assert is_json_answer(gw.request("GET", "/down"), 502, {"error": "The service is not available", "retry": True})
     assert is_json_answer(gw.request("GET", "/slow"), 504, {"error": "Gateway Timeout"})
+
+
+@pytest.mark.parametrize("method,path,headers,status", [
+    ("GET", "/nowhere", {}, 404), ("GET", "/keyed", {}, 401), ("GET", "/denied", {}, 403),
+    ("POST", "/small", {}, 413), ("GET", "/down", {}, 502), ("GET", "/slow", {}, 504),
+])
+def test_answers_carry_the_response_headers_and_cors(gw, method, path, headers, status):
+    r = gw.request(method, path, {"Origin": "https://app.example.com", **headers},
+                   body="12345" if method == "POST" else None)
+    assert r.status == status and r.headers["content-type"] == "application/json"
+    assert r.headers["x-served-by"] == "gatewayc"
+    assert r.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert r.headers["cache-control"] == "no-store"
 
 
 def test_a_service_error_passes_unchanged(gw):

@@ -40,10 +40,11 @@ def test_checks_catch_what_traefik_refuses():
     """The checks are not vacuous: each catches a mistake Traefik refuses."""
     bad = {"http": {"routers": {"r": {"rule": "Path(`/a`)\n&& Method(`GET`)", "service": "nope",
                                       "entryPoints": ["x"], "middlewares": ["m"]}},
-                    "middlewares": {"m": {"headers": {}}, "n": {"rateLimit": {"avrage": 1}}},
+                    "middlewares": {"m": {"headers": {}}, "n": {"rateLimit": {"avrage": 1}},
+                                    "p": {"plugin": {"gwc": {"identity": {}}}}},
                     "services": {"s": {"loadBalancer": {"servers": [{"url": "127.0.0.1:1", "weight": 1.5}]}}}}}
     fe = "\n".join(check.field_errors(bad))
-    assert "empty Headers" in fe and "avrage" in fe and "weight" in fe
+    assert "empty Headers" in fe and "avrage" in fe and "weight" in fe and "gwc.identity: empty" in fe
     se = "\n".join(check.semantic_errors(bad, {"entryPoints": {"web": {}}}))
     assert "spans lines" in se and "unknown service" in se and "unknown entry point" in se
     assert "without a scheme" in se and "no explicit priority" in se

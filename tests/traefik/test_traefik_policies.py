@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import time
 
 import pytest
@@ -36,6 +37,11 @@ gateways:
         service: echo
         policies:
           ip: {allow: [127.0.0.0/8], deny: [10.0.0.0/8]}
+      - name: carved
+        match: /carved
+        service: echo
+        policies:
+          ip: {allow: [127.0.0.0/8], deny: [127.0.0.1]}
       - name: admin
         match: /admin
         service: echo
@@ -131,6 +137,26 @@ def test_rate_limit_by_header_counts_each_value_and_absence_as_one(gw):
 def test_ip_deny_wins(gw):
     assert gw.request("GET", "/denied").status == 403
     assert gw.request("GET", "/allowed").status == 200
+
+
+def request_from(gw, source: str, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=10, source_address=(source, 0))
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_ip_deny_inside_an_allowed_range(gw):
+    assert request_from(gw, "127.0.0.1", "/carved") == 403
+    assert request_from(gw, "127.0.0.2", "/carved") == 200
+    assert request_from(gw, "127.0.0.2", "/denied") == 403
+
+
+def test_the_service_sees_the_client_host(gw):
+    seen = gw.request("GET", "/headers", host="Api.Example.test:8123").json()["headers"]
+    assert seen["host"] == "Api.Example.test:8123"  # passHostHeader
 
 
 def test_basic_auth_from_htpasswd_file(gw):

@@ -2,6 +2,8 @@
 first, whatever Traefik's own order (rule length) would have picked."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 SPEC = """
@@ -28,6 +30,12 @@ gateways:
       - {name: wild, hostnames: ["*.example.com"], match: /api/users, service: a}
       - {name: spaced, match: {path: {exact: "/a%20b"}}, service: b}
       - {name: tick, match: {path: /x, headers: {X-T: "a`b"}}, service: b}
+      - {name: tick-slash, match: {path: /x2, headers: {X-T: "a`b\\\\c\\""}}, service: b}
+      - {name: quoted, match: {path: /q2, headers: {X-Q: 'a"b\\c'}}, service: b}
+      - {name: template, match: {path: /tpl, headers: {X-T: '{{ env "HOME" }}'}}, service: b}
+      - {name: digits, match: {path: {regex: '/d/\\d+'}}, service: b}
+      - {name: two-methods, match: {path: /api/m, methods: [PUT, DELETE]}, service: b}
+      - {name: two-hosts, hostnames: [one.test, two.test], match: /api/two, service: b}
 """
 
 
@@ -59,6 +67,21 @@ CASES = [
     ("GET", "/api/users", {}, "example.com", "b"),   # not the bare domain
     ("GET", "/a%20b", {}, None, "b"),
     ("GET", "/x", {"X-T": "a`b"}, None, "b"),        # a backquote in a rule value
+    ("GET", "/x2", {"X-T": 'a`b\\c"'}, None, "b"),  # a backquote, a backslash and a quote
+    ("GET", "/x2", {"X-T": "a`bc"}, None, "a"),
+    ("GET", "/q2", {"X-Q": 'a"b\\c'}, None, "b"),    # a quote and a backslash in a raw string
+    ("GET", "/q2", {"X-Q": 'a"bc'}, None, "a"),
+    # Traefik runs dynamic.yml through Go templates: the rule holds the literal text
+    ("GET", "/tpl", {"X-T": '{{ env "HOME" }}'}, None, "b"),
+    ("GET", "/tpl", {"X-T": os.environ.get("HOME", "/root")}, None, "a"),
+    ("GET", "/d/12", {}, None, "b"),                 # a regex escape (\d) arrives intact
+    ("GET", "/d/1x", {}, None, "a"),
+    ("PUT", "/api/m", {}, None, "b"),                # Method(`PUT`) || Method(`DELETE`)
+    ("DELETE", "/api/m/x", {}, None, "b"),
+    ("GET", "/api/m", {}, None, "a"),
+    ("GET", "/api/two", {}, "one.test", "b"),         # Host(`one.test`) || Host(`two.test`)
+    ("GET", "/api/two", {}, "TWO.test:8080", "b"),    # case and port ignored
+    ("GET", "/api/two", {}, "three.test", "a"),
 ]
 
 

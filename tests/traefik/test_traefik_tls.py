@@ -2,30 +2,12 @@
 TLS settings per listener, the key read from a file or from the environment."""
 from __future__ import annotations
 
-import datetime
 import http.client
 import json
 import socket
 import ssl
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
-
-def self_signed(host: str) -> tuple[bytes, bytes]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
-            .sign(key, hashes.SHA256()))
-    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return cert.public_bytes(serialization.Encoding.PEM), pem_key
+from traefik_harness import self_signed
 
 
 def https_get(port: int, path: str, cafile: str, host: str = "api.test", max_version=None) -> tuple[int, dict]:
@@ -88,3 +70,51 @@ gateways:
     assert "GWC_TLS_KEY" in gw.output.env
     assert key.decode() not in (gw.dir / "dynamic.yml").read_text()
     assert https_get(gw.port, "/", str(tmp_path / "api.crt"))[0] == 200
+
+
+def test_each_tls_listener_keeps_its_own_minimum_version(traefik, echo_upstream, tmp_path):
+    """Two TLS listeners of one gateway, 1.2 and 1.3: Traefik picks TLS options per server
+    name on each entry point, so routes with hostnames get each listener's own."""
+    cert, key = self_signed("api.test")
+    (tmp_path / "api.crt").write_bytes(cert)
+    (tmp_path / "api.key").write_bytes(key)
+    tls = f"certificate: {tmp_path}/api.crt, key: {{file: {tmp_path}/api.key}}"
+    gw = traefik(f"""
+version: 1
+services:
+  echo: {{url: "__ECHO__"}}
+gateways:
+  web:
+    listeners:
+      - {{port: 8443, tls: {{{tls}, min_version: "1.2"}}}}
+      - {{port: 9443, tls: {{{tls}, min_version: "1.3"}}}}
+    routes: [{{name: r, hostnames: [api.test], match: /r, service: echo}}]
+""", {"ECHO": echo_upstream()})
+    old, new = gw.ports
+    assert https_get(old, "/r", str(tmp_path / "api.crt"), max_version=ssl.TLSVersion.TLSv1_2)[0] == 200
+    assert https_get(new, "/r", str(tmp_path / "api.crt"))[0] == 200
+    try:
+        https_get(new, "/r", str(tmp_path / "api.crt"), max_version=ssl.TLSVersion.TLSv1_2)
+        raise AssertionError("TLS 1.2 accepted by the listener with min_version 1.3")
+    except ssl.SSLError:
+        pass
+
+
+def test_tls_listeners_that_differ_need_hostnames(tmp_path):
+    from gatewayc.build import build
+
+    (tmp_path / "gateway.yml").write_text("""\
+version: 1
+services:
+  echo: {url: "http://127.0.0.1:3000"}
+gateways:
+  web:
+    listeners:
+      - {port: 8443, tls: {certificate: /c.crt, key: {file: /c.key}, min_version: "1.2"}}
+      - {port: 9443, tls: {certificate: /c.crt, key: {file: /c.key}, min_version: "1.3"}}
+    routes: [{name: r, match: /r, service: echo}]
+""")
+    r = build(str(tmp_path / "gateway.yml"), ["traefik"], source="gateway.yml")
+    errors = [d for d in r.diagnostics if d.is_error]
+    assert [(d.code, d.location.line) for d in errors] == [("GWC310", 9)], [str(d) for d in errors]
+    assert "hostnames" in (errors[0].hint or "")

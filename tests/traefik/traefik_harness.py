@@ -7,7 +7,10 @@ configuration cannot be mixed with command-line flags, so the harness runs a cop
 generated traefik.yml that only adds the API (on its own loopback entry point) and a JSON log."""
 from __future__ import annotations
 
+import base64
 import dataclasses
+import datetime
+import hashlib
 import io
 import json
 import os
@@ -16,12 +19,15 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.traefik import BACKEND
+from gatewayc.capabilities import grade, uses
 from gatewayc.ir import model as ir
 from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
                             stop_process, wait_port, with_free_ports, write_output)
@@ -32,7 +38,14 @@ KINDS = ("routers", "middlewares", "services")
 
 
 def build(spec: ir.IR, accept: frozenset[str] = frozenset()) -> Output:
-    return BACKEND.build(spec, spec.gateways, BuildOptions("gateway.yml", "test", accept))
+    """What `gatewayc build --target traefik` makes of the spec: the capability check first
+    (its errors and notes come with the backend's), then the backend with the accepted
+    features left out. A test never runs a build the CLI would refuse."""
+    diags, dropped = grade(BACKEND.name, BACKEND.capabilities, uses(spec), accept)
+    out = BACKEND.build(spec, spec.gateways, BuildOptions("gateway.yml", "test", frozenset(dropped),
+                                                          accepted=frozenset(accept)))
+    out.notes[:0] = diags
+    return out
 
 
 # --- Redis, for shared rate limits ---------------------------------------------------------
@@ -59,6 +72,63 @@ class RedisServer:
 
     def stop(self) -> None:
         stop_process(self.proc)
+
+
+# --- files on the gateway host ---------------------------------------------------------------
+def self_signed(host: str) -> tuple[bytes, bytes]:
+    """A certificate for `host` (PEM) and its private key (PEM, PKCS#8)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .sign(key, hashes.SHA256()))
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM), pem_key
+
+
+# the file a dynamic.yml field names on the gateway host -> what a stand-in holds
+_STAND_INS: dict[str, Callable[[bytes, bytes], bytes]] = {
+    "usersFile": lambda cert, key: b"user:{SHA}" + base64.b64encode(hashlib.sha1(b"pw").digest()) + b"\n",
+    "secretFile": lambda cert, key: b"a-stand-in-secret-of-32-bytes-or-more\n",
+    "file": lambda cert, key: b"stand-in-key\n",  # the plugin's apiKey.file
+    "certFile": lambda cert, key: cert,
+    "keyFile": lambda cert, key: key,
+    "caFiles": lambda cert, key: cert,
+}
+
+
+def with_stand_ins(out_dir: Path, work: Path) -> None:
+    """The files dynamic.yml names on the gateway host that this machine lacks (an example's
+    /etc/gateway/...) made up in `work`, and dynamic.yml pointed at them."""
+    text = (out_dir / "dynamic.yml").read_text()
+    missing: dict[str, str] = {}
+
+    def walk(v: Any, key: str = "") -> None:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, k)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, key)
+        elif isinstance(v, str) and key in _STAND_INS and v.startswith("/") and not Path(v).exists():
+            missing[v] = key
+    walk(load_dynamic(text))
+    cert, key = self_signed("stand-in.test")
+    for i, (path, kind) in enumerate(sorted(missing.items(), key=lambda kv: -len(kv[0]))):
+        stand_in = work / "host-files" / f"{i}-{Path(path).name}"
+        stand_in.parent.mkdir(parents=True, exist_ok=True)
+        stand_in.write_bytes(_STAND_INS[kind](cert, key))
+        text = text.replace(path, str(stand_in))
+    (out_dir / "dynamic.yml").write_text(text)
 
 
 # --- reading a dynamic.yml back -------------------------------------------------------------

@@ -103,6 +103,17 @@ def _struct(v, typ: str, path: str, errs: list[str]) -> None:
         _value(x, f["type"], f"{path}.{k}", errs)
 
 
+def _empty_maps(v, path: str) -> list[str]:
+    if isinstance(v, dict):
+        out = [f"{path}: empty mapping"] if not v else []
+        for k, x in v.items():
+            out += _empty_maps(x, f"{path}.{k}")
+        return out
+    if isinstance(v, list):
+        return [e for i, x in enumerate(v) for e in _empty_maps(x, f"{path}[{i}]")]
+    return []
+
+
 def _value(v, typ: str, path: str, errs: list[str]) -> None:
     t = typ.lstrip("*")
     if t.startswith("map[string]"):
@@ -114,6 +125,7 @@ def _value(v, typ: str, path: str, errs: list[str]) -> None:
             if inner == "PluginConf":
                 if not isinstance(x, dict):
                     errs.append(f"{path}.{k}: plugin configuration must be a mapping")
+                errs.extend(_empty_maps(x, f"{path}.{k}"))
             elif inner in ("string", "int"):
                 _value(x, inner, f"{path}.{k}", errs)
             else:

@@ -2,6 +2,7 @@ package gwc
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"os"
@@ -47,20 +48,25 @@ func loadKeys(c *APIKey) (*keySet, error) {
 	return ks, nil
 }
 
-func (ks *keySet) allows(req *http.Request, c *APIKey) bool {
+// allows returns the key's SHA-256 digest (hex) when the key is valid, else "".
+func (ks *keySet) allows(req *http.Request, c *APIKey) string {
 	var key string
 	if c.Header != "" {
 		key = req.Header.Get(c.Header)
 	} else {
 		key = req.URL.Query().Get(c.Query)
 	}
-	if key == "" || !ks.digests[sha256.Sum256([]byte(key))] {
-		return false
+	if key == "" {
+		return ""
+	}
+	d := sha256.Sum256([]byte(key))
+	if !ks.digests[d] {
+		return ""
 	}
 	if c.Hide {
 		hide(req, c)
 	}
-	return true
+	return hex.EncodeToString(d[:])
 }
 
 func hide(req *http.Request, c *APIKey) {

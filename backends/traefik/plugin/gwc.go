@@ -20,6 +20,7 @@ type Config struct {
 	APIKey   *APIKey           `json:"apiKey,omitempty"`
 	JWT      *JWT              `json:"jwt,omitempty"`
 	Limit    *Limit            `json:"limit,omitempty"`
+	Identity string            `json:"identity,omitempty"` // with apiKey or jwt: "consumer" or "claim:NAME"
 	// WebSocketOnly: the only upgrade forwarded is a WebSocket one (M7)
 	WebSocketOnly bool `json:"websocketOnly,omitempty"`
 	Host     string            `json:"host,omitempty"`
@@ -76,21 +77,40 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if len(m.answers) > 0 {
 		rw = &answerWriter{rw: rw, answers: m.answers}
 	}
-	if m.keys != nil && !m.keys.allows(req, m.cfg.APIKey) {
-		// a bare 401: the answers middleware in front of this one gives it the spec's shape
-		rw.WriteHeader(http.StatusUnauthorized)
-		return
+	if m.cfg.Identity != "" {
+		req.Header.Del(IdentityHeader) // never the client's
+	}
+	if m.keys != nil {
+		digest := m.keys.allows(req, m.cfg.APIKey)
+		if digest == "" {
+			// a bare 401: the answers middleware in front of this one gives it the spec's shape
+			rw.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if m.cfg.Identity != "" {
+			setIdentity(req, "key:"+digest, m.cfg.Identity == "consumer")
+		}
 	}
 	if m.jwt != nil {
-		if ok, presented := m.jwt.check(req); !ok {
+		claims, presented := m.jwt.check(req)
+		if claims == nil {
 			rw.Header().Set("WWW-Authenticate", bearer(m.cfg.JWT.Realm, presented))
 			rw.WriteHeader(http.StatusUnauthorized) // shaped by the answers middleware
 			return
 		}
+		if m.cfg.Identity != "" {
+			val, ok := claims[identityClaim(m.cfg.Identity)]
+			setIdentity(req, claimText(val), ok)
+		}
 	}
-	if m.cfg.Limit != nil && !m.cfg.Limit.allow(req) {
-		rw.WriteHeader(http.StatusTooManyRequests) // shaped by the answers middleware
-		return
+	if m.cfg.Limit != nil {
+		if !m.cfg.Limit.allow(req) {
+			rw.WriteHeader(http.StatusTooManyRequests) // shaped by the answers middleware
+			return
+		}
+		if m.cfg.Limit.Header == IdentityHeader {
+			req.Header.Del(IdentityHeader) // counted: it goes no further
+		}
 	}
 	if m.cfg.WebSocketOnly {
 		if up := req.Header.Get("Upgrade"); up != "" {

@@ -93,18 +93,18 @@ func newVerifier(c *JWT) (*verifier, error) {
 	return v, nil
 }
 
-// check returns whether the request carries a valid token, and whether it carried one.
-func (v *verifier) check(req *http.Request) (bool, bool) {
+// check returns the claims of a valid token (nil: none), and whether a token came.
+func (v *verifier) check(req *http.Request) (map[string]interface{}, bool) {
 	for _, h := range v.cfg.Forward {
 		req.Header.Del(h) // never the client's
 	}
 	token := v.token(req)
 	if token == "" {
-		return false, false
+		return nil, false
 	}
 	claims, ok := v.verify(token)
 	if !ok {
-		return false, true
+		return nil, true
 	}
 	for claim, h := range v.cfg.Forward {
 		if val, present := claims[claim]; present {
@@ -114,7 +114,7 @@ func (v *verifier) check(req *http.Request) (bool, bool) {
 	if v.cfg.Hide {
 		v.hide(req)
 	}
-	return true, true
+	return claims, true
 }
 
 func (v *verifier) token(req *http.Request) string {
