@@ -242,6 +242,11 @@ def _braced(v: str) -> str:
     return "${" + v[1:] + "}" if re.fullmatch(r"\$\w+", v) else v
 
 
+# bits one select map takes: each is a 21-byte "${gwc_c_...}", and nginx reads a map's source
+# argument through its 4096-byte buffer
+_SELECT_MAX = 128
+
+
 class _Maps:
     """Content-addressed map blocks: the same condition chain is declared once."""
 
@@ -269,10 +274,28 @@ class _Maps:
         return var
 
     def select(self, bits: list[str]) -> str:
+        """A variable holding the index of the first "1" among `bits`, or "none"."""
+        if len(bits) <= _SELECT_MAX:
+            return self._select(bits, 0)
+        # one map over all bits would need a source longer than nginx reads (limits.py):
+        # a map per chunk gives the chunk's first index, a chain takes the first chunk's
+        # answer that is not "none"
+        chunks = [self._select(bits[i:i + _SELECT_MAX], i) for i in range(0, len(bits), _SELECT_MAX)]
+        var = chunks[-1]
+        for chunk in reversed(chunks[:-1]):
+            src = f"{_braced(chunk)}|{_braced(var)}"
+            var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
+            if var not in self.blocks:
+                self.blocks[var] = d("map", src, var, block=[
+                    d("default", "none"), d("~^([0-9]+)\\|", "$1"), d("~^none\\|(.+)$", "$1")])
+        return var
+
+    def _select(self, bits: list[str], offset: int) -> str:
         src = "".join(_braced(b) for b in bits)
-        var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
+        var = "$gwc_s_" + hashlib.sha256(f"{offset}\0{src}".encode() if offset else src.encode()).hexdigest()[:12]
         if var not in self.blocks:
-            entries = [d("default", "none")] + [d(f"~^0{{{i}}}1" if i else "~^1", str(i)) for i in range(len(bits))]
+            entries = [d("default", "none")] + [d(f"~^0{{{i}}}1" if i else "~^1", str(offset + i))
+                                                for i in range(len(bits))]
             self.blocks[var] = d("map", src, var, block=entries)
         return var
 
