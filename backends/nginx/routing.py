@@ -349,7 +349,8 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
     out: list[dict] = []
     reach = _Reach(table)
     conditions: dict[tuple[int, bool], list[Cond] | None] = {}
-    for loc in _locations(table):
+    locs = _locations(table)
+    for loc in locs:
         cands: list[tuple[ir.Dispatch, list[Cond]]] = []
         for i in reach.candidates(loc):
             e = table[i]
@@ -385,9 +386,52 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
                     named[name] = d("location", name, block=_route_body(gw, e, ctx))
                 body.append(if_(sel, "=", str(i), [d("error_page", "418", "=", name), d("return", "418")]))
         out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
+    out = _nest(locs, out)
     if not any(x["args"] == ["/"] for x in out):
         out.append(d("location", "/", block=answers.not_found(gw, ctx)))
     return out + [named[k] for k in sorted(named)]
+
+
+# regexes that start above a prefix (a literal start shorter than its path) one prefix
+# location may repeat inside itself; past that it is left to the server-level scan, so that
+# a few short-start regexes cannot multiply the config by the number of prefix routes
+_ABOVE_MAX = 16
+
+
+def _nest(locs: list[Loc], blocks: list[dict]) -> list[dict]:
+    """nginx tries a server's regex locations one after another: with thousands of regex
+    routes every request would walk them all. A prefix location that regexes can match
+    below becomes `location ^~ /p/ { <those regexes, in order>; location /p/ {...} }`:
+    a request under /p/ tries only the regexes that can match it, in the same order, then
+    the prefix route; no other regex could have matched it. A regex that only matches
+    below such locations leaves the server level. Every location below a wrapped one is
+    wrapped too (else its requests would scan server-level regexes that left)."""
+    regexes = [i for i, loc in enumerate(locs) if loc.kind == "regex"]
+    lits = PrefixIndex((literal_prefix(locs[i].value), i) for i in regexes)
+    plain = {loc.value: i for i, loc in enumerate(locs)
+             if loc.kind == "prefix" and loc.modifier == "" and loc.value != "/"}
+    inside = {v: sorted(set(lits.compatible(v + "/"))) for v in plain}
+    fits = {v for v in plain
+            if sum(not literal_prefix(locs[i].value).startswith(v + "/") for i in inside[v]) <= _ABOVE_MAX}
+    below = PrefixIndex((v, v) for v in plain)
+    wrapped = {v for v in fits if all(x in fits for x in below.under(v + "/"))}
+
+    def leaves(i: int) -> bool:
+        lit = literal_prefix(locs[i].value)
+        return any(lit[:k] in wrapped for k in range(1, len(lit)) if lit[k] == "/")
+
+    gone = {i for i in regexes if leaves(i)}
+    out = []
+    for i, (loc, block) in enumerate(zip(locs, blocks)):
+        if i in gone or (loc.kind == "bytes" and all(j in gone for j in regexes)):
+            continue
+        if loc.value in wrapped and i == plain[loc.value]:
+            body = block["block"]
+            block = d("location", "^~", loc.arg, block=[
+                d("location", "~", NOT_UTF8, block=body), *(blocks[j] for j in inside[loc.value]),
+                d("location", loc.arg, block=body)])
+        out.append(block)
+    return out
 
 
 def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
