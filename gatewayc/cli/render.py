@@ -65,7 +65,8 @@ def _window(line: str, col: int, width: int) -> tuple[str, int, int]:
 
 
 def text(diags: list[Diagnostic], color: bool = False) -> str:
-    from rich.markup import escape
+    if color:  # rich only where colour is asked for: a plain run does not pay its import
+        from rich.markup import escape
 
     cache: dict = {}
     out: list[str] = []
