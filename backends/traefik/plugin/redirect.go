@@ -20,16 +20,25 @@ type Redirect struct {
 	Replacement string `json:"replacement,omitempty"`
 }
 
+var defaultPort = map[string]string{"http": "80", "https": "443"}
+
 func (r *Redirect) location(req *http.Request) string {
 	scheme := "http"
 	if req.TLS != nil {
 		scheme = "https"
 	}
 	host, port := req.Host, ""
-	if h, p, err := net.SplitHostPort(req.Host); err == nil {
-		host, port = h, p
-		if strings.Contains(h, ":") {
-			host = "[" + h + "]"
+	if h, _, err := net.SplitHostPort(req.Host); err == nil {
+		host = h
+	}
+	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+		host = "[" + host + "]"
+	}
+	// the port the request came in on (the listener's), whatever the Host header says, as
+	// the spec (and nginx's $server_port) mean it; none when it is the scheme's default
+	if addr, ok := req.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(addr.String()); err == nil && p != defaultPort[scheme] {
+			port = p
 		}
 	}
 	if r.Scheme != "" {

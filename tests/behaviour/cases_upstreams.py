@@ -1,0 +1,172 @@
+"""Services: weights, timeouts, retries and the circuit breaker (docs/spec.md section 7),
+each on a service with one target as well as with several."""
+from __future__ import annotations
+
+from cases_common import answer
+from table_model import Case, Group, Mark, Send, Spread, Until, Upstream
+
+P = ("routing.path.prefix",)
+BREAKER = (*P, "upstream.circuit_breaker")
+
+NGINX_STATUSES = ("bug: nginx counts a failure status against a target only when another try is possible "
+                  "(proxy_next_upstream); without retries a service's 500s never open the breaker, and the build "
+                  "neither refuses nor warns (the matrix note says it, the spec's failure_statuses say otherwise)")
+
+
+def _open_fast(path: str) -> Send:
+    """While the breaker is open: 503 at once, the service not contacted."""
+    return answer(path, 503, elapsed=(0.0, 0.25))
+
+
+CASES = (
+    Case("weights", (*P, "upstream.weighted"), """
+        - {name: weighted, match: {path: /weighted}, service: weighted}
+    """, (
+        Spread("/weighted", 200, {"heavy": (0.62, 0.88), "light": (0.12, 0.38), "zero": (0.0, 0.0)}),
+    ), services="""
+        weighted:
+          targets: [{url: __HEAVY__, weight: 3}, {url: __LIGHT__, weight: 1}, {url: __ZERO__, weight: 0}]
+    """),
+    Case("read-timeout", (*P, "upstream.timeouts"), """
+        - {name: read-timeout, match: {path: /read-timeout}, service: slow-read}
+    """, (
+        Upstream("t1", delay=1.0),
+        answer("/read-timeout", 504, hits={"t1": 1}, elapsed=(0.25, 0.95)),
+        Upstream("t1", delay=0.0),
+        Send("/read-timeout", upstream="t1"),
+    ), services="""
+        slow-read: {url: __T1__, timeouts: {read: 300ms}}
+    """),
+    Case("request-timeout", (*P, "upstream.request_timeout"), """
+        - {name: request-timeout, match: {path: /request-timeout}, service: slow-request}
+    """, (
+        Upstream("t2", delay=1.5),
+        answer("/request-timeout", 504, hits={"t2": 1}, elapsed=(0.45, 1.3)),
+    ), services="""
+        slow-request: {url: __T2__, timeouts: {request: 500ms}}
+    """),
+    Case("per-try-timeout-with-retries", (*P, "upstream.per_try_timeout", "upstream.request_timeout",
+                                          "upstream.retry"), """
+        - {name: per-try, match: {path: /per-try}, service: per-try}
+    """, (
+        Upstream("t3", delay=1.0),
+        answer("/per-try", 504, hits={"t3": 2}, elapsed=(0.55, 1.9)),
+        Upstream("t3", delay=0.0),
+        Send("/per-try", upstream="t3", hits={"t3": 1}),
+    ), services="""
+        per-try:
+          url: __T3__
+          timeouts: {per_try: 300ms, request: 3s}
+          retries: {attempts: 2, on_timeout: true}
+    """),
+    Case("unreachable-service", P, """
+        - {name: unreachable, match: {path: /unreachable}, service: unreachable}
+    """, (
+        answer("/unreachable", 502),
+    ), services="""
+        unreachable: {url: __CLOSED__}
+    """),
+    Case("retries-one-target", (*P, "upstream.retry"), """
+        - {name: retried, match: {path: /retried}, service: retried}
+    """, (
+        Upstream("r1", script=(503, 503)),
+        Send("/retried/x", upstream="r1", seen_path="/retried/x", hits={"r1": 3}),  # the third try
+        Upstream("r1", script=(503, 503, 503, 503)),
+        # never a fourth try; the service's own answer is passed on
+        Send("/retried/x", status=503, upstream="r1", hits={"r1": 3},
+             json={"server": "r1", "error": "failing on purpose"}),
+        Upstream("r1", script=(503,)),
+        Send("/retried/x", method="POST", body="once", status=503, upstream="r1", hits={"r1": 1}),
+    ), services="""
+        retried: {url: __R1__, retries: {attempts: 3, statuses: [503]}}
+    """),
+    Case("retries-two-targets", (*P, "upstream.retry", "upstream.weighted"), """
+        - {name: retried-pair, match: {path: /retried-pair}, service: retried-pair}
+    """, (
+        Upstream("r2a", status=503),  # one target down: every request still succeeds on the other
+        *[Send("/retried-pair", upstream="r2b") for _ in range(8)],
+    ), services="""
+        retried-pair:
+          targets: [{url: __R2A__}, {url: __R2B__}]
+          retries: {attempts: 3, statuses: [503]}
+    """),
+    Case("retries-on-connect-failure", (*P, "upstream.retry", "upstream.weighted"), """
+        - {name: retried-closed, match: {path: /retried-closed}, service: retried-closed}
+    """, (
+        *[Send("/retried-closed", upstream="r3") for _ in range(6)],
+    ), services="""
+        retried-closed:
+          targets: [{url: __CLOSED__}, {url: __R3__}]
+          retries: {attempts: 2}
+    """),
+    Case("breaker-one-target-timeouts", (*BREAKER, "upstream.timeouts"), """
+        - {name: breaker-timeouts, match: {path: /breaker-timeouts}, service: breaker-timeouts}
+    """, (
+        Send("/breaker-timeouts", upstream="b1"),
+        Upstream("b1", delay=1.0),
+        answer("/breaker-timeouts", 504, hits={"b1": 1}),
+        answer("/breaker-timeouts", 504, hits={"b1": 1}),
+        Mark(),
+        _open_fast("/breaker-timeouts"),
+        Upstream("b1", delay=0.0),
+        _open_fast("/breaker-timeouts"),  # healthy again, but still open
+        Until(Send("/breaker-timeouts", upstream="b1"), within=6.0, after=1.5),
+        *[Send("/breaker-timeouts", upstream="b1") for _ in range(3)],
+    ), services="""
+        breaker-timeouts:
+          url: __B1__
+          timeouts: {read: 300ms}
+          circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+    """),
+    Case("breaker-one-target-statuses", BREAKER, """
+        - {name: breaker-statuses, match: {path: /breaker-statuses}, service: breaker-statuses}
+    """, (
+        Send("/breaker-statuses", upstream="b2"),
+        Upstream("b2", status=500),
+        Send("/breaker-statuses", status=500, upstream="b2"),
+        Send("/breaker-statuses", status=500, upstream="b2"),
+        Mark(),
+        _open_fast("/breaker-statuses"),
+        Upstream("b2", status=None),
+        _open_fast("/breaker-statuses"),
+        Until(Send("/breaker-statuses", upstream="b2"), within=6.0, after=1.5),
+    ), xfail={"nginx": NGINX_STATUSES}, services="""
+        breaker-statuses:
+          url: __B2__
+          circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+    """),
+    Case("breaker-with-retries-one-target", (*BREAKER, "upstream.timeouts", "upstream.retry"), """
+        - {name: breaker-retried, match: {path: /breaker-retried}, service: breaker-retried}
+    """, (
+        Upstream("b3", delay=1.0),
+        answer("/breaker-retried", 504, hits={"b3": 2}),  # two failed tries: the breaker opens
+        Mark(),
+        _open_fast("/breaker-retried"),
+        Upstream("b3", delay=0.0),
+        Until(Send("/breaker-retried", upstream="b3"), within=6.0, after=1.5),
+    ), services="""
+        breaker-retried:
+          url: __B3__
+          timeouts: {read: 300ms}
+          retries: {attempts: 2, on_timeout: true}
+          circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+    """),
+    Case("breaker-two-targets", (*BREAKER, "upstream.weighted"), """
+        - {name: breaker-pair, match: {path: /breaker-pair}, service: breaker-pair}
+    """, (
+        Upstream("b4bad", status=500),
+        *[Send("/breaker-pair", status=(200, 500)) for _ in range(4)],
+        Mark(),
+        # the failing target is out: everything goes to the other one
+        *[Send("/breaker-pair", upstream="b4good", hits={"b4bad": 0}) for _ in range(6)],
+        Upstream("b4bad", status=None),
+        Until(Send("/breaker-pair", upstream="b4bad"), within=6.0, after=1.5),
+    ), xfail={"nginx": NGINX_STATUSES}, services="""
+        breaker-pair:
+          targets: [{url: __B4BAD__}, {url: __B4GOOD__}]
+          circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+    """),
+)
+
+GROUPS = (Group("upstreams", ("heavy", "light", "zero", "t1", "t2", "t3", "r1", "r2a", "r2b", "r3",
+                              "b1", "b2", "b3", "b4bad", "b4good"), "", CASES),)
