@@ -29,10 +29,15 @@ POLICIES = [
 ]
 
 
+def resource(j: int) -> str:
+    """The path of family j's prefix route."""
+    return f"/api/v{j % 7}/svc{j % SERVICES}/res{j}"
+
+
 def _match(i: int) -> tuple[list[str], str | None]:
     """The route's match lines (YAML, indented for a route entry) and its hostname."""
     j, r = divmod(i, 3)
-    base = f"/api/v{j % 7}/svc{j % SERVICES}/res{j}"
+    base = resource(j)
     if r == 0:
         path, methods = f"{{prefix: {base}}}", "[GET, POST]" if j % 4 == 0 else None
     elif r == 1 and j % 3 == 0:
@@ -56,10 +61,15 @@ def _match(i: int) -> tuple[list[str], str | None]:
     return lines, host
 
 
-def spec_text(n_routes: int, port: int = 8080) -> str:
+def spec_text(n_routes: int, port: int = 8080, service_url: str | None = None, ports: list[int] | None = None,
+              address: str | None = None) -> str:
+    """`ports`: one listener port per gateway (default: `port` and the next ones);
+    `service_url`: every service's URL (default: one local port per service)."""
+    ports = ports or [port + g for g in range(GATEWAYS)]
     out = ["version: 1", "services:"]
     for s in range(SERVICES):
-        out.append(f"  svc{s}:\n    url: http://127.0.0.1:{3000 + s}\n    timeouts: {{connect: 2s, read: 10s}}")
+        url = service_url or f"http://127.0.0.1:{3000 + s}"
+        out.append(f"  svc{s}:\n    url: {url}\n    timeouts: {{connect: 2s, read: 10s}}")
     out.append("policies:\n  standard:\n    rate_limit: {requests: 100, per: 1m}")
     out.append("gateways:")
     per_gw: list[list[str]] = [[] for _ in range(GATEWAYS)]
@@ -72,7 +82,8 @@ def spec_text(n_routes: int, port: int = 8080) -> str:
             route.append(f"        policies: {{{POLICIES[(i // 5) % len(POLICIES)]}}}")
         per_gw[(i // 3) % GATEWAYS].append("\n".join(route))
     for g, routes in enumerate(per_gw):
-        out.append(f"  gw{g}:\n    listeners:\n      - port: {port + g}\n    routes:")
+        listen = f"port: {ports[g]}" + (f", address: {address}" if address else "")
+        out.append(f"  gw{g}:\n    listeners:\n      - {{{listen}}}\n    routes:")
         out += routes or ["      - {name: empty" + str(g) + ", respond: {status: 404}}"]
     return "\n".join(out) + "\n"
 
