@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 
 REGISTRY: dict[str, str] = {
+    "aws": "gatewayc.backends.aws",
+    "envoy": "gatewayc.backends.envoy",
     "kong": "gatewayc.backends.kong",
     "nginx": "gatewayc.backends.nginx",
     "traefik": "gatewayc.backends.traefik",

@@ -19,6 +19,7 @@ class BuildOptions:
     # every feature (auth excepted) the user accepted to lose on this target: a backend may leave
     # out a particular use of one that it cannot express (GWC302) instead of refusing it (GWC310)
     accepted: frozenset[str] = frozenset()
+    aws_api: str = "rest"  # AWS API Gateway: "rest" (REST API) or "http" (HTTP API)
 
 
 @dataclass

@@ -19,7 +19,8 @@ class BuildResult:
 
 
 def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str] | None = None,
-          accept: list[str] | None = None, form: str = "full", subdirs: bool = False) -> BuildResult:
+          accept: list[str] | None = None, form: str = "full", subdirs: bool = False,
+          aws_api: str = "rest") -> BuildResult:
     """Compile `spec_path` for each target. `source` is the spec path as written into
     header comments (relative to the output directory, so it is the same from any cwd)."""
     # A build allocates millions of objects that live until it ends (spec tree, IR, output
@@ -77,7 +78,8 @@ def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[st
         plans.append((t, dropped | unexpressible(table, found), frozenset(f for f in accepted if not is_auth(f))))
     for t, left_out, accepted_t in plans:
         backend = backends.load(t)
-        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t))
+        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t,
+                                                      aws_api))
         bag.extend(out.notes)
         prefix = f"{t}/" if subdirs else ""
         for path, content in out.files.items():

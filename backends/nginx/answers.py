@@ -227,7 +227,8 @@ def _token_var(t: ir.TokenSource, ctx: Context) -> str:
             return ""
         rx = f"~*^\\s*{re.escape(t.scheme)} \\s*\\S" if t.scheme else "~\\S"
     elif t.query is not None:
-        src, rx = "$args", f"~(?:^|&){re.escape(t.query)}=[^&]"
+        # the query as the client sent it: hide_credentials rewrites $args before the 401 is made
+        src, rx = "$request_uri", f"~^[^?]*\\?(?:[^&]*&)*{re.escape(t.query)}=[^&]"
     else:
         src, rx = "$http_cookie", f"~(?:^|;)\\s*{re.escape(t.cookie or '')}=\\s*[^;\\s]"
     var = ctx.var("token", src, rx)

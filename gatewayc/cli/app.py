@@ -190,6 +190,7 @@ def build(
         metavar="FEATURE")] = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 2 with a diff if OUT is not up to date.")] = False,
     form: Annotated[str, typer.Option("--form", help="`full` config, or `include` snippet where the target has one.")] = "full",
+    aws_api: Annotated[str, typer.Option("--aws-api", help="AWS API Gateway: `rest` (REST API) or `http` (HTTP API).")] = "rest",
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
     """Compile SPEC for a target and write the result to OUT atomically."""
@@ -207,9 +208,12 @@ def build(
         if form not in ("full", "include"):
             print(f"error: --form takes `full` or `include`, not {form!r}", file=sys.stderr)
             raise typer.Exit(2)
+        if aws_api not in ("rest", "http"):
+            print(f"error: --aws-api takes `rest` or `http`, not {aws_api!r}", file=sys.stderr)
+            raise typer.Exit(2)
         source = os.path.relpath(os.path.abspath(spec), os.path.abspath(out)).replace(os.sep, "/")
         result = do_build(spec, names, source=source, gateways=gateway, accept=accept_degraded,
-                          form=form, subdirs=(target == "all"))
+                          form=form, subdirs=(target == "all"), aws_api=aws_api)
         shown = result.diagnostics
         report = {"ok": result.ok, "files": sorted(result.files), "env": result.env}
         diff = None

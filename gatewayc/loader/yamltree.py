@@ -276,8 +276,9 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
                         Location(file, m.line + 1, m.column + 1),
                         hint="split the documents into files and use `include:`"))
             if nodes > MAX_NODES:
+                m = ev.start_mark  # the node past the limit
                 raise LoadError(Diagnostic("GWC006", f"the document has more than {MAX_NODES:,} nodes",
-                                           Location(file, 1, 1)))
+                                           Location(file, m.line + 1, m.column + 1)))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
@@ -291,8 +292,12 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
                 related = ((Location(file, cm.line + 1, cm.column + 1), f"{what} starts here"),)
         raise _SyntaxError(Diagnostic("GWC001", problem, loc, hint=_syntax_hint(text, loc),
                                       related=related)) from None
-    except YAMLError as exc:  # reader errors (control characters) carry no mark
-        raise _SyntaxError(Diagnostic("GWC001", str(exc).splitlines()[0], Location(file, 1, 1))) from None
+    except YAMLError as exc:  # reader errors (control characters) carry an offset, not a mark
+        at = getattr(exc, "position", None)
+        loc = Location(file, 1, 1)
+        if isinstance(at, int) and 0 <= at <= len(text):
+            loc = Location(file, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
+        raise _SyntaxError(Diagnostic("GWC001", str(exc).splitlines()[0], loc)) from None
     except RecursionError:
         raise LoadError(Diagnostic("GWC007", "the document is nested too deeply",
                                    Location(file, 1, 1))) from None

@@ -1,8 +1,8 @@
-"""Redirects (scheme, host, port, path, status), path and host rewrites, request and response
-header modifiers (docs/spec.md sections 11 and 13, Transforms)."""
+"""Redirects (scheme, host, port, path, status), path and host rewrites, connection upgrades
+(M7), request and response header modifiers (docs/spec.md sections 11 and 13, Transforms)."""
 from __future__ import annotations
 
-from table_model import Case, Group, Send
+from table_model import Case, Group, Send, Upgrading
 
 P = ("routing.path.prefix",)
 EXACT = ("routing.path.exact",)
@@ -68,6 +68,28 @@ CASES = (
     """, (
         Send("/rehost", host="h.test", upstream="a", seen_headers={"host": "users.internal"}),
     )),
+    Case("upgrades", (*P, "upstream.websocket"), """
+        - {name: up-ws, match: {path: /up-ws}, service: switching, websocket: true}
+        - {name: up-plain, match: {path: /up-plain}, service: switching}
+        - {name: up-ws-echo, match: {path: /up-echo}, service: a, websocket: true}
+    """, (
+        # only a WebSocket upgrade, only where the route allows it (M7); the rest is a plain request
+        Upgrading("/up-ws", "websocket", switched=True),
+        Upgrading("/up-ws", "h2c", switched=False),
+        Upgrading("/up-plain", "websocket", switched=False),
+        Send("/up-echo", {"Upgrade": "h2c", "Connection": "Upgrade"}, upstream="a", seen_headers={"upgrade": None}),
+        Upgrading("/up-ws", "WebSocket", switched=True),  # the protocol token in any letter case
+    ), services="""
+        switching: {url: __SWITCHING__}
+    """),
+    Case("hop-by-hop-headers", P, """
+        - {name: hop, match: {path: /hop}, service: a}
+    """, (
+        # a header the client's Connection names is for the gateway alone (docs/spec.md, what a service receives)
+        Send("/hop", {"Connection": "keep-alive, X-Hop", "X-Hop": "1", "Keep-Alive": "timeout=5", "X-End": "2"},
+             upstream="a", seen_headers={"x-hop": None, "keep-alive": None, "x-end": "2"}),
+    ), xfail={"nginx": "bug: nginx forwards the headers a client's Connection header names (RFC 9110 7.6.1: they are "
+                       "hop-by-hop); only Connection, Keep-Alive and the like are dropped"}),
     Case("request-headers-set-and-remove", (*P, "transform.request.headers"), """
         - name: rq-headers
           match: {path: /rq}
@@ -102,4 +124,4 @@ CASES = (
 
 GROUPS = (Group("actions", ("a",), """
     a: {url: __A__}
-""", CASES),)
+""", CASES, upgraders=("switching",)),)

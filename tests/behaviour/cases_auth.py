@@ -12,7 +12,7 @@ import jwt as pyjwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from cases_common import answer
-from table_model import Case, Group, Send
+from table_model import Case, Group, Send, pattern
 
 P = ("routing.path.prefix",)
 HMAC = (*P, "auth.jwt.hmac")
@@ -110,6 +110,27 @@ CASES = (
         refused("/jwt-claims", bearer(hs(iss="https://id.example.com/", aud="other")), INVALID_SHOP.replace("shop", "gatewayc")),
         # the claim header is the gateway's on every route: a client cannot forge it (M5)
         Send("/jwt-claims-open", {"X-User-Id": "forged"}, upstream="a", seen_headers={"x-user-id": None}),
+    )),
+    Case("jwt-in-query-and-cookie", HMAC, """
+        - name: jwt-query
+          match: {path: /jwt-query}
+          service: a
+          policies:
+            auth: {jwt: {algorithms: [HS256], secret: {env: GWC_JWT_SECRET}, token: {query: access_token},
+                         hide_credentials: true}}
+        - name: jwt-cookie
+          match: {path: /jwt-cookie}
+          service: a
+          policies:
+            auth: {jwt: {algorithms: [HS256], secret: {env: GWC_JWT_SECRET}, token: {cookie: session},
+                         hide_credentials: true}}
+    """, (
+        Send(f"/jwt-query?a=1&access_token={hs()}&b=2", upstream="a", seen_query="a=1&b=2"),
+        refused("/jwt-query?access_token=x.y.z", None, 'Bearer realm="gatewayc", error="invalid_token"'),
+        refused("/jwt-query", bearer(hs()), 'Bearer realm="gatewayc"'),  # not where this route looks
+        Send("/jwt-cookie", {"Cookie": f"a=1; session={hs()}"}, upstream="a",
+             seen_headers={"cookie": pattern(r"a=1;?")}),  # only the token's cookie is removed
+        refused("/jwt-cookie", {"Cookie": "session=x.y.z"}, 'Bearer realm="gatewayc", error="invalid_token"'),
     )),
     Case("jwt-rs256-es256", (*P, "auth.jwt.public_key"), """
         - name: jwt-pk

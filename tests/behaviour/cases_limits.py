@@ -45,6 +45,16 @@ CASES = (
     ), services="""
         narrowed: {url: __A__, policies: {rate_limit: {requests: 1, per: 1m, scope: route}}}
     """),
+    Case("named-set-counts-per-route", BUCKET, """
+        - {name: ns-a, match: {path: /ns-a}, service: a, policies: {use: [two-a-minute]}}
+        - {name: ns-b, match: {path: /ns-b}, service: a, policies: {use: [two-a-minute]}}
+    """, (
+        # a named set's limit counts at the level of the block that uses it: here each route's own
+        Send("/ns-a", upstream="a"), Send("/ns-a", upstream="a"), over("/ns-a", "30"),
+        Send("/ns-b", upstream="a"), Send("/ns-b", upstream="a"), over("/ns-b", "30"),
+    ), policies="""
+        two-a-minute: {rate_limit: {requests: 2, per: 1m}}
+    """),
     Case("header-key", (*BUCKET, "rate_limit.key.header"), """
         - name: by-header
           match: {path: /by-header}

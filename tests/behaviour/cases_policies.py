@@ -52,6 +52,25 @@ CASES = (
         Send("/cors", {"Origin": "https://preview.example.com"}, upstream="a",
              reply_headers={"access-control-allow-origin": None}),  # a wildcard needs a label of its own
     )),
+    Case("cors-any-method-and-header", (*P, "cors"), """
+        - name: cors-any
+          match: {path: /cors-any}
+          service: a
+          policies:
+            cors: {origins: ["*"], methods: ["*"], headers: ["*"]}
+    """, (
+        # "any" allows what the browser asks for, Authorization included (M6)
+        Send("/cors-any", {"Origin": "https://x.example", "Access-Control-Request-Method": "PATCH",
+                           "Access-Control-Request-Headers": "authorization,x-thing"}, method="OPTIONS",
+             status=(200, 204), upstream=None,
+             reply_headers={"access-control-allow-origin": pattern(r"\*|https://x\.example"),
+                            "access-control-allow-methods": pattern(r"(?i).*PATCH.*"),
+                            "access-control-allow-headers": pattern(r"(?i)(?=.*authorization)(?=.*x-thing).*")}),
+        Send("/cors-any", {"Origin": "https://x.example"}, upstream="a",
+             reply_headers={"access-control-allow-origin": pattern(r"\*|https://x\.example")}),
+    ), xfail={"traefik": "bug: Traefik's headers middleware answers a preflight of `methods: [\"*\"]` / `headers: "
+                         "[\"*\"]` with a literal `*`, which does not cover Authorization (docs/spec.md, CORS: the "
+                         "answer must allow the method and headers the browser asks for)"}),
     Case("cors-on-gateway-answers", (*P, "cors", "auth.api_key", "rate_limit.token_bucket"), f"""
         - name: cors-auth
           match: {{path: /cors-auth}}
@@ -97,6 +116,10 @@ CASES = (
         Send("/small", method="POST", body="x" * 16, upstream="a", seen_body="x" * 16),
         answer("/small", 413, method="POST", body="x" * 17),
         answer("/small", 413, method="PUT", body="x" * 5000),
+        # a streamed body is refused once it passes the limit
+        Send("/small", method="POST", body="y" * 16, chunked=True, upstream="a", seen_body="y" * 16),
+        answer("/small", 413, method="POST", body="y" * 17, chunked=True),
+        answer("/small", 413, method="POST", body="y" * 100_000, chunked=True),
     )),
     Case("body-limit-zero", (*P, "body_limit"), """
         - {name: no-body, match: {path: /no-body}, service: a, policies: {body_limit: 0}}

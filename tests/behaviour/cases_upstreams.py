@@ -1,9 +1,9 @@
-"""Services: weights, timeouts, retries and the circuit breaker (docs/spec.md section 7),
+"""Services: mirrors (M6), weights, timeouts, retries and the circuit breaker (docs/spec.md section 7),
 each on a service with one target as well as with several."""
 from __future__ import annotations
 
 from cases_common import answer
-from table_model import Case, Group, Mark, Send, Spread, Until, Upstream
+from table_model import Arrived, Case, Group, Mark, Send, Spread, Until, Upstream
 
 P = ("routing.path.prefix",)
 BREAKER = (*P, "upstream.circuit_breaker")
@@ -19,6 +19,18 @@ def _open_fast(path: str) -> Send:
 
 
 CASES = (
+    Case("mirror", (*P, "mirror"), """
+        - {name: mirrored, match: {path: /mirrored}, service: mirrored, mirror: {service: copies}}
+    """, (
+        Send("/mirrored/x?q=1", upstream="m1", seen_path="/mirrored/x"),
+        Arrived("m2", 1, path="/mirrored/x?q=1"),
+        Upstream("m2", status=500),  # the mirror's answer never changes the client's
+        Send("/mirrored/y", upstream="m1"),
+        Arrived("m2", 2, path="/mirrored/y"),
+    ), services="""
+        mirrored: {url: __M1__}
+        copies: {url: __M2__}
+    """),
     Case("weights", (*P, "upstream.weighted"), """
         - {name: weighted, match: {path: /weighted}, service: weighted}
     """, (
@@ -79,6 +91,14 @@ CASES = (
         Send("/retried/x", method="POST", body="once", status=503, upstream="r1", hits={"r1": 1}),
     ), services="""
         retried: {url: __R1__, retries: {attempts: 3, statuses: [503]}}
+    """),
+    Case("retries-non-idempotent", (*P, "upstream.retry"), """
+        - {name: retried-post, match: {path: /retried-post}, service: retried-post}
+    """, (
+        Upstream("r4", script=(502,)),
+        Send("/retried-post", method="POST", body="again", upstream="r4", seen_body="again", hits={"r4": 2}),
+    ), services="""
+        retried-post: {url: __R4__, retries: {attempts: 2, non_idempotent: true}}
     """),
     Case("retries-two-targets", (*P, "upstream.retry", "upstream.weighted"), """
         - {name: retried-pair, match: {path: /retried-pair}, service: retried-pair}
@@ -168,5 +188,5 @@ CASES = (
     """),
 )
 
-GROUPS = (Group("upstreams", ("heavy", "light", "zero", "t1", "t2", "t3", "r1", "r2a", "r2b", "r3",
+GROUPS = (Group("upstreams", ("m1", "m2", "heavy", "light", "zero", "t1", "t2", "t3", "r1", "r2a", "r2b", "r3", "r4",
                               "b1", "b2", "b3", "b4bad", "b4good"), "", CASES),)

@@ -18,6 +18,7 @@ object with `.port`, `.request(method, path, headers, body, host)` and `.stop()`
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections import defaultdict
@@ -28,19 +29,30 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 
 class Table:
-    """Keeps one group running at a time."""
+    """Keeps one group running at a time. When a group's gateway does not start on its build,
+    each of its cases is then built and started alone, so that only the cases whose fragment
+    the gateway rejects fail."""
 
     def __init__(self, tmp_path_factory) -> None:
         self.tmp, self.key, self.running = tmp_path_factory, None, None
+        self.broken: set[tuple[str, str]] = set()
 
-    def get(self, adapter, group):
+    def get(self, adapter, group, case):
+        key = (adapter.NAME, group.name)
+        if key not in self.broken:
+            run = self._start(key, adapter, group)
+            if not (run.start_failed and len(run.built.cases) > 1):
+                return run
+            self.broken.add(key)
+        return self._start((*key, case.name), adapter, dataclasses.replace(group, cases=(case,)))
+
+    def _start(self, key, adapter, group):
         from table_run import start_group
 
-        key = (adapter.NAME, group.name)
         if key != self.key:
             self.close()
             self.key = key
-            self.running = start_group(adapter, group, self.tmp.mktemp(f"{adapter.NAME}-{group.name}"))
+            self.running = start_group(adapter, group, self.tmp.mktemp("-".join(key)))
         return self.running
 
     def close(self) -> None:

@@ -34,6 +34,7 @@ class Send:
     headers: dict[str, str] = field(default_factory=dict)
     method: str = "GET"
     body: str | bytes | None = None
+    chunked: bool = False  # send the body with Transfer-Encoding: chunked (no Content-Length)
     host: str | None = None
     status: int | tuple[int, ...] = 200
     upstream: str | None | object = UNSET
@@ -89,7 +90,29 @@ class Spread:
     shares: dict[str, tuple[float, float]]
 
 
-Step = Send | Upstream | Wait | Mark | Until | Spread
+@dataclass(frozen=True)
+class Arrived:
+    """Within `within` seconds, upstream `name` has got `count` requests since the case began,
+    the last of them for `path` (with the query, if given): what a background copy shows."""
+
+    name: str
+    count: int
+    within: float = 3.0
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Upgrading:
+    """A raw `Upgrade: <protocol>` request (with the WebSocket handshake headers); `switched`:
+    whether the answer must be `101 Switching Protocols` (the service, an upgrading upstream,
+    switches whenever the upgrade reaches it)."""
+
+    path: str
+    protocol: str
+    switched: bool
+
+
+Step = Send | Upstream | Wait | Mark | Until | Spread | Arrived | Upgrading
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,7 @@ class Case:
     routes: str  # YAML: the case's route list items (indented as if at column 0)
     steps: tuple[Step, ...]
     services: str = ""  # YAML: services only this case uses
+    policies: str = ""  # YAML: named policy sets only this case uses (top-level `policies:`)
     # gateway -> the known bug that makes the case fail there (xfail, strict: a fix must say so)
     xfail: dict[str, str] = field(default_factory=dict)
 
@@ -111,6 +135,7 @@ class Group:
     cases: tuple[Case, ...]
     gateway: str = ""  # YAML: gateway-level fields (policies, errors, observability...)
     features: tuple[str, ...] = ()  # what the gateway-level part needs
+    upgraders: tuple[str, ...] = ()  # upstreams that switch protocols on any Upgrade (`__NAME__` too)
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str | bytes] = field(default_factory=dict)  # written next to the spec
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness_common import EchoServer, Reply, free_port, write_output
+from harness_common import WS_HEADERS, EchoServer, Reply, UpgradeUpstream, free_port, upgrade, write_output
 from table_build import Built, build_group
-from table_model import ANY, UNSET, Case, Group, Mark, Send, Spread, Until, Upstream, Wait
+from table_model import ANY, UNSET, Arrived, Case, Group, Mark, Send, Spread, Until, Upgrading, Upstream, Wait
 
 
 @dataclass
@@ -20,32 +20,44 @@ class Running:
     group: Group
     built: Built
     upstreams: dict[str, EchoServer] = field(default_factory=dict)
+    upgraders: dict[str, UpgradeUpstream] = field(default_factory=dict)
     gateway: Any = None  # the adapter's running gateway: .port, .request(...), .stop()
     failure: str | None = None
+    start_failed: bool = False  # built, but the gateway would not run the build
+    logged: int = 0  # the gateway's logged problems already reported
+    adapter_problems: Any = None  # the adapter's `problems(gateway)`: errors in its log, if it has one
 
     def stop(self) -> None:
-        if self.gateway is not None:
-            self.gateway.stop()
-        for srv in self.upstreams.values():
-            srv.stop()
+        try:
+            if self.gateway is not None:
+                self.gateway.stop()
+        except AssertionError:
+            pass  # a harness's last look at the log: each case has already checked it (run_case)
+        finally:
+            for srv in self.upstreams.values():
+                srv.stop()
+            for up in self.upgraders.values():
+                up.close()
 
 
 def start_group(adapter, group: Group, work: Path) -> Running:
     """Echo upstreams, the build, and the gateway running it (unless nothing is left to run)."""
     work.mkdir(parents=True, exist_ok=True)
     ups = {name: EchoServer(name) for name in group.upstreams}
+    upgraders = {name: UpgradeUpstream() for name in group.upgraders}
     for rel, content in group.files.items():
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         (work / rel).write_bytes(content.encode() if isinstance(content, str) else content)
 
     def substitute(text: str) -> str:
-        for name, srv in ups.items():
+        for name, srv in {**ups, **upgraders}.items():
             text = text.replace(f"__{name.upper()}__", srv.url)
         return text.replace("__DIR__", str(work)).replace("__CLOSED__", f"http://127.0.0.1:{closed}")
 
     port, closed = free_port(), free_port()  # `closed`: a port nothing listens on
     built = build_group(adapter.NAME, group, work, port, substitute)
-    run = Running(adapter.NAME, group, built, ups, failure=built.failure)
+    run = Running(adapter.NAME, group, built, ups, upgraders, failure=built.failure,
+                  adapter_problems=getattr(adapter, "problems", None))
     if run.failure or not built.cases:
         return run
     out_dir = work / "out"
@@ -53,12 +65,15 @@ def start_group(adapter, group: Group, work: Path) -> Running:
     try:
         run.gateway = adapter.start(work, out_dir, port, dict(group.env))
     except BaseException as e:  # the real gateway refused or broke on the build: every case fails
-        run.failure = f"{adapter.NAME} did not start on the build of group {group.name!r}: {e}"
+        names = ", ".join(c.name for c in built.cases)
+        run.failure = f"{adapter.NAME} did not start on the build of {names}: {e}"
+        run.start_failed = True
     return run
 
 
 def run_case(run: Running, case: Case) -> None:
     clock = time.monotonic()
+    began = {n: srv.hits for n, srv in run.upstreams.items()}
     for i, step in enumerate(case.steps):
         where = f"{run.target} / {run.group.name} / {case.name}, step {i + 1}"
         if isinstance(step, Send):
@@ -79,8 +94,19 @@ def run_case(run: Running, case: Case) -> None:
             _until(run, step, clock, where)
         elif isinstance(step, Spread):
             _spread(run, step, where)
+        elif isinstance(step, Upgrading):
+            head = upgrade(run.gateway.port, step.path, step.protocol.encode(), WS_HEADERS)
+            first = head.split(b"\r\n", 1)[0]
+            assert first.startswith(b"HTTP/1.1 101") == step.switched, (
+                f"{where}: Upgrade: {step.protocol} to {step.path}: {first!r}, want "
+                f"{'' if step.switched else 'no '}101")
+        elif isinstance(step, Arrived):
+            _arrived(run, step, began[step.name], where)
         else:
             raise TypeError(step)
+    problems = run.adapter_problems(run.gateway) if run.adapter_problems else []
+    new, run.logged = problems[run.logged:], len(problems)
+    assert not new, f"{run.target} / {run.group.name} / {case.name}: the gateway logged: {new}"
 
 
 def _fill(value, port: int):
@@ -93,7 +119,10 @@ def _fill(value, port: int):
 
 def _request(run: Running, s: Send) -> Reply:
     p = run.gateway.port
-    return run.gateway.request(s.method, _fill(s.path, p), _fill(s.headers, p), s.body, _fill(s.host, p))
+    body = s.body.encode() if isinstance(s.body, str) else s.body
+    # http.client sends an iterable body without a Content-Length in chunks
+    return run.gateway.request(s.method, _fill(s.path, p), _fill(s.headers, p), iter([body]) if s.chunked else body,
+                               _fill(s.host, p))
 
 
 def _send(run: Running, s: Send, where: str) -> Reply:
@@ -126,6 +155,18 @@ def _spread(run: Running, s: Spread, where: str) -> None:
     got = {n: (run.upstreams[n].hits - before[n]) / s.n for n in s.shares}
     bad = {n: round(got[n], 3) for n, (lo, hi) in s.shares.items() if not lo <= got[n] <= hi}
     assert not bad, f"{where}: shares {got} outside {s.shares}"
+
+
+def _arrived(run: Running, a: Arrived, began: int, where: str) -> None:
+    srv, deadline = run.upstreams[a.name], time.monotonic() + a.within
+    while srv.hits - began < a.count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # no more than `count` either
+    assert srv.hits - began == a.count, f"{where}: {a.name} got {srv.hits - began} requests, want {a.count}"
+    if a.path is not None:
+        last = srv.seen[-1]
+        got = last["path"] + ("?" + last["query"] if last["query"] else "")
+        assert got == a.path, f"{where}: {a.name} last saw {got!r}, want {a.path!r}"
 
 
 def _check(run: Running, s: Send, r: Reply, before: dict[str, int], took: float | None) -> list[str]:

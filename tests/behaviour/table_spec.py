@@ -37,6 +37,10 @@ def assemble(group: Group, cases: tuple[Case, ...], port: int) -> Assembled:
         add(_block(c.services, 2), c.name)
     if lines[-1] == "services:":
         lines[-1] = "services: {}"
+    if any(c.policies for c in cases):
+        lines.append("policies:")
+        for c in cases:
+            add(_block(c.policies, 2), c.name)
     lines += ["gateways:", "  main:", f"    listeners: [{{port: {port}, address: 127.0.0.1}}]"]
     add(_block(group.gateway, 4), None)
     lines.append("    routes:")

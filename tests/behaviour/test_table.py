@@ -14,7 +14,7 @@ PARAMS = [pytest.param(a, g, c, id=f"{a.NAME}:{g.name}:{c.name}") for a in ADAPT
 def test_case(table, request, adapter, group, case):
     if adapter.NAME in case.xfail:
         request.applymarker(pytest.mark.xfail(strict=True, reason=case.xfail[adapter.NAME]))
-    run = table.get(adapter, group)
+    run = table.get(adapter, group, case)
     if case.name in run.built.skipped:
         pytest.skip(run.built.skipped[case.name])
     if case.name in run.built.failed:

@@ -15,7 +15,7 @@ from table_spec import assemble, owner
 def test_marks_are_the_features_each_fragment_uses(group, tmp_path):
     spec = assemble(group, group.cases, 8080)
     text = spec.text.replace("__DIR__", str(tmp_path))
-    for name in group.upstreams:
+    for name in (*group.upstreams, *group.upgraders):
         text = text.replace(f"__{name.upper()}__", "http://127.0.0.1:9")
     text = text.replace("__CLOSED__", "http://127.0.0.1:9")
     for rel, content in group.files.items():

@@ -1,0 +1,56 @@
+"""State shared by the builders of one AWS output: the API type, notes, and where each piece
+of the document came from in the spec (so that the lint points at the spec, not at JSON)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from gatewayc.diagnostics import Diagnostic, Location, Severity
+from gatewayc.ir import model as ir
+
+Api = Literal["rest", "http"]
+
+
+@dataclass
+class Ctx:
+    gateway: ir.Gateway
+    api: Api = "rest"
+    dropped: frozenset[str] = frozenset()
+    notes: list[Diagnostic] = field(default_factory=list)
+    # OpenAPI path -> the spec position that made it; (path, method) -> likewise
+    path_loc: dict[str, Location] = field(default_factory=dict)
+    op_loc: dict[tuple[str, str], Location] = field(default_factory=dict)
+    parameters: dict[str, str] = field(default_factory=dict)  # template parameter -> its description
+
+    @property
+    def rest(self) -> bool:
+        return self.api == "rest"
+
+    def dropping(self, feature: str) -> bool:
+        return feature in self.dropped
+
+    def error(self, message: str, loc: Location | None, hint: str | None = None) -> None:
+        """The output would not do what the spec says: GWC310 (the build fails)."""
+        self._add(Diagnostic("GWC310", f"aws: {message}", loc, hint=hint))
+
+    def warn(self, message: str, loc: Location | None = None) -> None:
+        """The output does what the spec says, approximately: GWC311."""
+        self._add(Diagnostic("GWC311", f"aws: {message}", loc, severity=Severity.WARNING))
+
+    def info(self, message: str, loc: Location | None = None) -> None:
+        self._add(Diagnostic("GWC301", f"aws: {message}", loc, severity=Severity.INFO))
+
+    def only_rest(self, what: str, loc: Location | None) -> bool:
+        """True on a REST API; on an HTTP API, an error saying `what` needs REST."""
+        if not self.rest:
+            self.error(f"{what} needs a REST API; the HTTP API has none", loc, hint="build without `--aws-api http`")
+        return self.rest
+
+    def only_http(self, what: str, loc: Location | None) -> bool:
+        if self.rest:
+            self.error(f"{what} needs an HTTP API", loc, hint="build with `--aws-api http`")
+        return not self.rest
+
+    def _add(self, d: Diagnostic) -> None:
+        if d not in self.notes:
+            self.notes.append(d)

@@ -1,0 +1,90 @@
+"""The resources (REST) or route paths (HTTP API) of one gateway, and which spec route answers
+each method on each of them.
+
+API Gateway matches a literal resource before the greedy `{proxy+}` sibling, and an explicit
+method before `ANY` on the same resource. The spec's order is the gateway's dispatch table
+(Gateway API precedence). So every resource any route could reach gets its methods spelled
+out from the dispatch table: a prefix route is written on its own resource, on a `{proxy+}`
+child of it, and on every literal resource below it (with its own `{proxy+}`), so that no
+request depends on how API Gateway falls back from a resource without a match."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gatewayc.ir import model as ir
+
+GREEDY = "{proxy+}"
+ANY = "ANY"
+
+
+@dataclass(frozen=True)
+class Op:
+    route: ir.Route
+    match: ir.Match
+    node: tuple[str, ...]  # the resource's literal segments (without the greedy one)
+    greedy: bool  # the `{proxy+}` child of `node`
+    prefix: tuple[str, ...] | None  # the matched prefix's segments, for a prefix match
+
+
+def segments(path: str) -> tuple[str, ...]:
+    """`/a/b` -> ("a", "b"); a prefix's trailing slash means the same as without (M6)."""
+    return tuple(path.strip("/").split("/")) if path.strip("/") else ()
+
+
+def resource_path(node: tuple[str, ...], greedy: bool = False) -> str:
+    parts = list(node) + ([GREEDY] if greedy else [])
+    return "/" + "/".join(parts)
+
+
+def operations(gw: ir.Gateway) -> dict[str, dict[str, Op]]:
+    """OpenAPI path -> {method or ANY: Op}, paths sorted, methods sorted with ANY last."""
+    table = [d for d in gw.dispatch if d.match.path.kind in ("exact", "prefix")]
+    nodes: set[tuple[str, ...]] = set()
+    prefixes: list[tuple[str, ...]] = []
+    for d in table:
+        segs = segments(d.match.path.value) if d.match.path.kind == "prefix" else _exact(d.match.path.value)
+        for i in range(len(segs) + 1):
+            nodes.add(segs[:i])
+        if d.match.path.kind == "prefix":
+            prefixes.append(segs)
+    out: dict[str, dict[str, Op]] = {}
+    for node in sorted(nodes):
+        here = _assign(node, False, [d for d in table if _reaches(d.match.path, node)])
+        if here:
+            out[resource_path(node)] = here
+        if any(node[:len(p)] == p for p in prefixes):
+            below = _assign(node, True, [d for d in table if d.match.path.kind == "prefix"
+                                         and _under(segments(d.match.path.value), node)])
+            if below:
+                out[resource_path(node, True)] = below
+    return {p: out[p] for p in sorted(out)}
+
+
+def _exact(path: str) -> tuple[str, ...]:
+    # an exact path keeps its empty segments (the lint refuses them: AWS has no empty resource)
+    return tuple(path[1:].split("/")) if path != "/" else ()
+
+
+def _under(prefix: tuple[str, ...], node: tuple[str, ...]) -> bool:
+    return node[:len(prefix)] == prefix
+
+
+def _reaches(path: ir.PathMatch, node: tuple[str, ...]) -> bool:
+    if path.kind == "exact":
+        return _exact(path.value) == node
+    return _under(segments(path.value), node)
+
+
+def _assign(node: tuple[str, ...], greedy: bool, candidates: list[ir.Dispatch]) -> dict[str, Op]:
+    """Methods for one resource, from its candidates in dispatch order: a method goes to the
+    first route that takes it; once a route takes any method, the later ones are shadowed."""
+    ops: dict[str, Op] = {}
+    for d in candidates:
+        prefix = segments(d.match.path.value) if d.match.path.kind == "prefix" else None
+        op = Op(d.route, d.match, node, greedy, prefix)
+        if not d.match.methods:
+            ops.setdefault(ANY, op)
+            break
+        for m in d.match.methods:
+            ops.setdefault(m.upper(), op)
+    return {m: ops[m] for m in sorted(ops, key=lambda m: (m == ANY, m))}

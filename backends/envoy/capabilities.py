@@ -1,0 +1,100 @@
+"""What the Envoy (>= 1.30) backend can express. Importable on its own."""
+from __future__ import annotations
+
+from gatewayc.capabilities import Support, emulated, native, unsupported
+
+CAPABILITIES: dict[str, Support] = {
+    "routing.path.exact": native("route match `path` (the path after RFC 3986 normalisation)"),
+    "routing.path.prefix": native("route match `path_separated_prefix`: whole segments"),
+    "routing.path.regex": native("route match `safe_regex` (RE2, whole path)"),
+    "routing.method": native("a `:method` header matcher"),
+    "routing.header": native("header matchers, exact or `safe_regex` (whole value)"),
+    "routing.query": native("query_parameters matchers, exact or `safe_regex` (whole value)"),
+    "routing.hostname": native("a virtual host per hostname, holding the routes for it in precedence order"),
+    "routing.hostname.wildcard": native("a virtual host `*.example.com`: any number of labels, as the spec means"),
+    "action.redirect": native("route `redirect` (scheme, host, port, path or regex_rewrite, status)"),
+    "action.respond": native("route `direct_response`"),
+    "rewrite.path": native("regex_rewrite (segment-wise for a prefix: two routes, /p and /p/...)"),
+    "rewrite.strip_prefix": native("regex_rewrite (segment-wise: two routes, /p and /p/...)"),
+    "rewrite.host": native("host_rewrite_literal"),
+    "mirror": native("request_mirror_policies (answers ignored), runtime_fraction for `percent`"),
+    "listener.tls": native("a listener per TLS listener with a DownstreamTlsContext; the key from a file or an "
+                           "environment variable data source"),
+    "listener.mtls": native("validation_context trusted_ca, require_client_certificate"),
+    "upstream.weighted": native("ROUND_ROBIN with load_balancing_weight per endpoint"),
+    "upstream.timeouts": emulated("connect = the cluster's connect_timeout; read and send = one "
+                                  "per_try_idle_timeout (no byte either way for that long ends a try), the longer "
+                                  "of the two"),
+    "upstream.request_timeout": native("the route's timeout (every try included); without it the route's timeout "
+                                       "is off, not Envoy's 15 s default"),
+    "upstream.per_try_timeout": native("retry_policy per_try_timeout"),
+    "upstream.retry": native("retry_policy: num_retries = attempts - 1, retriable-status-codes, connect-failure, "
+                             "reset (timeouts); POST and PATCH are retried on statuses and timeouts only with "
+                             "non_idempotent (a route of their own); the next try prefers another target"),
+    "upstream.retry.backoff": emulated("retry_back_off base/max: Envoy's backoff is exponential with full jitter"),
+    "upstream.health_check": native("active http_health_check with thresholds and expected statuses; no panic "
+                                    "mode (healthy_panic_threshold 0)"),
+    "upstream.circuit_breaker": emulated("outlier_detection: consecutive_5xx (or consecutive_gateway_failure when "
+                                         "only 502-504 count) and failure_percentage; the host is out for "
+                                         "open_for (ejection time capped at it) and comes back at the next sweep "
+                                         "(at most 1 s later) with full traffic, not half_open_requests trial "
+                                         "requests; no panic mode, so with every target out Envoy answers 503 "
+                                         "at once; failure_percent is measured per `window` sweep"),
+    "upstream.websocket": native("route upgrade_configs websocket; the connection manager enables no upgrade "
+                                 "of its own"),
+    "auth.jwt.hmac": emulated("jwt_authn with the secret's `oct` JWKS from the variable NAME_JWKS (the deployment "
+                              "derives it from the secret; a secret in a file is refused); Envoy checks the token's "
+                              "alg against the key, not against `algorithms`; clock_skew in whole seconds, at least "
+                              "1 s (Envoy reads 0 as 60 s)"),
+    "auth.jwt.public_key": emulated("jwt_authn with the JWKS file (local_jwks, read by Envoy); Envoy checks the "
+                                    "token's alg against the key type (and the key's `alg`), not against "
+                                    "`algorithms`; clock_skew in whole seconds, at least 1 s (Envoy reads 0 as 60 s)"),
+    "auth.jwt.jwks_url": unsupported("remote JWKS needs a cluster for the JWKS host; not emitted for Envoy"),
+    "auth.jwt.forward_claims": emulated("jwt_authn claim_to_headers: strings, numbers and booleans as they are, "
+                                        "other claims (lists, objects) as base64 of their JSON; every route of the "
+                                        "gateway removes those headers from client requests first"),
+    "auth.api_key": unsupported("not emitted for Envoy yet"),
+    "auth.basic": emulated("basic_auth filter per route: the users file must be htpasswd with {SHA} entries (the "
+                           "only hash Envoy reads); users from a variable are refused"),
+    "auth.mtls": unsupported("Envoy's RBAC could check a certificate's subject; not emitted yet"),
+    "auth.any_of": unsupported("not emitted for Envoy yet"),
+    "auth.all_of": unsupported("not emitted for Envoy yet"),
+    "rate_limit.token_bucket": native("local_ratelimit descriptor per budget: max_tokens = burst + 1, refilled "
+                                      "continuously at requests/per"),
+    "rate_limit.fixed_window": emulated("a token bucket holding one window's worth, refilled continuously: no "
+                                        "window boundaries"),
+    "rate_limit.sliding_window": emulated("a token bucket holding one window's worth, refilled continuously"),
+    "rate_limit.leaky_bucket": emulated("a token bucket of burst + 1: a request over it is refused at once, not "
+                                        "queued"),
+    "rate_limit.key.header": native("a dynamic descriptor per header value (100000 values kept, least recently "
+                                    "used out first); without the header (or with an empty one) a request counts "
+                                    "under one shared value"),
+    "rate_limit.key.consumer": unsupported("not emitted for Envoy yet"),
+    "rate_limit.key.claim": unsupported("not emitted for Envoy yet"),
+    "rate_limit.shared": unsupported("a shared budget needs Envoy's global rate-limit service (a gRPC server "
+                                     "in front of Redis), which gatewayc does not configure"),
+    "concurrency_limit": unsupported("Envoy's circuit breakers cap a cluster, not a route, and answer 503"),
+    "cache": unsupported("not emitted for Envoy yet"),
+    "cors": native("cors filter with a CorsPolicy per route; Envoy answers preflights itself"),
+    "ip_filter": native("rbac filter with an RBACPerRoute: direct_remote_ip (the peer, never X-Forwarded-For)"),
+    "body_limit": native("buffer filter per route (max_request_bytes): 413; the request body is buffered first"),
+    "transform.request.headers": emulated("route request_headers_to_add / _remove: set, add and remove (no "
+                                          "rename)"),
+    "transform.request.query": unsupported("Envoy's routes cannot change query parameters"),
+    "transform.request.body": unsupported("not emitted for Envoy yet"),
+    "transform.request.body.rename": unsupported("not emitted for Envoy yet"),
+    "transform.response.headers": native("route response_headers_to_add / _remove"),
+    "validation.body_schema": unsupported("Envoy has no JSON Schema validation"),
+    "validation.required": unsupported("not emitted for Envoy yet"),
+    "aggregation": unsupported("not emitted for Envoy yet"),
+    "observability.metrics": native("the admin interface's /stats/prometheus (admin on a Unix socket in the "
+                                    "working directory), routed from the metrics path"),
+    "observability.access_log": native("file access log to standard output, JSON or text; without the query "
+                                       "string on a gateway that takes credentials from it"),
+    "observability.request_id": emulated("x-request-id only (Envoy's request id extension): kept when the client "
+                                         "sends one, made otherwise when `generate`, echoed in the response"),
+    "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the upstream "
+                                            "unchanged; no tracing is configured"),
+    "observability.tracing": unsupported("not emitted for Envoy yet"),
+    "answers.errors": native("local_reply_config mappers, one per status"),
+}
