@@ -30,14 +30,14 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
     gc.disable()
     try:
         return _build(spec_path, targets, source=source, gateways=gateways, accept=accept, form=form,
-                      subdirs=subdirs)
+                      subdirs=subdirs, aws_api=aws_api)
     finally:
         if enabled:
             gc.enable()
 
 
 def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[str] | None,
-           accept: list[str] | None, form: str, subdirs: bool) -> BuildResult:
+           accept: list[str] | None, form: str, subdirs: bool, aws_api: str) -> BuildResult:
     from gatewayc import backends
     from gatewayc.backends.base import BuildOptions
 
