@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from ._version import __version__
 from .capabilities import grade, is_auth, unexpressible, uses
-from .compiler import compile_spec
-from .diagnostics import Diagnostic, DiagnosticBag, Location
+from . import compiler
+from .diagnostics import Diagnostic, DiagnosticBag, Location, mask_secrets
+from .suggest import did_you_mean
 
 
 @dataclass
@@ -16,11 +17,12 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     env: dict[str, list[str]] = field(default_factory=dict)  # target -> env vars the gateway needs
     ok: bool = False
+    ir: object = None  # the compiled spec's IR when it is valid
 
 
 def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str] | None = None,
           accept: list[str] | None = None, form: str = "full", subdirs: bool = False,
-          aws_api: str = "rest") -> BuildResult:
+          aws_api: str = "rest", allow: tuple[str, ...] = ()) -> BuildResult:
     """Compile `spec_path` for each target. `source` is the spec path as written into
     header comments (relative to the output directory, so it is the same from any cwd)."""
     # A build allocates millions of objects that live until it ends (spec tree, IR, output
@@ -43,25 +45,31 @@ def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[st
 
     result = BuildResult()
     bag = DiagnosticBag()
-    compiled = compile_spec(spec_path)
+    compiled = compiler.compile_spec(spec_path, allow)
     bag.extend(compiled.diagnostics)
-    if not compiled.ok:
-        result.diagnostics = bag.sorted()
+    # a spec with errors is still graded (what of it is valid), so that one run reports its
+    # capability refusals too; its backends do not run, as they take only a valid IR
+    spec = compiled.ir if compiled.ok else compiled.partial
+    result.ir = compiled.ir
+    if spec is None:
+        result.diagnostics = mask_secrets(bag.sorted(), compiled.secrets)
         return result
-    spec = compiled.ir
-    assert spec is not None
     selected = spec.gateways
     if gateways:
         unknown = [g for g in gateways if spec.gateway(g) is None]
         for g in unknown:
             bag.add(Diagnostic("GWC305", f"no gateway named {g!r} in the spec", Location(spec.source, 1, 1),
-                               hint="gateways: " + ", ".join(x.name for x in spec.gateways)))
+                               hint=did_you_mean(g, [x.name for x in spec.gateways])
+                               or "gateways: " + ", ".join(x.name for x in spec.gateways)))
         selected = tuple(x for x in spec.gateways if x.name in gateways)
+    unknown_target = False
     for t in targets:
         if t not in backends.REGISTRY:
-            bag.add(Diagnostic("GWC304", f"unknown target {t!r}", hint="targets: " + ", ".join(backends.names())))
-    if bag.has_errors:
-        result.diagnostics = bag.sorted()
+            unknown_target = True
+            bag.add(Diagnostic("GWC304", f"unknown target {t!r}",
+                               hint=did_you_mean(t, backends.names()) or "targets: " + ", ".join(backends.names())))
+    if unknown_target or (gateways and unknown):
+        result.diagnostics = mask_secrets(bag.sorted(), compiled.secrets)
         return result
     spec_accept = dict(spec.accept_degraded)
     plans = []
@@ -76,6 +84,8 @@ def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[st
         # come out together with the refused features. The backend leaves out each feature it
         # cannot express as if accepted; such a build has errors, so nothing of it is written.
         plans.append((t, dropped | unexpressible(table, found), frozenset(f for f in accepted if not is_auth(f))))
+    if not compiled.ok:
+        plans = []
     for t, left_out, accepted_t in plans:
         backend = backends.load(t)
         out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t,
@@ -85,7 +95,7 @@ def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[st
         for path, content in out.files.items():
             result.files[prefix + path] = content
         result.env[t] = sorted(out.env)
-    result.diagnostics = bag.sorted()
+    result.diagnostics = mask_secrets(bag.sorted(), compiled.secrets)
     result.ok = not bag.has_errors
     if not result.ok:
         result.files, result.env = {}, {}

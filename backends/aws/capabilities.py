@@ -44,27 +44,38 @@ CAPABILITIES: dict[str, Support] = {
     "auth.jwt.hmac": unsupported("API Gateway JWT authorizers verify RSA signatures only"),
     "auth.jwt.public_key": unsupported("API Gateway JWT authorizers fetch keys from the issuer's OpenID discovery "
                                        "document, never from a JWKS file"),
-    "auth.jwt.jwks_url": PENDING,
-    "auth.jwt.forward_claims": PENDING,
-    "auth.api_key": PENDING,
+    "auth.jwt.jwks_url": native("HTTP API: a native `jwt` authorizer (issuer, audiences; RS256/384/512); API "
+                                "Gateway fetches the keys through the issuer's OpenID discovery document (a warning "
+                                "says so). REST: refused (no JWT authorizer gatewayc can write in OpenAPI)"),
+    "auth.jwt.forward_claims": native("HTTP API: parameter mapping `overwrite:header.X` from "
+                                      "`$context.authorizer.claims.<claim>`; every other route removes the header"),
+    "auth.api_key": native("REST: an `x-api-key` security scheme (apiKeyRequired), one usage plan per gateway and "
+                           "one API key per `keys` reference, its value a NoEcho template parameter (one key each); "
+                           "header `X-API-Key` only"),
     "auth.basic": unsupported("API Gateway has no basic auth (only through a Lambda authorizer)"),
     "auth.mtls": unsupported("API Gateway cannot check a client certificate's subject per route"),
     "auth.any_of": unsupported("an API Gateway method has one authorizer"),
     "auth.all_of": unsupported("an API Gateway method has one authorizer (and API keys on REST only)"),
-    "rate_limit.token_bucket": PENDING,
-    "rate_limit.fixed_window": PENDING,
-    "rate_limit.sliding_window": PENDING,
-    "rate_limit.leaky_bucket": PENDING,
+    "rate_limit.token_bucket": emulated("REST: a usage plan's throttle, a token bucket per API key (`key: consumer` "
+                                        "under api_key auth only: API Gateway's stage and method throttles count "
+                                        "every client together); AWS applies throttles on a best-effort basis"),
+    "rate_limit.fixed_window": emulated("a usage plan quota (per API key) when the period is a day or a week; "
+                                        "otherwise the usage plan's token bucket holding one period's worth (GWC311)"),
+    "rate_limit.sliding_window": emulated("the usage plan's token bucket holding one period's worth (GWC311)"),
+    "rate_limit.leaky_bucket": emulated("the usage plan's token bucket holding one period's worth (GWC311)"),
     "rate_limit.key.header": unsupported("API Gateway throttles per stage, method or API key, never per header "
                                          "value"),
-    "rate_limit.key.consumer": PENDING,
+    "rate_limit.key.consumer": native("REST: usage plan throttles count per API key"),
     "rate_limit.key.claim": unsupported("API Gateway throttles per stage, method or API key, never per JWT claim"),
-    "rate_limit.shared": PENDING,
+    "rate_limit.shared": native("API Gateway's counters are regional, shared by everything serving the API; the "
+                                "Redis store is not used"),
     "concurrency_limit": unsupported("API Gateway has no concurrent-request limit"),
     "cache": PENDING,
     "cors": native("HTTP API: `x-amazon-apigateway-cors`, one policy for the whole API (routes that differ: an "
                    "error). REST proxy integrations pass the service's response unchanged: refused there"),
-    "ip_filter": PENDING,
+    "ip_filter": native("REST: the resource policy (`x-amazon-apigateway-policy`) denies the route's methods to "
+                        "addresses outside `allow` or in `deny` (403, the ACCESS_DENIED gateway response); a filter "
+                        "whose patterns would cover another route's methods is refused. The HTTP API has none"),
     "body_limit": unsupported("API Gateway's payload limit is a fixed 10 MB"),
     "transform.request.headers": native("REST: requestParameters set headers (set only); HTTP API: parameter "
                                         "mapping append/overwrite/remove"),

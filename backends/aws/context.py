@@ -16,6 +16,7 @@ class Ctx:
     gateway: ir.Gateway
     api: Api = "rest"
     dropped: frozenset[str] = frozenset()
+    accepted: frozenset[str] = frozenset()  # features whose particular uses may be left out (GWC302)
     notes: list[Diagnostic] = field(default_factory=list)
     # OpenAPI path -> the spec position that made it; (path, method) -> likewise
     path_loc: dict[str, Location] = field(default_factory=dict)
@@ -33,6 +34,16 @@ class Ctx:
         """The output would not do what the spec says: GWC310 (the build fails)."""
         self._add(Diagnostic("GWC310", f"aws: {message}", loc, hint=hint))
 
+    def limitation(self, feature: str, message: str, loc: Location | None, hint: str | None = None) -> bool:
+        """A use of `feature` that API Gateway cannot express: True when the user accepted losing
+        that feature (the caller leaves this use out, GWC302), else a GWC310 and False."""
+        if feature in self.accepted and not feature.startswith("auth."):
+            self._add(Diagnostic("GWC302", f"aws: left out as accepted ({feature}): {message}", loc,
+                                 severity=Severity.WARNING))
+            return True
+        self.error(message, loc, hint)
+        return False
+
     def warn(self, message: str, loc: Location | None = None) -> None:
         """The output does what the spec says, approximately: GWC311."""
         self._add(Diagnostic("GWC311", f"aws: {message}", loc, severity=Severity.WARNING))
@@ -40,15 +51,16 @@ class Ctx:
     def info(self, message: str, loc: Location | None = None) -> None:
         self._add(Diagnostic("GWC301", f"aws: {message}", loc, severity=Severity.INFO))
 
-    def only_rest(self, what: str, loc: Location | None) -> bool:
-        """True on a REST API; on an HTTP API, an error saying `what` needs REST."""
+    def only_rest(self, what: str, loc: Location | None, feature: str = "auth.") -> bool:
+        """True on a REST API; on an HTTP API, a limitation of `feature` saying `what` needs REST."""
         if not self.rest:
-            self.error(f"{what} needs a REST API; the HTTP API has none", loc, hint="build without `--aws-api http`")
+            self.limitation(feature, f"{what} needs a REST API; the HTTP API has none", loc,
+                            hint="build without `--aws-api http`")
         return self.rest
 
-    def only_http(self, what: str, loc: Location | None) -> bool:
+    def only_http(self, what: str, loc: Location | None, feature: str = "auth.") -> bool:
         if self.rest:
-            self.error(f"{what} needs an HTTP API", loc, hint="build with `--aws-api http`")
+            self.limitation(feature, f"{what} needs an HTTP API", loc, hint="build with `--aws-api http`")
         return not self.rest
 
     def _add(self, d: Diagnostic) -> None:

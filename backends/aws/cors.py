@@ -18,17 +18,21 @@ def api_cors(ctx: Ctx) -> dict | None:
         return None
     loc = used[0].loc
     if ctx.rest:
-        ctx.error("a REST proxy integration passes the service's response unchanged, so API Gateway cannot add the "
-                  "CORS headers to it", loc, hint="build with `--aws-api http` (its CORS configuration)")
+        ctx.limitation("cors", "a REST proxy integration passes the service's response unchanged, so API Gateway "
+                       "cannot add the CORS headers to it", loc, hint="build with `--aws-api http` (its CORS "
+                                                                    "configuration)")
         return None
     if len(policies) > 1:
-        ctx.error("an HTTP API has one CORS configuration for all its routes; here routes differ (or some have none)",
-                  loc, hint="give every route of the gateway the same `cors` (a gateway-level policy)")
+        ctx.limitation("cors", "an HTTP API has one CORS configuration for all its routes; here routes differ (or "
+                       "some have none)", loc, hint="give every route of the gateway the same `cors` (a gateway-level "
+                                                    "policy)")
         return None
     c = used[0]
     for o in c.origins:
         if o != "*" and "*" in o:
-            ctx.error(f"CORS origin {o!r}: the HTTP API takes exact origins or `*`, no wildcard subdomains", c.loc)
+            ctx.limitation("cors", f"CORS origin {o!r}: the HTTP API takes exact origins or `*`, no wildcard "
+                           "subdomains", c.loc)
+            return None
     out: dict = {"allowOrigins": list(c.origins), "allowMethods": list(c.methods)}
     if c.headers:
         out["allowHeaders"] = list(c.headers)

@@ -22,7 +22,7 @@ def integration(op: Op, method: str, ctx: Ctx) -> tuple[dict, dict] | None:
     if isinstance(a, ir.Forward):
         return http_proxy(op, method, a, ctx), {"200": {"description": f"the answer of service {a.service.name!r}"}}
     if isinstance(a, ir.Respond):
-        if ctx.only_rest("a fixed response (MOCK integration)", op.route.loc):
+        if ctx.only_rest("a fixed response (MOCK integration)", op.route.loc, "action.respond"):
             body = _respond_body(a, ctx)
             headers = dict([answers.NO_STORE]) if a.status >= 400 else {}
             return mock(a.status, body, headers), mock_responses(a.status, body, headers)
@@ -49,6 +49,12 @@ def http_proxy(op: Op, method: str, a: ir.Forward, ctx: Ctx) -> dict:
     else:
         out["passthroughBehavior"] = "when_no_match"
     timeout = timeout_ms(svc.timeouts, op.route.policies.timeouts)
+    low, high = REST_TIMEOUT if ctx.rest else HTTP_TIMEOUT
+    if timeout is not None and not low <= timeout <= high:
+        if ctx.limitation("upstream.timeouts", f"the integration timeout would be {timeout} ms; API Gateway takes "
+                          f"{low}-{high} ms on a{' REST' if ctx.rest else 'n HTTP'} API", op.match.loc,
+                          hint=f"set the service's or route's timeouts to {high // 1000}s at most"):
+            timeout = None
     if timeout is not None:
         out["timeoutInMillis"] = timeout
     params = request_parameters(op, ctx)
@@ -144,13 +150,13 @@ def _respond_body(a: ir.Respond, ctx: Ctx) -> Any:
 
 
 def _redirect(op: Op, r: ir.Redirect, ctx: Ctx) -> tuple[dict, dict] | None:
-    if not ctx.only_rest("a redirect (MOCK integration)", op.route.loc):
+    if not ctx.only_rest("a redirect (MOCK integration)", op.route.loc, "action.redirect"):
         return None
     location = fixed_location(r)
     if location is None:
-        ctx.error("a redirect that keeps part of the request (its path, host or scheme) cannot be written: a MOCK "
-                  "integration answers with a fixed Location", op.route.loc,
-                  hint="give the redirect a scheme, hostname and full path")
+        ctx.limitation("action.redirect", "a redirect that keeps part of the request (its path, host or scheme) "
+                       "cannot be written: a MOCK integration answers with a fixed Location", op.route.loc,
+                       hint="give the redirect a scheme, hostname and full path")
         return None
     headers = {"Location": location}
     return mock(r.status, None, headers), mock_responses(r.status, None, headers)

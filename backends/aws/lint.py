@@ -37,36 +37,44 @@ def lint(ctx: Ctx, doc: dict, tpl: dict) -> None:
         for method, op in item.items():
             where = ctx.op_loc.get((path, "ANY" if method.startswith("x-") else method.upper()), ctx.path_loc.get(path))
             _operation(ctx, path, method, op, where)
+    for kind, resp in doc.get("x-amazon-apigateway-gateway-responses", {}).items():
+        for key, value in resp.get("responseParameters", {}).items():
+            _parameter(ctx, kind, "gateway response", key, value, ctx.gateway.answers.loc or ctx.gateway.loc)
     _template(ctx, tpl)
+
+
+def path_problem(path: str) -> str | None:
+    """Why API Gateway cannot have this path as a resource (route) path, or None."""
+    segs = path[1:].split("/") if path != "/" else []
+    for i, seg in enumerate(segs):
+        if seg == "":
+            return f"path {path!r}: API Gateway has no empty path segment (a doubled or trailing `/`)"
+        if "{" in seg or "}" in seg:
+            if not PARAM.match(seg):
+                return f"path {path!r}: a parameter must be a whole segment `{{name}}`"
+            if seg.endswith("+}") and i != len(segs) - 1:
+                return f"path {path!r}: the greedy parameter must be the last segment"
+            if seg.endswith("+}") and seg != GREEDY:
+                return f"path {path!r}: gatewayc's greedy parameter is {GREEDY}"
+            if not seg.endswith("+}"):
+                # gatewayc writes only literal paths: braces in the spec's path are literal there
+                return f"path {path!r}: `{{` and `}}` are API Gateway path parameters, not literal characters"
+        elif not SEGMENT.match(seg):
+            bad = sorted({c for c in seg if not re.match(r"[A-Za-z0-9._:,-]", c)})
+            return (f"path {path!r}: API Gateway resource paths take only A-Za-z0-9 and `._-:,` "
+                    f"(not {' '.join(repr(c) for c in bad)})")
+    return None
 
 
 def _paths(ctx: Ctx, doc: dict) -> None:
     paths = doc.get("paths", {})
     resources: set[str] = {"/"}
     for path in paths:
-        where = ctx.path_loc.get(path)
         segs = path[1:].split("/") if path != "/" else []
-        for i, seg in enumerate(segs):
-            resources.add("/" + "/".join(segs[:i + 1]))
-            if seg == "":
-                ctx.error(f"path {path!r}: API Gateway has no empty path segment (a doubled or trailing `/`)", where,
-                          hint="write the path without empty segments")
-            elif "{" in seg or "}" in seg:
-                if not PARAM.match(seg):
-                    ctx.error(f"path {path!r}: a parameter must be a whole segment `{{name}}`", where)
-                elif seg.endswith("+}") and i != len(segs) - 1:
-                    ctx.error(f"path {path!r}: the greedy parameter must be the last segment", where)
-                elif seg.endswith("+}") and seg != GREEDY:
-                    ctx.error(f"path {path!r}: gatewayc's greedy parameter is {GREEDY}", where)
-                elif not seg.endswith("+}"):
-                    # gatewayc writes only literal paths: braces in the spec's path are literal there
-                    ctx.error(f"path {path!r}: `{{` and `}}` are API Gateway path parameters, not literal "
-                              "characters", where)
-            elif not SEGMENT.match(seg):
-                bad = sorted({c for c in seg if not re.match(r"[A-Za-z0-9._:,-]", c)})
-                ctx.error(f"path {path!r}: API Gateway resource paths take only A-Za-z0-9 and `._-:,` "
-                          f"(not {' '.join(repr(c) for c in bad)})", where,
-                          hint="rename the path, or route it through a prefix match")
+        resources.update("/" + "/".join(segs[:i + 1]) for i in range(len(segs)))
+        problem = path_problem(path)
+        if problem is not None:
+            ctx.error(problem, ctx.path_loc.get(path), hint="rename the path, or route it through a prefix match")
     count = len(resources) if ctx.rest else sum(len(item) for item in paths.values())
     if count > MAX_RESOURCES:
         what = "resources" if ctx.rest else "routes"

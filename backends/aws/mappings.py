@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
+from .authorizers import hidden
 from .context import Ctx
 from .tree import Op
 
@@ -15,6 +16,8 @@ from .tree import Op
 def request_parameters(op: Op, ctx: Ctx) -> dict[str, str]:
     tr = op.route.policies.transforms
     out: dict[str, str] = {}
+    if not ctx.rest:
+        out.update(_credentials(op, ctx))
     for ops, rest_kind, http_kind, feature in ((tr.request_headers, "header", "header", "transform.request.headers"),
                                                (tr.request_query, "querystring", "querystring",
                                                 "transform.request.query")):
@@ -29,9 +32,10 @@ def request_parameters(op: Op, ctx: Ctx) -> dict[str, str]:
 
 def _rest(ops: ir.HeaderOps, kind: str, loc, out: dict[str, str], ctx: Ctx) -> None:
     what = "headers" if kind == "header" else "query parameters"
+    feature = "transform.request.headers" if kind == "header" else "transform.request.query"
     if ops.add or ops.remove or ops.rename:
-        ctx.error(f"a REST proxy integration forwards the request's {what} as received: it can only set one "
-                  "(not add, remove or rename)", loc, hint="keep to `set`, or build with `--aws-api http`")
+        ctx.limitation(feature, f"a REST proxy integration forwards the request's {what} as received: it can only "
+                       "set one (not add, remove or rename)", loc, hint="keep to `set`, or build with `--aws-api http`")
     for name, value in ops.set:
         out[f"integration.request.{kind}.{name}"] = f"'{value}'"
 
@@ -46,3 +50,27 @@ def _http(ops: ir.HeaderOps, kind: str, out: dict[str, str]) -> None:
         out[f"append:{kind}.{name}"] = value
     for name, value in ops.set:
         out[f"overwrite:{kind}.{name}"] = value
+
+
+def _credentials(op: Op, ctx: Ctx) -> dict[str, str]:
+    """HTTP API: the headers a JWT route fills from claims, removed from the client's request on
+    every other route of the gateway (M5), and a hidden token's carrier removed."""
+    out: dict[str, str] = {}
+    filled: dict[str, str] = {}
+    auth = op.route.policies.auth
+    if auth is not None and isinstance(auth.method, ir.JwtAuth):
+        filled = {header: claim for claim, header in auth.method.forward_claims}
+        gone = hidden(auth.method)
+        if gone is not None:
+            out[f"remove:{gone[0]}.{gone[1]}"] = "''"
+    for header in sorted(forwarded_headers(ctx.gateway)):
+        if header in filled:
+            out[f"overwrite:header.{header}"] = f"$context.authorizer.claims.{filled[header]}"
+        else:
+            out[f"remove:header.{header}"] = "''"
+    return out
+
+
+def forwarded_headers(gw: ir.Gateway) -> set[str]:
+    return {header for r in gw.routes if r.policies.auth is not None and isinstance(r.policies.auth.method, ir.JwtAuth)
+            for _, header in r.policies.auth.method.forward_claims}

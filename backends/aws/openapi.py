@@ -3,25 +3,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from .authorizers import authorizers
 from .context import Ctx
 from .cors import api_cors
 from .integrations import integration
+from .lint import path_problem
+from .policy import resource_policy
 from .responses import gateway_responses
 from .tree import ANY, Op, operations
+from .usage import SCHEME, Usage, plan
 
 ANY_METHOD = "x-amazon-apigateway-any-method"
 PROXY_PARAM = {"name": "proxy", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def document(ctx: Ctx, description: str, version: str) -> dict:
+def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
     gw = ctx.gateway
+    table = operations(gw)
+    usage = plan(ctx, table)
+    jwt = authorizers(ctx, table)
     paths: dict[str, Any] = {}
-    for path, ops in operations(gw).items():
+    for path, ops in table.items():
         item: dict[str, Any] = {}
+        problem = path_problem(path)
+        if problem is not None:
+            first = next(iter(ops.values()))
+            if ctx.limitation(f"routing.path.{first.match.path.kind}", problem, first.match.loc,
+                              hint="rename the path, or route it through a prefix match"):
+                continue
         for method, op in ops.items():
             built = _operation(op, method, ctx)
             if built is None:
                 continue
+            if (path, method) in usage.keyed:
+                built = {"security": [{SCHEME: []}], **built}
+            elif (path, method) in jwt.security:
+                built = {"security": [{jwt.security[(path, method)]: []}], **built}
             item[ANY_METHOD if method == ANY else method.lower()] = built
             ctx.op_loc[(path, method)] = op.match.loc
         if item:
@@ -34,8 +51,17 @@ def document(ctx: Ctx, description: str, version: str) -> dict:
         "info": {"title": gw.name, "description": description, "version": version},
         "paths": paths,
     }
+    schemes = dict(jwt.schemes)
+    if usage.keyed:
+        schemes[SCHEME] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
+        doc["x-amazon-apigateway-api-key-source"] = "HEADER"
+    if schemes:
+        doc["components"] = {"securitySchemes": dict(sorted(schemes.items()))}
+    policy = resource_policy(ctx, table)
+    if policy is not None:
+        doc["x-amazon-apigateway-policy"] = policy
     if ctx.rest:
-        doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, {})
+        doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, usage.responses)
         api_cors(ctx)  # refused on REST
     else:
         doc["x-amazon-apigateway-importexport-version"] = "1.0"
@@ -44,7 +70,7 @@ def document(ctx: Ctx, description: str, version: str) -> dict:
             doc["x-amazon-apigateway-cors"] = cors
         ctx.warn("the HTTP API answers with its own bodies (`{\"message\": \"Not Found\"}`, ...): it has no gateway "
                  "responses, so the answers the gateway makes itself do not have the spec's shape", gw.loc)
-    return doc
+    return doc, usage
 
 
 def _operation(op: Op, method: str, ctx: Ctx) -> dict | None:

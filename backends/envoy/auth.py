@@ -1,5 +1,6 @@
 """Authentication. JWT: Envoy's jwt_authn filter, one provider per route that checks a JWT.
 Basic: Envoy's basic_auth filter, off in the chain, on per route with that route's users.
+API keys: a lua script per route (apikey.py).
 
 Keys: a JWKS file is read by Envoy from the path the spec gives (`local_jwks.filename`). An
 HS secret must reach Envoy as a JWKS too (jwt_authn reads HMAC keys only as `oct` JWKS
@@ -15,6 +16,7 @@ import re
 from gatewayc.ir import answers
 from gatewayc.ir import model as ir
 
+from . import apikey
 from .answers import Special
 from .context import Ctx, name, typed
 
@@ -39,14 +41,17 @@ class Auth:
         self.done: set[str] = set()
         self.basic = False  # some route checks basic credentials
         self.unchallenged = False  # some route's auth failure is not a 401
+        self.lua = False  # some route checks API keys
 
-    def method(self, route: ir.Route) -> ir.JwtAuth | ir.BasicAuth | None:
+    def method(self, route: ir.Route) -> ir.JwtAuth | ir.BasicAuth | ir.ApiKeyAuth | None:
         a = route.policies.auth
         if a is None:
             return None
         m = a.method
         if isinstance(m, ir.BasicAuth):
             return None if self.ctx.dropping("auth.basic") else m
+        if isinstance(m, ir.ApiKeyAuth):
+            return None if self.ctx.dropping("auth.api_key") else m
         if not isinstance(m, ir.JwtAuth):
             return None  # refused by the capability check (never dropped: auth)
         if self.ctx.dropping("auth.jwt.hmac" if m.family == "hmac" else "auth.jwt.public_key"):
@@ -68,6 +73,12 @@ class Auth:
                                 mutations={"response_mutations": [{"remove": "www-authenticate"}]})
         if isinstance(m, ir.BasicAuth):
             return {**out, **self.basic_route(route, m)}
+        if isinstance(m, ir.ApiKeyAuth):
+            self.lua = True
+            self.challenge_once(route)
+            if m.keys.kind == "env":
+                self.ctx.env.add(m.keys.name)
+            return {**out, **apikey.per_route(m)}
         pname = name(self.gw.name, route.name)
         if pname not in self.done:
             self.done.add(pname)
@@ -128,17 +139,23 @@ class Auth:
         m = self.method(route)
         return ("Authorization",) if isinstance(m, ir.BasicAuth) and m.hide_credentials else ()
 
+    def challenge_once(self, route: ir.Route) -> bool:
+        """The answer mapper of a route whose filter refuses with a bare 401 (basic, API key);
+        True the first time for this route."""
+        if route.name in self.done:
+            return False
+        self.done.add(route.name)
+        a = route.policies.auth
+        assert a is not None
+        self.specials.append(Special([route], "response.code == 401", a.failure.status, a.failure.body,
+                                     [("WWW-Authenticate", c.value(False)) for c in answers.challenges(a)]))
+        return True
+
     def basic_route(self, route: ir.Route, m: ir.BasicAuth) -> dict:
         """Envoy's basic_auth filter reads an htpasswd file whose entries are {SHA} hashes; the
         spec's plain `user:password` pairs in a variable cannot be given to it."""
         self.basic = True
-        if route.name not in self.done:
-            self.done.add(route.name)
-            a = route.policies.auth
-            assert a is not None
-            chs = answers.challenges(a)
-            self.specials.append(Special([route], "response.code == 401", a.failure.status, a.failure.body,
-                                         [("WWW-Authenticate", c.value(False)) for c in chs]))
+        if self.challenge_once(route):
             if m.credentials.kind != "file":
                 self.ctx.error(f"route {route.name!r}: Envoy's basic_auth reads users only from an htpasswd file "
                                f"with {{SHA}} entries, not `user:password` pairs from a variable", m.loc,
@@ -171,7 +188,7 @@ class Auth:
             mutations={"request_mutations": [{"remove": h} for h in self.claim_headers]})}]
 
     def jwt_filters(self) -> list[dict]:
-        out = []
+        out = [apikey.chain_filter()] if self.lua else []
         if self.basic:
             # off unless a route turns it on with its users file; Envoy wants some users here
             # even so: one whose SHA-1 is all zero bytes, which no password has

@@ -87,7 +87,7 @@ def healthchecks(svc: ir.Service, scheme: str, ctx: Ctx) -> dict:
     if cb is not None:
         if cb.consecutive_failures is None:
             ctx.error(f"service {svc.name!r}: a circuit breaker on `failure_percent` alone: Kong's passive "
-                      f"health checks count failures, not a failure rate", svc.loc,
+                      f"health checks count failures, not a failure rate", cb.loc,
                       hint="add `consecutive_failures`")
         else:
             n = _count(cb.consecutive_failures)
@@ -95,7 +95,7 @@ def healthchecks(svc: ir.Service, scheme: str, ctx: Ctx) -> dict:
                                     "tcp_failures": n, "timeouts": n}
             if cb.failure_percent is not None:
                 ctx.warn(f"service {svc.name!r}: the circuit breaker opens after {n} failures only; "
-                         f"`failure_percent` has no Kong equivalent", svc.loc)
+                         f"`failure_percent` has no Kong equivalent", cb.loc)
             if hc is None:
                 # passive checks never bring a target back: probe ejected targets every open_for
                 active["healthy"] = {"http_statuses": _PROBE_HEALTHY, "interval": 0,
@@ -104,7 +104,7 @@ def healthchecks(svc: ir.Service, scheme: str, ctx: Ctx) -> dict:
                                        "interval": seconds(cb.open_ms), "tcp_failures": 0, "timeouts": 0}
             else:
                 ctx.info(f"service {svc.name!r}: an ejected target comes back after {hc.healthy_threshold} "
-                         f"successful health checks, not after `open_for`", svc.loc)
+                         f"successful health checks, not after `open_for`", cb.loc)
     return {"active": active, "passive": passive, "threshold": 0}
 
 

@@ -56,7 +56,7 @@ def upstream_block(svc: ir.Service, ctx: Context) -> dict:
                  f"{svc.targets[0].base_path or '/'!r} for all of them", svc.loc)
     if svc.health_check and not ctx.dropping("upstream.health_check"):
         ctx.note("GWC311", f"service {svc.name!r}: active health checks need NGINX Plus; only failures seen "
-                 "on real traffic take a target out", svc.loc)
+                 "on real traffic take a target out", svc.health_check.loc)
     # the zone shares failure counts (the circuit breaker) between worker processes
     zone = d("zone", ctx.upstream_name(svc), "64k")
     return d("upstream", ctx.upstream_name(svc), block=[zone, *servers, d("keepalive", KEEPALIVE)])

@@ -31,8 +31,9 @@ CAPABILITIES: dict[str, Support] = {
                                          "response body that keeps trickling in can take longer"),
     "upstream.websocket": native("Traefik proxies the upgrade; gatewayc's plugin lets only `Upgrade: websocket` "
                                  "through, and routes without `websocket: true` remove Upgrade"),
-    "upstream.retry": emulated("retry middleware on the service (3.7): attempts = tries in all; statuses and "
-                               "network errors, where timeouts count as network errors like connection failures"),
+    "upstream.retry": emulated("retry middleware on the service (3.7): attempts = tries in all; the service's "
+                               "statuses, timeouts (on_timeout) and connection failures apart, through gatewayc's "
+                               "plugin; a retry may go to the same target again"),
     "upstream.retry.backoff": emulated("retry initialInterval = base: Traefik's exponential backoff has no "
                                        "maximum of its own"),
     "upstream.health_check": emulated("loadBalancer healthCheck: one failed check takes a target out and one "
@@ -54,7 +55,8 @@ CAPABILITIES: dict[str, Support] = {
                            "the file, and bcrypt costs tens of milliseconds per request"),
     "auth.mtls": unsupported("Traefik cannot check a client certificate's subject per route"),
     "auth.any_of": unsupported("Traefik chains middlewares; it cannot try one auth method after another"),
-    "auth.all_of": unsupported("only basic auth exists on Traefik OSS"),
+    "auth.all_of": unsupported("not built for Traefik yet: gatewayc's plugin and basicAuth check one method each, "
+                               "and nothing gives their chain's 401 every method's challenge"),
     "rate_limit.token_bucket": native("rateLimit: average/period with burst = burst + 1 tokens; a request over "
                                       "the limit waits up to 1/(2*rate) (500 ms at most) for a token before 429"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth, refilled steadily: no window "
@@ -75,7 +77,8 @@ CAPABILITIES: dict[str, Support] = {
     "cache": unsupported("HTTP caching is Traefik Hub only"),
     "cors": native("headers middleware accessControl*; Traefik answers preflights itself"),
     "ip_filter": native("ipAllowList; deny ranges are taken out of the allowed ranges"),
-    "body_limit": native("buffering maxRequestBodyBytes: 413; the request body is buffered first"),
+    "body_limit": native("buffering maxRequestBodyBytes: 413; the request body is buffered first; 0 (no body) "
+                         "by gatewayc's plugin"),
     "transform.request.headers": emulated("headers middleware: set and remove only (no add or rename)"),
     "transform.request.query": unsupported("Traefik has no middleware that changes query parameters"),
     "transform.request.body": unsupported("Traefik has no middleware that changes request bodies"),
@@ -94,5 +97,6 @@ CAPABILITIES: dict[str, Support] = {
     "observability.tracing": unsupported("not emitted for Traefik yet"),
     "answers.errors": native("gatewayc's Traefik plugin gives every answer Traefik makes on a route (401, 403, "
                              "413, 429, 502, 503, 504) and the not-found answer the gateway's body for its "
-                             "status"),
+                             "status; a request Go's HTTP server cannot parse gets its text/plain 400 (431 "
+                             "for headers over 1 MiB)"),
 }

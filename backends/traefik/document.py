@@ -49,7 +49,9 @@ class _Builder:
             if svc.retry is not None and not ctx.dropping("upstream.retry") and not mirror:
                 rname = name("service", svc.name, "retry")
                 self.middlewares[rname] = {"retry": services.retry(svc, svc.retry, ctx)}
-                body["middlewares"] = [rname]
+                tname = name("service", svc.name, "tries")
+                self.middlewares[tname] = plugin.tries(svc.retry, ctx)
+                body["middlewares"] = [rname, tname]
             body["loadBalancer"] = services.load_balancer(svc, tr, ctx, self.transports, sname)
             self.services[sname] = body
         return sname
@@ -149,8 +151,9 @@ class _Builder:
                 nf_chain.append(name(gw.name, "response-headers"))
                 self.middlewares[nf_chain[-1]] = {"headers": {"customResponseHeaders": h}}
         if gw.answers.cors is not None and not ctx.dropping("cors"):
-            nf_chain.append(name(gw.name, "cors"))
-            self.middlewares[nf_chain[-1]] = {"headers": middlewares.cors(gw.answers.cors)}
+            for suffix, mw in middlewares.cors_chain(gw.answers.cors, ctx):
+                nf_chain.append(name(gw.name, suffix))
+                self.middlewares[nf_chain[-1]] = mw
         for g in groups:
             # below every route (priorities start at 2): what no route takes
             router = {"entryPoints": list(g.entry_points), "middlewares": [*nf_chain, not_found], "priority": 1,

@@ -67,16 +67,15 @@ def route_middlewares(gw: ir.Gateway, route: ir.Route, ctx: Ctx) -> list[tuple[s
         if h:
             out.append(("response-headers", {"headers": {"customResponseHeaders": h}}))
     if p.cors is not None and not ctx.dropping("cors"):
-        out.append(("cors", {"headers": cors(p.cors)}))
+        out.extend(cors_chain(p.cors, ctx))
     if p.ip is not None and not ctx.dropping("ip_filter"):
         out.append(("ip", {"ipAllowList": {"sourceRange": source_range(p.ip), "rejectStatusCode": 403}}))
     if p.auth is not None:
         out.extend(auth(route, p.auth, ctx))
     if p.body_limit is not None and not ctx.dropping("body_limit"):
-        if p.body_limit == 0:
-            ctx.error(f"route {route.name!r}: `body_limit: 0` (no body at all): Traefik's buffering middleware "
-                      f"takes 0 as no limit", route.loc, hint="use a limit of at least 1 byte")
-        out.append(("body-limit", {"buffering": {"maxRequestBodyBytes": max(1, p.body_limit)}}))
+        # Traefik's buffering middleware takes 0 as no limit: no body at all is gatewayc's plugin's
+        out.append(("body-limit", plugin.no_body(ctx) if p.body_limit == 0
+                    else {"buffering": {"maxRequestBodyBytes": p.body_limit}}))
     h = {}
     if t.request_headers and not ctx.dropping("transform.request.headers"):
         h = header_map(t.request_headers, "request", f"route {route.name!r}", t.loc, ctx)
@@ -126,6 +125,13 @@ def _origin_regex(o: str) -> str:
     scheme, rest = o.split("://", 1)
     host_port = rest[2:]  # after "*."
     return "^" + re.escape(scheme) + "://[^/.:]+(\\.[^/.:]+)*\\." + re.escape(host_port) + "$"
+
+
+def cors_chain(c: ir.Cors, ctx: Ctx) -> list[tuple[str, dict]]:
+    """The CORS headers middleware, behind gatewayc's plugin when "any" method or header must
+    answer a preflight with what the browser asked for."""
+    any_ = plugin.cors_any(c, ctx)
+    return ([("cors-any", any_)] if any_ else []) + [("cors", {"headers": cors(c)})]
 
 
 def cors(c: ir.Cors) -> dict:

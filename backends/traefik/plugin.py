@@ -16,11 +16,15 @@ from .context import Ctx
 
 KEY = "gwc"  # the plugin's name in traefik.yml and in middlewares
 MODULE = "gatewayc.local/gwc"
-SOURCES = ("gwc.go", "answers.go", "apikey.go", "identity.go", "jwt.go", "limit.go", "redirect.go", "go.mod",
-           ".traefik.yml")
+SOURCES = ("gwc.go", "answers.go", "apikey.go", "identity.go", "jwt.go", "limit.go", "redirect.go", "tries.go", "nobody.go",
+           "corsany.go",
+           "go.mod", ".traefik.yml")
 IDENTITY = "X-Gwc-Identity"  # the verified identity an identity-keyed rate limit counts (identity.go)
 # the statuses Traefik answers on its own in a forwarding route
 _TRAEFIK_MADE = (502, 503, 504)
+# what the tries job (tries.go) makes of them inside a service's retry middleware
+NO_RETRY_BASE = 90  # 502 -> 592, 503 -> 593, 504 -> 594: never retried
+TIMEOUT_RETRY = 599  # a timeout the spec retries (on_timeout)
 
 
 def middleware(ctx: Ctx, config: dict) -> dict:
@@ -92,6 +96,21 @@ def limit(rl: ir.RateLimit, burst: int, ctx: Ctx) -> dict:
     elif rl.key.kind in ("consumer", "claim"):
         conf["header"] = IDENTITY  # set by the auth job; removed once counted
     return middleware(ctx, {"limit": conf})
+
+
+def tries(r: ir.Retry, ctx: Ctx) -> dict:
+    return middleware(ctx, {"tries": {"timeout": r.on_timeout}})  # never an empty map
+
+
+def cors_any(c: ir.Cors, ctx: Ctx) -> dict | None:
+    """In front of a CORS headers middleware: a preflight's `*` becomes what the browser asked
+    for (corsany.go); None when the policy lists its methods and headers."""
+    conf = {"methods": c.methods == ("*",), "headers": c.headers == ("*",)}
+    return middleware(ctx, {"corsAny": conf}) if any(conf.values()) else None
+
+
+def no_body(ctx: Ctx) -> dict:
+    return middleware(ctx, {"noBody": True})
 
 
 def websocket_only(ctx: Ctx) -> dict:
@@ -195,6 +214,13 @@ def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
     if isinstance(route.action, ir.Forward):
         for s in _TRAEFIK_MADE:
             out[s] = made(s)
+        r = route.action.service.retry
+        if r is not None:
+            # Traefik's own answers, as the tries job passes them through a retry middleware
+            for s in _TRAEFIK_MADE:
+                out[s + NO_RETRY_BASE] = made(s)
+            if r.on_timeout:
+                out[TIMEOUT_RETRY] = made(504)
     if p.ip is not None:
         out[403] = made(403)
     if p.body_limit is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from gatewayc.ir import model as ir
 from gatewayc.units import duration
 
+from . import plugin
 from .context import Ctx, name
 from .durations import go_duration
 
@@ -90,7 +91,7 @@ def health_check(svc: ir.Service, hc: ir.HealthCheck, ctx: Ctx) -> dict:
         out["status"] = hc.statuses[0]
     else:
         ctx.warn(f"service {svc.name!r}: Traefik's health check expects one status; any 2xx or 3xx counts as "
-                 f"healthy instead of {', '.join(map(str, hc.statuses))}", svc.loc)
+                 f"healthy instead of {', '.join(map(str, hc.statuses))}", hc.loc)
     return out
 
 
@@ -100,23 +101,27 @@ def passive(svc: ir.Service, cb: ir.CircuitBreaker, ctx: Ctx) -> dict:
     else:
         n = max(1, cb.min_requests * (cb.failure_percent or 100) // 100)
         ctx.warn(f"service {svc.name!r}: Traefik counts failures, not a failure rate: a target is taken out after "
-                 f"{n} failures within {duration(cb.open_ms)}", svc.loc)
+                 f"{n} failures within {duration(cb.open_ms)}", cb.loc)
     ignored = [s for s in cb.failure_statuses if s < 500]
     if ignored:
         ctx.warn(f"service {svc.name!r}: Traefik's passive health check counts only 5xx responses and connection "
-                 f"errors as failures; {', '.join(map(str, ignored))} are not counted", svc.loc)
+                 f"errors as failures; {', '.join(map(str, ignored))} are not counted", cb.loc)
     return {"failureWindow": go_duration(cb.open_ms), "maxFailedAttempts": n}
 
 
 def retry(svc: ir.Service, r: ir.Retry, ctx: Ctx) -> dict:
-    """Traefik 3.7's retry: `attempts` counts every try, like the spec. A network error
-    (connection refused, timeout) is retried unless disableRetryOnNetworkError."""
+    """Traefik 3.7's retry: `attempts` counts every try, like the spec. Its network-error
+    retry takes a try that never reached the service (a connection that failed), whatever the
+    method; a timeout only comes back as its proxy's 504, which the tries job inside
+    (plugin.tries) turns into TIMEOUT_RETRY when the spec retries timeouts, and into a status
+    never retried otherwise, like the proxy's 502 and 503: the statuses are the service's."""
     out: dict = {"attempts": r.attempts}
     if r.backoff_base_ms is not None and not ctx.dropping("upstream.retry.backoff"):
         out["initialInterval"] = go_duration(r.backoff_base_ms)
-    if r.statuses:
-        out["status"] = [str(s) for s in r.statuses]
-    if not (r.on_connect_failure or r.on_timeout):
+    statuses = [str(s) for s in r.statuses] + ([str(plugin.TIMEOUT_RETRY)] if r.on_timeout else [])
+    if statuses:
+        out["status"] = statuses
+    if not r.on_connect_failure:
         out["disableRetryOnNetworkError"] = True
     if r.non_idempotent:
         out["retryNonIdempotentMethod"] = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..diagnostics import Diagnostic, Severity
+from ..suggest import did_you_mean
 from .features import FEATURES, Use, is_auth
 from .support import Support
 
@@ -44,7 +45,8 @@ def grade(target: str, table: Mapping[str, Support], found: Iterable[Use],
         if is_auth(feature):
             diags.append(Diagnostic("GWC303", f"auth feature {feature!r} cannot be accepted as a degradation"))
         elif feature not in FEATURES:
-            diags.append(Diagnostic("GWC307", f"unknown feature {feature!r}"))
+            diags.append(Diagnostic("GWC307", f"unknown feature {feature!r}",
+                                    hint=did_you_mean(feature, FEATURES) or "`gatewayc targets` lists feature ids"))
     return diags, dropped
 
 

@@ -96,15 +96,15 @@ def _gateway(gw: ir.Gateway) -> Iterator[Use]:
                 yield "listener.mtls", lst.loc, what
     o = gw.observability
     if o.metrics_path:
-        yield "observability.metrics", o.loc, what
+        yield "observability.metrics", o.where("metrics"), what
     if o.access_log:
-        yield "observability.access_log", o.loc, what
+        yield "observability.access_log", o.where("access_log"), what
     if o.request_id_header:
-        yield "observability.request_id", o.loc, what
+        yield "observability.request_id", o.where("request_id"), what
     if o.tracing_propagation:
-        yield "observability.trace_context", o.loc, what
+        yield "observability.trace_context", o.where("tracing"), what
     if o.otlp_endpoint:
-        yield "observability.tracing", o.loc, what
+        yield "observability.tracing", o.where("tracing"), what
     # the not_found status's entry is fully carried by the not_found answer (resolved in the IR)
     if any(status != gw.not_found.status for status, _ in gw.answers.bodies):
         yield "answers.errors", gw.answers.loc, what
@@ -119,19 +119,24 @@ def _service(s: ir.Service, what: str) -> Iterator[Use]:
         yield "upstream.weighted", s.loc, what
     t = s.timeouts
     if t.connect_ms or t.read_ms or t.send_ms:
-        yield "upstream.timeouts", s.loc, what
+        yield "upstream.timeouts", _at(t.loc, s.loc), what
     if t.request_ms:
-        yield "upstream.request_timeout", s.loc, what
+        yield "upstream.request_timeout", _at(t.loc, s.loc), what
     if t.per_try_ms:
-        yield "upstream.per_try_timeout", s.loc, what
+        yield "upstream.per_try_timeout", _at(t.loc, s.loc), what
     if s.retry:
-        yield "upstream.retry", s.loc, what
+        yield "upstream.retry", _at(s.retry.loc, s.loc), what
         if s.retry.backoff_base_ms is not None:
-            yield "upstream.retry.backoff", s.loc, what
+            yield "upstream.retry.backoff", _at(s.retry.loc, s.loc), what
     if s.health_check:
-        yield "upstream.health_check", s.loc, what
+        yield "upstream.health_check", _at(s.health_check.loc, s.loc), what
     if s.circuit_breaker:
-        yield "upstream.circuit_breaker", s.loc, what
+        yield "upstream.circuit_breaker", _at(s.circuit_breaker.loc, s.loc), what
+
+
+def _at(loc: Location, fallback: Location) -> Location:
+    """The key the feature is written at (an IR made by hand may not know it)."""
+    return fallback if loc == ir.NOWHERE else loc
 
 
 def _route(r: ir.Route, what: str) -> Iterator[Use]:
@@ -198,11 +203,11 @@ def _route(r: ir.Route, what: str) -> Iterator[Use]:
             yield "validation.required", p.validation.loc, what
     t = p.timeouts
     if t.connect_ms or t.read_ms or t.send_ms:
-        yield "upstream.timeouts", r.loc, what
+        yield "upstream.timeouts", _at(t.loc, r.loc), what
     if t.request_ms:
-        yield "upstream.request_timeout", r.loc, what
+        yield "upstream.request_timeout", _at(t.loc, r.loc), what
     if t.per_try_ms:
-        yield "upstream.per_try_timeout", r.loc, what
+        yield "upstream.per_try_timeout", _at(t.loc, r.loc), what
 
 
 def _auth(m: ir.AuthMethod, loc: Location, what: str) -> Iterator[Use]:

@@ -96,16 +96,26 @@ def validate(
     files: Annotated[list[str], typer.Argument(help="Spec files to check.", metavar="FILE...")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    target: Annotated[Optional[list[str]], typer.Option(
+        "--target", "-t", metavar="TARGET",
+        help="Also run the capability check of a build for TARGET (repeatable, or `all`).")] = None,
+    allow_dir: Annotated[Optional[list[str]], typer.Option(
+        "--allow-dir", metavar="DIR",
+        help="Also read included, JWKS and schema files under DIR (repeatable; default: the spec's directory only).")
+    ] = None,
 ) -> None:
     """Check spec files and report every problem with its position."""
 
     def run():
-        from ..compiler import compile_spec
+        from .. import backends
+        from ..build import build as do_build
         from . import render
 
+        names = sorted(set(backends.names() if "all" in (target or ()) else target or ()))
         all_diags, failed, summaries = [], False, []
         for f in files:
-            c = compile_spec(f)
+            # the build's own checks, in memory, nothing written; with no target, the spec alone
+            c = do_build(f, names, source=f, allow=tuple(allow_dir or ()))
             all_diags.extend(c.diagnostics)
             failed |= not c.ok
             if c.ok and c.ir is not None:
@@ -192,6 +202,10 @@ def build(
     form: Annotated[str, typer.Option("--form", help="`full` config, or `include` snippet where the target has one.")] = "full",
     aws_api: Annotated[str, typer.Option("--aws-api", help="AWS API Gateway: `rest` (REST API) or `http` (HTTP API).")] = "rest",
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    allow_dir: Annotated[Optional[list[str]], typer.Option(
+        "--allow-dir", metavar="DIR",
+        help="Also read included, JWKS and schema files under DIR (repeatable; default: the spec's directory only).")
+    ] = None,
 ) -> None:
     """Compile SPEC for a target and write the result to OUT atomically."""
 
@@ -213,7 +227,7 @@ def build(
             raise typer.Exit(2)
         source = os.path.relpath(os.path.abspath(spec), os.path.abspath(out)).replace(os.sep, "/")
         result = do_build(spec, names, source=source, gateways=gateway, accept=accept_degraded,
-                          form=form, subdirs=(target == "all"), aws_api=aws_api)
+                          form=form, subdirs=(target == "all"), aws_api=aws_api, allow=tuple(allow_dir or ()))
         shown = result.diagnostics
         report = {"ok": result.ok, "files": sorted(result.files), "env": result.env}
         diff = None

@@ -64,6 +64,19 @@ def _window(line: str, col: int, width: int) -> tuple[str, int, int]:
     return shown, col, max(width, 1)
 
 
+_MASK = "***"
+
+
+def _masked(line: str, col: int, secrets) -> tuple[str, int]:
+    """The line with each inline secret on it replaced by ***, and the column moved with it."""
+    for loc in sorted(secrets, key=lambda s: s.col, reverse=True):
+        width = _underline(line, loc.col)
+        line = line[:loc.col - 1] + _MASK + line[loc.col - 1 + width:]
+        if col > loc.col:
+            col = max(loc.col, col + len(_MASK) - width)
+    return line, col
+
+
 def text(diags: list[Diagnostic], color: bool = False) -> str:
     if color:  # rich only where colour is asked for: a plain run does not pay its import
         from rich.markup import escape
@@ -79,13 +92,13 @@ def text(diags: list[Diagnostic], color: bool = False) -> str:
             out.append(f"[bold]{escape(where)}[/bold][{styles[sev]}]{head}[/]: {escape(d.message)}")
         else:
             out.append(f"{where}{head}: {d.message}")
-        if d.location and d.location.line > 0:
+        if d.location and d.location.line > 0 and d.show_source:
             line = _source_line(d.location, cache)
             if line is not None:
                 num = str(d.location.line)
                 gutter = " " * len(num)
-                shown = line.replace("\t", " ")
-                shown, col, width = _window(shown, d.location.col, _underline(shown, d.location.col))
+                shown, col = _masked(line.replace("\t", " "), d.location.col, d.masked)
+                shown, col, width = _window(shown, col, _underline(shown, col))
                 caret = " " * (col - 1) + "^" * width
                 for row in (f"{gutter} |", f"{num} | {shown}", f"{gutter} | {caret}"):
                     out.append(escape(row) if color else row)

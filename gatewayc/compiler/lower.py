@@ -11,7 +11,7 @@ from ..diagnostics import Diagnostic, Location
 from ..ir import model as ir
 from ..ir.answers import body_for
 from ..ir.precedence import dispatch_key
-from ..loader import locate
+from ..loader import locate, outside, outside_diagnostic
 from ..spec import auth as sa
 from ..spec import gateway as sg
 from ..spec import matching as sm
@@ -24,11 +24,12 @@ from .origin import origin_finder
 
 
 class Lowering:
-    def __init__(self, spec: sg.Spec, tree, main_file: str, salvaged=None):
+    def __init__(self, spec: sg.Spec, tree, main_file: str, salvaged=None, roots: tuple[str, ...] = ()):
         self.spec = spec
+        self.roots = roots
         # entries dropped after schema errors: already reported, so references to them are not
         self.invalid = salvaged.dropped if salvaged else {"services": set(), "policies": set(), "gateways": set()}
-        self.route_index = salvaged.route_index if salvaged else {}
+        self.pruned_routes = salvaged.pruned_routes if salvaged else set()
         # names referenced only by dropped entries count as used (no GWC206 for them)
         self.referenced = salvaged.referenced if salvaged else {"services": set(), "policies": set()}
         self.tree = tree
@@ -48,6 +49,9 @@ class Lowering:
     def read_json(self, rel: str, path: tuple, what: str):
         where = self.loc(*path)
         full = os.path.join(os.path.dirname(where.file), rel)
+        if self.roots and outside(full, self.roots):
+            self.diags.append(outside_diagnostic(what, rel, where))
+            return None
         try:
             with open(full, "rb") as fh:
                 return json.loads(fh.read().decode("utf-8"))
@@ -81,8 +85,6 @@ class Lowering:
                                          self.loc("policies", name, key=True)))
         self.check_accept()
         accept = tuple((t, tuple(sorted(set(f)))) for t, f in sorted(spec.accept_degraded.items()))
-        if any(d.is_error for d in self.diags):
-            return None
         return ir.IR(tuple(gateways), tuple(self.services[k] for k in sorted(self.services)),
                      self.main_file, accept, origin_finder(self.tree))
 
@@ -119,18 +121,20 @@ class Lowering:
         schemes = {t.scheme for t in targets}
         if len(schemes) > 1:
             self.error("GWC204", f"targets of service {name!r} mix http and https", ("services", name, "targets"))
+        sp_ = ("services", name)
         r = s.retries
         retry = ir.Retry(r.attempts, tuple(sorted(set(r.statuses))), r.on_connect_failure, r.on_timeout,
                          r.non_idempotent, r.backoff.base if r.backoff else None,
-                         r.backoff.max if r.backoff else None) if r else None
+                         r.backoff.max if r.backoff else None, self.loc(*sp_, "retries", key=True)) if r else None
         h = s.health_check
         hc = ir.HealthCheck(h.path, h.interval, h.timeout, h.healthy_threshold, h.unhealthy_threshold,
-                            tuple(sorted(set(h.statuses)))) if h else None
+                            tuple(sorted(set(h.statuses))), self.loc(*sp_, "health_check", key=True)) if h else None
         c = s.circuit_breaker
         cb = ir.CircuitBreaker(c.consecutive_failures, c.failure_percent, c.min_requests, c.window,
-                               tuple(sorted(set(c.failure_statuses))), c.open_for, c.half_open_requests) if c else None
-        return ir.Service(name, tuple(targets), _timeouts(s.timeouts), retry, hc, cb,
-                          self.loc("services", name, key=True))
+                               tuple(sorted(set(c.failure_statuses))), c.open_for, c.half_open_requests,
+                               self.loc(*sp_, "circuit_breaker", key=True)) if c else None
+        return ir.Service(name, tuple(targets), _timeouts(s.timeouts, self.loc(*sp_, "timeouts", key=True)), retry,
+                          hc, cb, self.loc(*sp_, key=True))
 
     def service_ref(self, name: str, path: tuple) -> ir.Service | None:
         svc = self.services.get(name)
@@ -167,12 +171,11 @@ class Lowering:
         metrics = g.observability.metrics if g.observability else None
         routes: list[ir.Route] = []
         names: dict[str, int] = {}
-        original = self.route_index.get(name)
         for i, r in enumerate(g.routes):
-            rp = (*gp, "routes", original[i] if original else i)
+            rp = (*gp, "routes", i)
             if r.name in names:
                 j = names[r.name]
-                first = self.loc(*gp, "routes", original[j] if original else j, "name")
+                first = self.loc(*gp, "routes", j, "name")
                 self.diags.append(Diagnostic(
                     "GWC201", f"route name {r.name!r} is used twice in gateway {name!r}", self.loc(*rp, "name"),
                     hint=f"the first is route #{j + 1}; route names are unique per gateway",
@@ -184,7 +187,7 @@ class Lowering:
                                has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
             if route is not None:
                 routes.append(route)
-        if not g.routes and name not in self.route_index:
+        if not g.routes and name not in self.pruned_routes:
             self.diags.append(Diagnostic("GWC205", f"gateway {name!r} has no routes", self.loc(*gp, key=True)))
         dispatch = sorted((ir.Dispatch(r, m) for r in routes for m in r.matches), key=dispatch_key)
         self.diags.extend(find_conflicts(dispatch))
@@ -229,6 +232,8 @@ class Lowering:
             otlp_sample_percent=t.otlp.sample_percent if t and t.otlp else 100.0,
             service_name=t.service_name if t else "gatewayc",
             loc=self.loc(*path),
+            parts=tuple((part, self.loc(*path, part, key=True)) for part in sg.Observability.model_fields
+                        if getattr(o, part) is not None),
         )
 
     def validate_use(self, block: sp.Policies | None, path: tuple) -> None:
@@ -249,6 +254,8 @@ class Lowering:
               has_mtls: bool) -> ir.Route | None:
         matches = []
         for j, m in enumerate(r.match):
+            if m.path.kind != "regex" and "*" in m.path.value:
+                self.literal_glob(m.path, (*rp, "match", j, "path", m.path.kind))
             matches.append(ir.Match(
                 ir.PathMatch(m.path.kind, _path_value(m.path)),  # type: ignore[arg-type]
                 tuple(dict.fromkeys(m.methods or ())),
@@ -277,6 +284,15 @@ class Lowering:
             self.check_per_try(policies.timeouts, action.service.timeouts, eff["timeouts"][1])
         return ir.Route(r.name, tuple(r.hostnames if r.hostnames is not None else g.hostnames), tuple(matches),
                         action, policies, index, self.loc(*rp))
+
+    def literal_glob(self, p: sm.PathMatch, path: tuple) -> None:
+        head, star, tail = p.value.partition("*")
+        if not tail and head.endswith("/") and head != "/":
+            hint = f"to match every path under {head.rstrip('/')}, write `prefix: {head.rstrip('/')}`"
+        else:
+            hint = "to match a pattern, write it as `regex:` (e.g. `.*` for any text)"
+        self.diags.append(Diagnostic("GWC115", f"path {p.value!r} contains '*', which gateways match literally, "
+                                     "not as a wildcard", self.loc(*path), hint=hint))
 
     def action(self, r: sg.Route, rp: tuple, matches: list[ir.Match], answers: ir.Answers):
         if r.websocket and r.service is None:
@@ -392,8 +408,9 @@ class Lowering:
                     self.check_schema(schema, (*va_p, "body"))
             validation = ir.Validation(schema, tuple(va_v.required_headers), tuple(va_v.required_query),
                                        va_v.status, self.loc(*va_p), body_for(answers, va_v.status))
-        t_v, _ = get("timeouts")
-        return ir.Policies(auth, rate, conc, cache, cors, ipf, bl_v, transforms, validation, _timeouts(t_v))
+        t_v, t_p = get("timeouts")
+        return ir.Policies(auth, rate, conc, cache, cors, ipf, bl_v, transforms, validation,
+                           _timeouts(t_v, self.loc(*t_p, key=True) if t_p else None))
 
     def scope(self, rl: sp.RateLimit, path: tuple, level: str) -> str:
         """The written scope, or the level the limit is declared at; never wider than that level."""
@@ -563,7 +580,7 @@ def _ops(o) -> ir.HeaderOps:
                         tuple(getattr(o, "rename", {}).items()))
 
 
-def _timeouts(t: ss.Timeouts | None) -> ir.Timeouts:
+def _timeouts(t: ss.Timeouts | None, loc: Location | None = None) -> ir.Timeouts:
     if t is None:
         return ir.Timeouts()
-    return ir.Timeouts(t.connect, t.read, t.send, t.request, t.per_try)
+    return ir.Timeouts(t.connect, t.read, t.send, t.request, t.per_try, loc or ir.NOWHERE)

@@ -6,11 +6,14 @@ import types
 import typing
 from typing import Any
 
+from dataclasses import replace
+
 from pydantic import BaseModel, ValidationError
 
 from ..diagnostics import Diagnostic, Location
 from ..loader import locate
 from ..suggest import did_you_mean
+from . import hints
 
 _EXPECTED = {
     "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
@@ -109,8 +112,89 @@ def convert(exc: ValidationError, tree, root_model: type[BaseModel]) -> list[Dia
     for err in errors:
         if err["type"] == "missing" and tuple(err["loc"]) in typos:
             continue
-        out.append(_one(err, tree, root_model))
+        d = _one(err, tree, root_model)
+        if secret_written(root_model, err):
+            d = _scrub(d, err.get("input"))
+        out.append(d)
     return out
+
+
+def secret_written(root_model: type[BaseModel], err: dict) -> bool:
+    """Whether the error is about what was written in place of a secret reference (a value,
+    or an unknown field inside the reference): that may be the secret itself. A bad `env`
+    name or `file` path is a reference, and is shown."""
+    from ..spec.secrets import SecretRef
+
+    loc = tuple(err["loc"])
+    return model_at(root_model, loc) is SecretRef or (
+        err["type"] == "extra_forbidden" and model_at(root_model, loc[:-1]) is SecretRef)
+
+
+def _scrub(d: Diagnostic, value: Any) -> Diagnostic:
+    """What was written where a secret reference belongs may be the secret: never repeat it."""
+    texts = [value] if isinstance(value, str) else \
+        [v for v in _scalars(value) if isinstance(v, str)] if isinstance(value, (dict, list)) else \
+        [str(value)] if value is not None and not isinstance(value, bool) else []
+    message, hint = d.message, d.hint
+    for t in sorted({t for t in texts if t}, key=len, reverse=True):
+        for form in (repr(t), t):
+            message = message.replace(form, "***")
+            hint = hint.replace(form, "***") if hint else hint
+    return replace(d, message=message, hint=hint)
+
+
+def _scalars(node, depth: int = 0):
+    if depth > 64:
+        return
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _scalars(v, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _scalars(v, depth + 1)
+    else:
+        yield node
+
+
+def secret_positions(errors: list[dict], tree, root_model: type[BaseModel]) -> list[Location]:
+    """Where the values written in place of secret references are, to mask them in snippets."""
+    out: list[Location] = []
+    for err in errors:
+        if secret_written(root_model, err):
+            node, where = _node_at(tree, tuple(err["loc"]))
+            if where is not None:
+                out.extend(_scalar_positions(node, where))
+    return out
+
+
+def _node_at(tree, loc: tuple):
+    from ..loader.locate import position
+    from ..loader.yamltree import YMap, YSeq
+
+    node, where = tree, None
+    for part in loc:
+        if isinstance(part, str) and part.startswith("§"):
+            continue
+        if isinstance(node, YMap) and not isinstance(part, int) and part in node:
+            node, where = node[part], position(node, node.vpos[part])
+        elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
+            node, where = node[part], position(node, node.ipos[part])
+        else:
+            return None, None
+    return node, where
+
+
+def _scalar_positions(node, where: Location, depth: int = 0) -> list[Location]:
+    from ..loader.locate import position
+    from ..loader.yamltree import YMap, YSeq
+
+    if depth > 64:
+        return []
+    if isinstance(node, YMap):
+        return [p for k, v in node.items() for p in _scalar_positions(v, position(node, node.vpos[k]), depth + 1)]
+    if isinstance(node, YSeq):
+        return [p for i, v in enumerate(node) for p in _scalar_positions(v, position(node, node.ipos[i]), depth + 1)]
+    return [where]
 
 
 def _one(err: dict, tree, root_model) -> Diagnostic:
@@ -130,7 +214,7 @@ def _one(err: dict, tree, root_model) -> Diagnostic:
         model = model_at(root_model, loc[:-1])
         known = list(model.model_fields) if model else []
         return Diagnostic("GWC100", f"unknown field {loc[-1]!r}", locate(tree, loc, key=True) or where,
-                          hint=did_you_mean(loc[-1], known))
+                          hint=hints.unknown_field(model_at, root_model, loc) or did_you_mean(loc[-1], known))
     if etype == "missing":
         parent = locate(tree, loc[:-1]) or where
         return Diagnostic("GWC102", f"missing required field {loc[-1]!r}", parent,
@@ -149,7 +233,7 @@ def _one(err: dict, tree, root_model) -> Diagnostic:
     if etype in _EXPECTED or etype.endswith("_type") or etype.endswith("_parsing"):
         expected = _EXPECTED.get(etype) or etype.replace("_type", "").replace("_parsing", "")
         return Diagnostic("GWC101", f"{field}: expected {expected}, got {_describe(value)}", where,
-                          hint=_type_hint(expected, value))
+                          hint=hints.wrong_value(model_at, root_model, loc, value) or _type_hint(expected, value))
     if etype == "value_error":
         return Diagnostic("GWC103", f"{field}: {str(ctx.get('error', err['msg']))}", where)
     return Diagnostic("GWC103", f"{field}: {err['msg']}", where)

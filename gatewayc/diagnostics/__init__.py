@@ -2,7 +2,7 @@
 
 Library code never prints; it returns :class:`Diagnostic` values and the CLI renders them.
 """
-from .model import Diagnostic, Location, Severity, DiagnosticBag
+from .model import Diagnostic, Location, Severity, DiagnosticBag, mask_secrets
 from .codes import CODES, Code
 
-__all__ = ["CODES", "Code", "Diagnostic", "DiagnosticBag", "Location", "Severity"]
+__all__ = ["CODES", "Code", "Diagnostic", "DiagnosticBag", "Location", "Severity", "mask_secrets"]

@@ -45,6 +45,12 @@ _TABLE = [
      "Specs are one YAML document without custom tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq are fine)."),
     ("GWC011", "spec-version", _E, "The spec version is missing or unsupported.",
      "Start the main spec with `version: 1`. Include files may omit it."),
+    ("GWC012", "file-outside-spec-dir", _E, "A file the spec names is outside the spec's directory.",
+     "Included specs, JWKS files and JSON Schema files are read only from the directory of the spec given on the "
+     "command line (and below it), so that a spec cannot pull other files of the machine into diagnostics, CI logs "
+     "or generated configuration. The file is not opened. Move it under the spec's directory, or allow its "
+     "directory with `--allow-dir DIR` (a command-line flag, never a spec setting: a spec cannot grant itself "
+     "access). Symbolic links are resolved before the check."),
     # -- shape -------------------------------------------------------------------
     ("GWC100", "unknown-field", _E, "A field is not part of the spec.",
      "The field is not known at this place. Check its spelling (the hint suggests the closest known field) "
@@ -82,6 +88,10 @@ _TABLE = [
      "The message names the choices."),
     ("GWC114", "bad-status", _E, "An HTTP status code is not valid here.",
      "Statuses are numbers from 100 to 599; redirects take 301, 302, 303, 307 or 308."),
+    ("GWC115", "literal-glob", _W, "A path holds `*`, which is matched literally.",
+     "Path matches are exact text or whole-segment prefixes; no gateway reads `*` in them as a wildcard, so "
+     "`/api/users/*` matches only a request for that very path, star included. To match everything under a path, "
+     "write the prefix without the star (`prefix: /api/users`); for other patterns, use `regex:`."),
     # -- meaning -----------------------------------------------------------------
     ("GWC200", "dangling-reference", _E, "A name refers to something that does not exist.",
      "A route names a service, or a policy `use:` names a policy set, that is not defined. The hint lists close names."),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Severity(str, enum.Enum):
@@ -30,6 +30,11 @@ class Diagnostic:
     hint: str | None = None
     severity: Severity | None = None  # None: the code's default severity
     related: tuple[tuple[Location, str], ...] = ()
+    # where the line shown under the message holds an inline secret: the renderer masks
+    # the value at each of these positions (never printed, whatever the diagnostic is about)
+    masked: tuple[Location, ...] = ()
+    # False for a file the user did not allow gatewayc to read: its lines are never shown
+    show_source: bool = True
 
     @property
     def effective_severity(self) -> Severity:
@@ -47,6 +52,18 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         loc = self.location or Location("", 0, 0)
         return (loc.file, loc.line, loc.col, self.code, self.message)
+
+
+def mask_secrets(diags, secrets) -> list:
+    """Attach to each diagnostic the inline secrets on the source line it would show."""
+    by_line: dict[tuple[str, int], list[Location]] = {}
+    for loc in secrets:
+        by_line.setdefault((loc.file, loc.line), []).append(loc)
+    out = []
+    for d in diags:
+        found = by_line.get((d.location.file, d.location.line)) if d.location else None
+        out.append(replace(d, masked=tuple(sorted(set(found) | set(d.masked)))) if found else d)
+    return out
 
 
 @dataclass(slots=True)

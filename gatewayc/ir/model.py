@@ -38,6 +38,7 @@ class Timeouts:
     send_ms: int | None = None
     request_ms: int | None = None  # the whole request, every try included
     per_try_ms: int | None = None  # each try; never longer than request_ms
+    loc: Location = field(default=NOWHERE, compare=False)  # the `timeouts:` key
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Retry:
     non_idempotent: bool
     backoff_base_ms: int | None
     backoff_max_ms: int | None
+    loc: Location = field(default=NOWHERE, compare=False)  # the `retries:` key
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class HealthCheck:
     healthy_threshold: int
     unhealthy_threshold: int
     statuses: tuple[int, ...]
+    loc: Location = field(default=NOWHERE, compare=False)  # the `health_check:` key
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class CircuitBreaker:
     failure_statuses: tuple[int, ...]
     open_ms: int
     half_open_requests: int
+    loc: Location = field(default=NOWHERE, compare=False)  # the `circuit_breaker:` key
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +442,11 @@ class Observability:
     otlp_sample_percent: float = 100.0
     service_name: str = "gatewayc"
     loc: Location = NOWHERE
+    # the key of each part written (metrics, access_log, ...), for messages about that part
+    parts: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
+
+    def where(self, part: str) -> Location:
+        return dict(self.parts).get(part, self.loc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-from .files import Loaded, load
+from .files import Loaded, load, outside, outside_diagnostic
 from .locate import locate
 
-__all__ = ["Loaded", "load", "locate"]
+__all__ = ["Loaded", "load", "locate", "outside", "outside_diagnostic"]

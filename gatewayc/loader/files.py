@@ -25,6 +25,24 @@ class Loaded:
     files: list[str] = field(default_factory=list)  # display paths, main file first
     diagnostics: list[Diagnostic] = field(default_factory=list)
     base_dir: str = "."
+    roots: tuple[str, ...] = ()  # real paths of the directories files may be read from
+
+
+def allowed_roots(spec_path: str, allow=()) -> tuple[str, ...]:
+    """The spec's own directory, and the ones the user allowed (`--allow-dir`)."""
+    return tuple(os.path.realpath(p) for p in (os.path.dirname(os.path.abspath(spec_path)), *allow))
+
+
+def outside(path: str, roots: tuple[str, ...]) -> bool:
+    """Whether `path` (symlinks resolved) lies outside every allowed directory."""
+    real = os.path.realpath(path)
+    return not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def outside_diagnostic(what: str, rel: str, origin: Location) -> Diagnostic:
+    return Diagnostic("GWC012", f"{what} {rel!r} is outside the spec's directory", origin,
+                      hint="gatewayc reads only files under the directory of the spec; allow another directory "
+                      "with --allow-dir DIR")
 
 
 def _display(path: str) -> str:
@@ -55,11 +73,11 @@ def read_tree(path: str, diags: list[Diagnostic], origin: Location | None = None
     return tree
 
 
-def load(path: str) -> Loaded:
+def load(path: str, allow=()) -> Loaded:
     diags: list[Diagnostic] = []
     display = _display(path)
     root = read_tree(display, diags)
-    result = Loaded(root, [display], diags, os.path.dirname(display) or ".")
+    result = Loaded(root, [display], diags, os.path.dirname(display) or ".", allowed_roots(display, allow))
     if root is None:
         return result
     _expand_includes(root, display, [os.path.abspath(display)], result)
@@ -87,6 +105,10 @@ def _expand_includes(tree: YMap, file: str, chain: list[str], result: Loaded) ->
         if not matches:
             result.diagnostics.append(Diagnostic("GWC008", f"include pattern {pattern!r} matches no file", origin))
         for inc in matches:
+            if outside(inc, result.roots):
+                # not even opened: its lines must not reach a diagnostic (or a CI log)
+                result.diagnostics.append(outside_diagnostic("included file", pattern, origin))
+                continue
             inc_display = os.path.normpath(inc)
             absolute = os.path.abspath(inc)
             if absolute in chain:

@@ -159,7 +159,7 @@ def flatten(obj: Any, prefix: str = "") -> dict[str, str]:
         return out
     if dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):
-            if f.name in _SKIP:
+            if f.name in _SKIP or not f.compare:  # positions, not meaning
                 continue
             v = getattr(obj, f.name)
             key = f"{prefix}{label(f.name)}"

@@ -31,7 +31,7 @@ class SecretRef(Model):
     @model_validator(mode="before")
     @classmethod
     def _no_inline(cls, v: Any) -> Any:
-        if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+        if isinstance(v, (str, int, float, list)) and not isinstance(v, bool):
             raise fail("GWC109", "secrets must be references, not inline values", SECRET_HINT)
         return v
 

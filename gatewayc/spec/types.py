@@ -294,6 +294,29 @@ def _re2_error(s: str) -> str | None:
     return None
 
 
+_REGEX_HINTS = (
+    # (start of RE2's message, advice that fits that mistake)
+    ("missing )", "a group is not closed: add the `)`, or write `\\(` for a literal parenthesis"),
+    ("unexpected )", "a `)` closes no group: remove it, or write `\\)` for a literal parenthesis"),
+    ("missing ]", "a character class is not closed: add the `]`, or write `\\[` for a literal bracket"),
+    ("no argument for repetition", "a `*`, `+` or `?` repeats nothing here: write `\\*` for the character, "
+                                   "or `.*` for any text"),
+    ("bad repetition", "two repetitions follow each other: write one, e.g. `a*` rather than `a**`"),
+    ("invalid repetition size", "a `{n,m}` repetition needs n <= m <= 1000"),
+    ("invalid escape", "RE2 has no backreferences (`\\1`) and fewer escapes than PCRE: match the text itself"),
+    ("invalid perl operator", "RE2 has no lookaround (`(?=`, `(?!`, `(?<=`) or conditionals: match the text itself, "
+                              "or use a header/query match next to the path"),
+    ("invalid named capture", "write a named group as `(?P<name>...)`"),
+)
+
+
+def _regex_hint(err: str) -> str:
+    for start, hint in _REGEX_HINTS:
+        if err.startswith(start):
+            return hint
+    return "gateways use RE2/PCRE: no backreferences, lookaround, conditionals or inline flags like (?x)"
+
+
 def parse_regex(v: Any) -> str:
     s = _str(v, "GWC108", "a regular expression")
     if "\n" in s or "\r" in s:
@@ -304,8 +327,7 @@ def parse_regex(v: Any) -> str:
                    f"write it as an escape: \\x{{{ord(unsafe):x}}}")
     err = _re2_error(s)
     if err is not None:
-        raise fail("GWC108", f"regex {s!r} is not valid RE2: {err}",
-                   "gateways use RE2/PCRE: no backreferences, lookaround, conditionals or inline flags like (?x)")
+        raise fail("GWC108", f"regex {s!r} is not valid RE2: {err}", _regex_hint(err))
     unportable = portability_error(s)
     if unportable is not None:
         what, hint = unportable

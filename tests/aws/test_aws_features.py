@@ -11,6 +11,8 @@ import yaml
 from gatewayc.build import build
 
 INTEG = "x-amazon-apigateway-integration"
+JWT = {"algorithms": ["RS256"], "jwks": {"url": "https://id.example.com/jwks"}, "issuer": "https://id.example.com",
+       "audiences": ["api"]}
 
 
 def _spec(route: dict, service: dict | None = None, gateway: dict | None = None) -> str:
@@ -94,6 +96,64 @@ ROWS = [
     ("cors-wildcard-subdomain", "http",
      {"match": "/a", "policies": {"cors": {"origins": ["https://*.example.com"]}}}, None, None,
      ("error", "GWC310", "no wildcard subdomains")),
+    ("api-key", "rest", {"match": {"path": {"exact": "/a"}, "methods": ["GET"]},
+                         "policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}}}}, None, None,
+     ("template", "ApiKeyKKey", {"Value": {"Ref": "ApiKeyK"}})),
+    ("api-key-query", "rest", {"match": "/a", "policies": {"auth": {"api_key": {"query": "k", "keys": {"env": "K"}}}}},
+     None, None, ("error", "GWC310", "`X-API-Key` header only")),
+    ("api-key-hide", "rest", {"match": "/a", "policies": {"auth": {"api_key": {
+        "header": "X-API-Key", "keys": {"env": "K"}, "hide_credentials": True}}}}, None, None,
+     ("error", "GWC310", "`hide_credentials: true` cannot be built")),
+    ("api-key-http", "http", {"match": "/a", "policies": {"auth": {"api_key": {
+        "header": "X-API-Key", "keys": {"env": "K"}}}}}, None, None, ("error", "GWC310", "API keys needs a REST API")),
+    ("limit-consumer-plan", "rest", {"match": "/a"}, None,
+     {"policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                   "rate_limit": {"requests": 5, "per": "1s", "key": "consumer"}}},
+     ("template", "UsagePlan", {"Throttle": {"RateLimit": 5, "BurstLimit": 5}})),
+    ("limit-consumer-quota", "rest", {"match": "/a"}, None,
+     {"policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                   "rate_limit": {"requests": 1000, "per": "1d", "algorithm": "fixed_window", "key": "consumer"}}},
+     ("template", "UsagePlan", {"Quota": {"Limit": 1000, "Period": "DAY"}})),
+    ("limit-throttled-response", "rest", {"match": "/a"}, None,
+     {"policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                   "rate_limit": {"requests": 1, "per": "10s", "key": "consumer"}}},
+     ("doc", "x-amazon-apigateway-gateway-responses", {"THROTTLED": {
+         "statusCode": "429", "responseParameters": {"gatewayresponse.header.Retry-After": "'10'"},
+         "responseTemplates": {"application/json": '{"error":"Too Many Requests"}'}}})),
+    ("limit-client-ip", "rest", {"match": "/a", "policies": {"rate_limit": {"requests": 5, "per": "1s"}}}, None,
+     None, ("error", "GWC310", "cannot count per client address")),
+    ("limit-header", "rest", {"match": "/a", "policies": {"rate_limit": {"requests": 5, "per": "1s",
+                                                                         "key": {"header": "X-T"}}}}, None, None,
+     ("error", "GWC300", "(rate_limit.key.header)")),
+    ("limit-route-over-many-methods", "rest",
+     {"match": "/a", "policies": {"auth": {"api_key": {"header": "X-API-Key", "keys": {"env": "K"}}},
+                                  "rate_limit": {"requests": 5, "per": "1s", "key": "consumer"}}}, None,
+     None, ("template", "UsagePlan", {"Throttle": {"RateLimit": 5}})),
+    ("jwt-http", "http", {"match": "/a", "policies": {"auth": {"jwt": JWT}}}, None, None,
+     ("doc", "components", {"securitySchemes": {"jwt1": {"x-amazon-apigateway-authorizer": {
+         "type": "jwt", "identitySource": "$request.header.Authorization",
+         "jwtConfiguration": {"issuer": "https://id.example.com", "audience": ["api"]}}}}})),
+    ("jwt-forward-claims", "http",
+     {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "forward_claims": {"sub": "X-User"}}}}}, None, None,
+     ("openapi", "/a", "x-amazon-apigateway-any-method",
+      {"requestParameters": {"overwrite:header.X-User": "$context.authorizer.claims.sub"}})),
+    ("jwt-rest", "rest", {"match": "/a", "policies": {"auth": {"jwt": JWT}}}, None, None,
+     ("error", "GWC310", "JWT authorizer")),
+    ("jwt-no-audience", "http", {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "audiences": []}}}}, None,
+     None, ("error", "GWC310", "must name `audiences`")),
+    ("jwt-hmac", "http", {"match": "/a", "policies": {"auth": {"jwt": {"algorithms": ["HS256"],
+                                                                        "secret": {"env": "S"}}}}}, None, None,
+     ("error", "GWC300", "(auth.jwt.hmac)")),
+    ("jwt-hide-authorization", "http",
+     {"match": "/a", "policies": {"auth": {"jwt": {**JWT, "hide_credentials": True}}}}, None, None,
+     ("error", "GWC310", "cannot remove that (reserved) header")),
+    ("ip-filter", "rest", {"match": "/a", "policies": {"ip": {"allow": ["10.0.0.0/8"]}}}, None, None,
+     ("doc", "x-amazon-apigateway-policy", {"Statement": [
+         {"Effect": "Allow", "Resource": "execute-api:/*"},
+         {"Effect": "Deny", "Resource": ["execute-api:/*/*/a", "execute-api:/*/*/a/*"],
+          "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}]})),
+    ("ip-filter-http", "http", {"match": "/a", "policies": {"ip": {"allow": ["10.0.0.0/8"]}}}, None, None,
+     ("error", "GWC310", "IP filter (resource policy) needs a REST API")),
     ("regex", "rest", {"match": {"path": {"regex": "/a/[0-9]+"}}}, None, None, ("error", "GWC300",
                                                                                  "(routing.path.regex)")),
     ("weighted", "rest", {"match": "/a"},
@@ -117,6 +177,8 @@ def _clean(d: dict) -> dict:
 
 
 def _subset(fragment, whole) -> bool:
+    if isinstance(fragment, list):
+        return isinstance(whole, list) and len(fragment) == len(whole) and all(map(_subset, fragment, whole))
     if isinstance(fragment, dict):
         return isinstance(whole, dict) and all(k in whole and _subset(v, whole[k]) for k, v in fragment.items())
     return fragment == whole
@@ -143,3 +205,61 @@ def test_feature(row, tmp_path):
     else:
         tpl = yaml.safe_load(r.files["template.yaml"])
         assert _subset(expected[2], tpl["Resources"][expected[1]]["Properties"])
+
+
+def test_a_route_budget_over_several_resources_is_refused(tmp_path):
+    """Beside a plan-wide limit, a route's own limit on a prefix (several resources) would be
+    counted per resource and method: refused, pointing at that limit."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text("""\
+version: 1
+services: {svc: {url: "http://127.0.0.1:3001"}}
+gateways:
+  gw:
+    listeners: [{port: 8080}]
+    policies:
+      auth: {api_key: {header: X-API-Key, keys: {env: K}}}
+      rate_limit: {requests: 5, per: 1s, key: consumer}
+    routes:
+      - {name: a, match: /a, service: svc}
+      - name: b
+        match: /b
+        service: svc
+        policies:
+          rate_limit: {requests: 2, per: 1s, key: consumer}
+""")
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    errors = [d for d in r.diagnostics if d.is_error]
+    assert not r.ok and len(errors) == 1, errors
+    assert "covers 2 resource/method pairs" in errors[0].message and errors[0].location.line == 15
+
+
+def test_an_accepted_feature_leaves_out_the_use_aws_cannot_express(tmp_path):
+    """--accept-degraded for a feature the backend refuses in one use: that use is left out
+    (GWC302) and the rest is built; without it, the same spec is refused (GWC310)."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"request": {"headers": {"set": {"X-S": "1"},
+                                                                              "remove": ["X-A"]}}}}))
+    refused = build(str(spec), ["aws"], source="gateway.yml")
+    assert not refused.ok and any(d.code == "GWC310" for d in refused.diagnostics)
+    r = build(str(spec), ["aws"], source="gateway.yml", accept=["transform.request.headers"])
+    assert r.ok and any(d.code == "GWC302" and "remove" in d.message for d in r.diagnostics)
+    params = json.loads(r.files["openapi.json"])["paths"]["/a"]["x-amazon-apigateway-any-method"][INTEG]
+    assert params["requestParameters"] == {"integration.request.header.X-S": "'1'"}
+
+
+def test_an_ip_filter_that_would_cover_another_route_is_refused(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text("""\
+version: 1
+services: {svc: {url: "http://127.0.0.1:3001"}}
+gateways:
+  gw:
+    listeners: [{port: 8080}]
+    routes:
+      - {name: admin, match: /admin, service: svc, policies: {ip: {allow: [10.0.0.0/8]}}}
+      - {name: inner, match: {path: {exact: /admin/open}, methods: [GET]}, service: svc}
+""")
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    errors = [d.message for d in r.diagnostics if d.is_error]
+    assert not r.ok and any("would also cover GET /admin/open of route 'inner'" in e for e in errors), errors

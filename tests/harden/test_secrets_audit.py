@@ -24,7 +24,7 @@ from secret_scan import _base64_forms, forms, leaks
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = sorted(REPO.glob("examples/*/gateway.yml")) + sorted(REPO.glob("tests/kong/specs/*/gateway.yml")) \
-    + sorted(REPO.glob("tests/nginx/specs/*.yml")) + sorted(REPO.glob("tests/traefik/specs/*.yml")) \
+    + sorted(REPO.glob("tests/nginx/specs/*.yml")) + sorted(REPO.glob("tests/traefik/specs/*.yml")) + sorted(REPO.glob("tests/aws/specs/*.yml")) \
     + sorted(REPO.glob("tests/harden/specs/secret*.yml"))
 
 

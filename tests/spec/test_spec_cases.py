@@ -34,6 +34,7 @@ PRIMARY = [
     ("GWC010-multi-document.yml", "GWC010", 3, 1, None),
     ("GWC011-missing-version.yml", "GWC011", 1, 1, None),
     ("GWC011-unsupported-version.yml", "GWC011", 1, 10, None),
+    ("GWC012-include-outside.yml", "GWC012", 3, 5, None),
     ("GWC100-unknown-field.yml", "GWC100", 7, 5, None),
     ("GWC101-wrong-type.yml", "GWC101", 8, 15, None),
     ("GWC102-missing-field.yml", "GWC102", 8, 9, None),
@@ -61,6 +62,7 @@ PRIMARY = [
     ("GWC113-route-without-action.yml", "GWC113", 7, 9, None),
     ("GWC114-bad-redirect-status.yml", "GWC114", 11, 19, None),
     ("GWC114-bad-status.yml", "GWC114", 16, 21, None),
+    ("GWC115-literal-glob.yml", "GWC115", 11, 23, None),
     ("GWC200-dangling-policy-set.yml", "GWC200", 17, 17, None),
     ("GWC200-dangling-service.yml", "GWC200", 12, 18, None),
     ("GWC201-duplicate-route-name.yml", "GWC201", 13, 15, None),
@@ -77,7 +79,7 @@ PRIMARY = [
     ("GWC205-empty-gateway.yml", "GWC205", 3, 3, None),
     ("GWC206-unused-service.yml", "GWC206", 5, 3, None),
 ]
-WARNING_ONLY = {"GWC205-empty-gateway.yml", "GWC206-unused-service.yml"}
+WARNING_ONLY = {"GWC115-literal-glob.yml", "GWC205-empty-gateway.yml", "GWC206-unused-service.yml"}
 CASE_FILES = sorted(p.name for p in CASES.glob("GWC*.yml"))
 
 

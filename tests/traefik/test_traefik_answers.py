@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import socket
 
 import pytest
 
@@ -162,6 +163,23 @@ def test_answers_carry_the_response_headers_and_cors(gw, method, path, headers, 
     assert r.headers["x-served-by"] == "gatewayc"
     assert r.headers["access-control-allow-origin"] == "https://app.example.com"
     assert r.headers["cache-control"] == "no-store"
+
+
+def raw_exchange(gw, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", gw.port), timeout=10) as s:
+        s.sendall(data)
+        out = b""
+        while b"\r\n\r\n" not in out and (chunk := s.recv(65536)):
+            out += chunk
+    return out  # the status line and headers at least
+
+
+def test_what_go_answers_before_traefik_keeps_go_shape(gw):
+    """docs/targets/traefik.md: Go's HTTP server answers a request it cannot parse itself."""
+    bad = raw_exchange(gw, b"GET /ping HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+    assert bad.startswith(b"HTTP/1.1 400 ") and b"text/plain" in bad
+    big = raw_exchange(gw, b"GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (1 << 20) + b"a" * 8192 + b"\r\n\r\n")
+    assert big.startswith(b"HTTP/1.1 431 ")
 
 
 def test_a_service_error_passes_unchanged(gw):

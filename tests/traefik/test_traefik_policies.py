@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import json
 import time
 
 import pytest
@@ -57,6 +58,11 @@ gateways:
         service: echo
         policies:
           body_limit: 16
+      - name: nobody
+        match: /nobody
+        service: echo
+        policies:
+          body_limit: 0
       - name: headers
         match: /headers
         service: echo
@@ -94,6 +100,11 @@ gateways:
       - name: see-other
         match: {path: {exact: /form}}
         redirect: {path: {full: /thanks}, status: 303}
+      - name: cors-any
+        match: /cors-any
+        service: echo
+        policies:
+          cors: {origins: ["*"], methods: ["*"], headers: ["*"]}
       - name: cors
         match: /cors
         service: echo
@@ -123,6 +134,15 @@ def test_rate_limit_answers_429_once_the_bucket_is_empty(gw):
     assert statuses == [200, 200, 429]
     r = gw.request("GET", "/limited")
     assert r.status == 429 and int(r.headers["retry-after"]) >= 1
+
+
+def test_a_forged_forwarded_for_gets_no_fresh_budget_and_no_other_address(gw):
+    forged = {"X-Forwarded-For": "10.1.2.3", "X-Real-Ip": "10.1.2.3"}
+    for _ in range(3):  # the bucket holds 2
+        gw.request("GET", "/limited")
+    assert gw.request("GET", "/limited").status == 429
+    assert gw.request("GET", "/limited", forged).status == 429
+    assert gw.request("GET", "/denied", forged).status == 403
 
 
 def test_rate_limit_by_header_counts_each_value_and_absence_as_one(gw):
@@ -177,6 +197,27 @@ def test_basic_auth_from_env(gw):
 def test_body_limit(gw):
     assert gw.request("POST", "/small", body="x" * 16).status == 200
     assert gw.request("POST", "/small", body="x" * 17).status == 413
+
+
+def chunked_post(gw, path: str, chunks: list[bytes]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=10)
+    try:
+        conn.request("POST", path, body=iter(chunks), encode_chunked=True,
+                     headers={"Transfer-Encoding": "chunked"})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_body_limit_zero_allows_no_body(gw):
+    r = gw.request("POST", "/nobody", body="")
+    assert r.status == 200 and r.json()["body"] == ""
+    r = gw.request("POST", "/nobody", body="x")
+    assert (r.status, r.json()) == (413, {"error": "Content Too Large"})
+    assert chunked_post(gw, "/nobody", [b"abc"])[0] == 413
+    status, body = chunked_post(gw, "/nobody", [])
+    assert status == 200 and json.loads(body)["body"] == ""
 
 
 def test_header_transforms_at_the_upstream(gw):
@@ -236,6 +277,20 @@ def test_cors(gw):
     assert r.headers["access-control-allow-origin"] == "https://app.example.com"
     r = gw.request("GET", "/cors", {"Origin": "https://evil.example.com"})
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_cors_any_method_and_header_allows_what_the_browser_asks_for(gw):
+    pre = gw.request("OPTIONS", "/cors-any", {"Origin": "https://x.example", "Access-Control-Request-Method": "PATCH",
+                                               "Access-Control-Request-Headers": "authorization,x-thing"})
+    assert pre.status in (200, 204)
+    # a literal `*` would not cover Authorization (Fetch standard)
+    assert pre.headers["access-control-allow-methods"] == "PATCH"
+    assert pre.headers["access-control-allow-headers"] == "authorization,x-thing"
+    r = gw.request("GET", "/cors-any", {"Origin": "https://x.example"})
+    assert r.status == 200 and r.headers["access-control-allow-origin"] == "*"
+    # a policy that lists its methods answers with its list
+    pre = gw.request("OPTIONS", "/cors", {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"})
+    assert pre.headers["access-control-allow-methods"] == "GET,POST"
 
 
 def test_no_errors_after_traffic(gw):

@@ -27,17 +27,23 @@ gateways:
       - name: nothing
         match: /nothing
         service: a
-        policies: {body_limit: 0}
+        policies: {request: {headers: {add: {X-A: "1"}}}}
+      - name: shared
+        match: /shared
+        service: b
+        policies:
+          rate_limit: {requests: 5, per: 1m, store: {redis: {address: "r:6379", password: {file: /etc/redis.pw}}}}
 """
 
 
-def test_cache_aggregation_and_a_backend_limit_are_refused_in_one_run(tmp_path):
+def test_cache_aggregation_and_what_only_the_backend_sees_are_refused_in_one_run(tmp_path):
     spec = tmp_path / "gateway.yml"
     spec.write_text(SPEC)
     r = build(str(spec), ["traefik"], source="gateway.yml")
     assert not r.ok and not r.files
     errors = {(d.code, d.location.line): d.message for d in r.diagnostics if d.is_error}
-    assert set(errors) == {("GWC300", 13), ("GWC300", 14), ("GWC310", 20)}, errors
+    assert set(errors) == {("GWC300", 13), ("GWC300", 14), ("GWC310", 23), ("GWC310", 24)}, errors
     assert "(cache)" in errors["GWC300", 13] and "Hub" in errors["GWC300", 13]
     assert "(aggregation)" in errors["GWC300", 14]
-    assert "body_limit: 0" in errors["GWC310", 20]
+    assert "`add`" in errors["GWC310", 23]
+    assert "Redis password" in errors["GWC310", 24]  # Traefik takes it from its configuration

@@ -20,7 +20,7 @@ gateways:
         requests: 4
         per: 1m
         burst: 3
-        store: {redis: {address: "127.0.0.1:__REDIS__", password: {env: GWC_REDIS_PW}}}
+        store: {redis: {address: "127.0.0.1:__REDIS__", password: {env: GWC_REDIS_PW}, database: 3}}
     routes:
       - {name: a, match: /a, service: echo}
       - {name: b, match: /b, service: other}
@@ -50,7 +50,8 @@ def test_two_instances_share_one_budget(pair):
            first.request("GET", "/a").status, second.request("GET", "/a").status]
     assert got == [200, 200, 200, 200, 429, 429]
     assert "s3cret" not in (first.dir / "dynamic.yml").read_text()
-    assert r.cli("keys", "rate:*").split() == ["rate:web~gateway~rate-limit@file:127.0.0.1"]
+    assert r.cli("-n", "3", "keys", "rate:*").split() == ["rate:web~gateway~rate-limit@file:127.0.0.1"]
+    assert r.cli("keys", "*").split() == []  # the spec's database, not 0
 
 
 def test_without_a_store_each_instance_counts_alone(pair):

@@ -42,7 +42,7 @@ def test_aws_refuses_portable_for_exactly_what_it_cannot_do():
     refused = {f for d in r.diagnostics if d.code == "GWC300" for f in FEATURES if f"({f})" in d.message}
     assert not r.ok and r.files == {}
     assert refused == {"upstream.retry", "upstream.weighted", "routing.path.regex", "routing.hostname", "body_limit",
-                       "transform.response.headers", "rate_limit.fixed_window", "ip_filter"}
+                       "transform.response.headers"}
     limits = [d.message for d in r.diagnostics if d.code == "GWC310"]
-    for part in ("61000 ms", "remove", "CORS headers"):
+    for part in ("61000 ms", "remove", "CORS headers", "cannot count per client address", "would also cover"):
         assert any(part in m for m in limits), (part, limits)

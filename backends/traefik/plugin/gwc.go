@@ -4,7 +4,8 @@
 // only. A middleware instance does what its configuration names (gatewayc gives each one
 // job, so that each sits at its place in a router's chain): replace Traefik's own answers
 // of the middlewares after it, check an API key or a JWT, count a rate limit, keep only
-// WebSocket upgrades, rewrite the Host, redirect, or answer itself.
+// WebSocket upgrades, rewrite the Host, redirect, answer itself, or tell its retry middleware
+// Traefik's own answers from a service's.
 package gwc
 
 import (
@@ -15,16 +16,19 @@ import (
 
 // Config is one middleware's configuration (dynamic.yml: plugin.gwc).
 type Config struct {
-	Respond *Answer           `json:"respond,omitempty"`
-	Answers map[string]Answer `json:"answers,omitempty"`
+	Respond  *Answer           `json:"respond,omitempty"`
+	Answers  map[string]Answer `json:"answers,omitempty"`
 	APIKey   *APIKey           `json:"apiKey,omitempty"`
 	JWT      *JWT              `json:"jwt,omitempty"`
 	Limit    *Limit            `json:"limit,omitempty"`
 	Identity string            `json:"identity,omitempty"` // with apiKey or jwt: "consumer" or "claim:NAME"
 	// WebSocketOnly: the only upgrade forwarded is a WebSocket one (M7)
-	WebSocketOnly bool `json:"websocketOnly,omitempty"`
-	Host     string            `json:"host,omitempty"`
-	Redirect *Redirect         `json:"redirect,omitempty"`
+	WebSocketOnly bool      `json:"websocketOnly,omitempty"`
+	Host          string    `json:"host,omitempty"`
+	Redirect      *Redirect `json:"redirect,omitempty"`
+	Tries         *Tries    `json:"tries,omitempty"`   // on a service, inside its retry middleware
+	NoBody        bool      `json:"noBody,omitempty"`  // body_limit: 0
+	CORSAny       *CORSAny  `json:"corsAny,omitempty"` // in front of a CORS policy allowing any method or header
 }
 
 // Answer is a response the gateway makes itself.
@@ -77,6 +81,10 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if len(m.answers) > 0 {
 		rw = &answerWriter{rw: rw, answers: m.answers}
 	}
+	if m.cfg.CORSAny != nil && isPreflight(req) {
+		rw = &corsAnyWriter{rw: rw, cfg: m.cfg.CORSAny, method: req.Header.Get("Access-Control-Request-Method"),
+			asked: req.Header.Get("Access-Control-Request-Headers")}
+	}
 	if m.cfg.Identity != "" {
 		req.Header.Del(IdentityHeader) // never the client's
 	}
@@ -112,6 +120,10 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 			req.Header.Del(IdentityHeader) // counted: it goes no further
 		}
 	}
+	if m.cfg.NoBody && refusesBody(req) {
+		rw.WriteHeader(http.StatusRequestEntityTooLarge) // shaped by the answers middleware
+		return
+	}
 	if m.cfg.WebSocketOnly {
 		if up := req.Header.Get("Upgrade"); up != "" {
 			if strings.EqualFold(strings.TrimSpace(up), "websocket") {
@@ -132,6 +144,9 @@ func (m *middleware) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	if m.cfg.Respond != nil {
 		write(rw, *m.cfg.Respond)
 		return
+	}
+	if m.cfg.Tries != nil {
+		rw = &triesWriter{rw: rw, cfg: m.cfg.Tries}
 	}
 	m.next.ServeHTTP(rw, req)
 }
