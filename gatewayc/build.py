@@ -32,14 +32,15 @@ def build(spec_path: str, targets: list[str], *, source: str, gateways: list[str
     gc.disable()
     try:
         return _build(spec_path, targets, source=source, gateways=gateways, accept=accept, form=form,
-                      subdirs=subdirs, aws_api=aws_api)
+                      subdirs=subdirs, aws_api=aws_api, allow=allow)
     finally:
         if enabled:
             gc.enable()
 
 
 def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[str] | None,
-           accept: list[str] | None, form: str, subdirs: bool, aws_api: str) -> BuildResult:
+           accept: list[str] | None, form: str, subdirs: bool, aws_api: str,
+           allow: tuple[str, ...]) -> BuildResult:
     from gatewayc import backends
     from gatewayc.backends.base import BuildOptions
 
