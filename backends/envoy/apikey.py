@@ -94,3 +94,19 @@ def chain_filter() -> dict:
     # nothing by default; a route with API keys brings its own script
     return {"name": LUA, "typed_config": typed("envoy.extensions.filters.http.lua.v3.Lua", default_source_code={
         "inline_string": "function envoy_on_request(h) end\n"})}
+
+
+# `body_limit: 0`: Envoy's buffer filter needs a limit of at least one byte
+NO_BODY = """\
+function envoy_on_request(h)
+  local hd = h:headers()
+  local length = hd:get("content-length")
+  if (length ~= nil and length:match("[1-9]")) or hd:get("transfer-encoding") ~= nil then
+    h:respond({[":status"] = "413"}, "")
+  end
+end
+"""
+
+
+def no_body() -> dict:
+    return {LUA: typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute", source_code={"inline_string": NO_BODY})}

@@ -124,6 +124,10 @@ class Auth:
             out["from_cookies"] = [t.cookie]
         # M5: the token goes on as received unless hide_credentials
         out["forward"] = not m.hide_credentials
+        if t.cookie and m.hide_credentials:
+            ctx.error(f"route {route.name!r}: Envoy's jwt_authn removes a token from a header or the query, not "
+                      f"from a cookie: hide_credentials cannot be honoured", m.loc,
+                      hint="take the token from a header or a query parameter, or set hide_credentials: false")
         if m.required_claims:
             ctx.error(f"route {route.name!r}: Envoy's jwt_authn cannot require claims "
                       f"({', '.join(m.required_claims)}) to be present", m.loc)
@@ -187,8 +191,9 @@ class Auth:
             "envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
             mutations={"request_mutations": [{"remove": h} for h in self.claim_headers]})}]
 
-    def jwt_filters(self) -> list[dict]:
-        out = [apikey.chain_filter()] if self.lua else []
+    def jwt_filters(self, lua: bool = False) -> list[dict]:
+        """basic_auth, jwt_authn, and the lua filter when API keys or `lua` (redirects) need it."""
+        out = [apikey.chain_filter()] if self.lua or lua else []
         if self.basic:
             # off unless a route turns it on with its users file; Envoy wants some users here
             # even so: one whose SHA-1 is all zero bytes, which no password has
@@ -210,7 +215,11 @@ def cel_string(s: str) -> str:
 def presented(t: ir.TokenSource) -> str:
     """CEL: the request carries something where the token is looked for."""
     if t.header:
-        return f"{cel_string(t.header.lower())} in request.headers"
+        h = cel_string(t.header.lower())
+        if not t.scheme:
+            return f"{h} in request.headers"
+        # a header with another scheme (Basic ...) presents no token
+        return f"({h} in request.headers && request.headers[{h}].matches({cel_string('(?i)^' + re.escape(t.scheme) + ' ')}))"
     if t.query:
         return f"request.query.matches({cel_string('(^|&)' + re.escape(t.query) + '=')})"
     cookie = cel_string("(^|;\\s*)" + re.escape(t.cookie or "") + "=")

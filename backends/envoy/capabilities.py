@@ -12,7 +12,8 @@ CAPABILITIES: dict[str, Support] = {
     "routing.query": native("query_parameters matchers, exact or `safe_regex` (whole value)"),
     "routing.hostname": native("a virtual host per hostname, holding the routes for it in precedence order"),
     "routing.hostname.wildcard": native("a virtual host `*.example.com`: any number of labels, as the spec means"),
-    "action.redirect": native("route `redirect` (scheme, host, port, path or regex_rewrite, status)"),
+    "action.redirect": native("a lua script per route builds the Location (Envoy's route `redirect` takes the "
+                              "port from the Host header only, and keeps it under a new scheme)"),
     "action.respond": native("route `direct_response`"),
     "rewrite.path": native("regex_rewrite (segment-wise for a prefix: two routes, /p and /p/...)"),
     "rewrite.strip_prefix": native("regex_rewrite (segment-wise: two routes, /p and /p/...)"),
@@ -79,7 +80,8 @@ CAPABILITIES: dict[str, Support] = {
     "cache": unsupported("not emitted for Envoy yet"),
     "cors": native("cors filter with a CorsPolicy per route; Envoy answers preflights itself"),
     "ip_filter": native("rbac filter with an RBACPerRoute: direct_remote_ip (the peer, never X-Forwarded-For)"),
-    "body_limit": native("buffer filter per route (max_request_bytes): 413; the request body is buffered first"),
+    "body_limit": native("buffer filter per route (max_request_bytes): 413; the request body is buffered first; "
+                         "0 (no body) is a lua script on Content-Length and Transfer-Encoding"),
     "transform.request.headers": emulated("route request_headers_to_add / _remove: set, add and remove (no "
                                           "rename)"),
     "transform.request.query": unsupported("Envoy's routes cannot change query parameters"),

@@ -54,7 +54,7 @@ def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
     if (any(r.policies.cors for r in routes) or gw.answers.cors) and not ctx.dropping("cors"):
         out.append({"name": policies.CORS, "typed_config": typed("envoy.extensions.filters.http.cors.v3.Cors")})
     out += rb.auth.claim_filters()
-    if any(r.policies.body_limit is not None for r in routes) and not ctx.dropping("body_limit"):
+    if any(r.policies.body_limit for r in routes) and not ctx.dropping("body_limit"):
         # off unless a route turns it on (with its own limit)
         out.append({"name": policies.BUFFER, "disabled": True, "typed_config": typed(
             "envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes=1)})
@@ -64,7 +64,7 @@ def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
     if any(r.policies.ip for r in routes) and not ctx.dropping("ip_filter"):
         # no rules here: a route without an IP filter lets everyone through
         out.append({"name": policies.RBAC, "typed_config": typed("envoy.extensions.filters.http.rbac.v3.RBAC")})
-    out += rb.auth.jwt_filters()
+    out += rb.auth.jwt_filters(rb.lua)
     out.append({"name": "envoy.filters.http.router", "typed_config": typed(
         "envoy.extensions.filters.http.router.v3.Router", suppress_envoy_headers=True)})
     return out

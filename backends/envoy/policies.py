@@ -49,7 +49,8 @@ def per_filter(route: ir.Route, ctx: Ctx) -> dict:
     p = route.policies
     out: dict = {}
     if p.body_limit is not None and not ctx.dropping("body_limit"):
-        out[BUFFER] = buffer_policy(p.body_limit)
+        if p.body_limit > 0:  # 0 (no body at all) is a lua script: routes.py
+            out[BUFFER] = buffer_policy(p.body_limit)
     if p.cors is not None and not ctx.dropping("cors"):
         out[CORS] = cors.policy(p.cors)
     if p.ip is not None and not ctx.dropping("ip_filter"):

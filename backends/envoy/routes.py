@@ -17,7 +17,7 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import actions, auth, clusters, cors, matching, policies, ratelimit
+from . import actions, apikey, auth, clusters, cors, matching, policies, ratelimit, redirect
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -29,6 +29,7 @@ class GatewayRoutes:
         self.gw, self.ctx, self.cluster_defs = gw, ctx, cluster_defs
         self.limited: list[tuple[ir.Route, ir.RateLimit]] = []
         self.auth = auth.Auth(gw, ctx)
+        self.lua = False  # some route redirects (a lua script)
 
     @property
     def limits(self) -> list[ir.RateLimit]:
@@ -69,6 +70,12 @@ class GatewayRoutes:
         a = route.action
         common: dict = {}
         pf = {**policies.per_filter(route, ctx), **self.auth.per_route(route)}
+        if route.policies.body_limit == 0 and not ctx.dropping("body_limit"):
+            if apikey.LUA in pf:
+                ctx.error(f"route {route.name!r}: `body_limit: 0` and API keys each need the route's lua script on "
+                          f"Envoy", route.loc, hint="allow a body of at least one byte")
+            self.lua = True
+            pf.update(apikey.no_body())
         if pf:
             common["typed_per_filter_config"] = pf
         common.update(policies.request_headers(route, ctx, self.auth.hidden_headers(route)))
@@ -94,10 +101,15 @@ class GatewayRoutes:
                     out.append({"name": name(base_name, suffix) if suffix else base_name,
                                 "match": matching.route_match(m, path, methods or None), "route": action, **common})
         elif isinstance(a, ir.Redirect):
-            rw = a.path
-            for k, (path, rewrite) in enumerate(actions.pieces(m, rw, "") if rw else [(None, {})]):
-                out.append({"name": name(base_name, f"p{k}") if path else base_name,
-                            "match": matching.route_match(m, path), **actions.redirect(a, rewrite), **common})
+            # the lua script answers (redirect.py); the direct response is never reached
+            self.lua = True
+            pfc = common.get("typed_per_filter_config", {})
+            if apikey.LUA in pfc:
+                ctx.error(f"route {route.name!r}: a redirect and API keys (or `body_limit: 0`) each need the "
+                          f"route's lua script on Envoy", route.loc)
+            pfc = {**pfc, **redirect.per_route(a, m)}
+            out.append({"name": base_name, "match": matching.route_match(m),
+                        "direct_response": {"status": a.status}, **common, "typed_per_filter_config": pfc})
         elif isinstance(a, ir.Respond):
             direct, ctype = actions.respond(self.gw, a)
             entry = {"name": base_name, "match": matching.route_match(m), **direct, **common}

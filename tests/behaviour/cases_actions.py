@@ -29,8 +29,7 @@ CASES = (
         moved("/perm/a?b=1", 308, "http://new.example.com:8443/perm/a?b=1"),
         moved("/perm/a?b=1", 308, "http://new.example.com:8443/perm/a?b=1", method="POST"),
         moved("/temp/x", 307, "https://h.test/temp/x", method="POST"),
-    ), xfail={"envoy": ("bug: Envoy keeps the request's port on a redirect that sets a new scheme (the spec: a new scheme "
-                       "drops the port)")}),
+    )),
     Case("redirect-paths", (*REDIRECT, *EXACT), """
         - {name: rd-prefix, match: {path: /blog}, redirect: {path: {replace_prefix: /articles}}}
         - {name: rd-strip, match: {path: /go}, redirect: {path: {strip_prefix: true}, status: 301}}
@@ -47,8 +46,7 @@ CASES = (
     """, (
         # no port in Host: the redirect keeps the port the request came in on
         moved("/kept/page?q=1", 302, "http://h.test:{port}/here/page?q=1", host="h.test"),
-    ), xfail={"envoy": ("bug: Envoy's redirect takes the port from the Host header, so a Host without one loses the "
-                       "listener's port")}),
+    )),
     Case("rewrite-paths", (*P, *EXACT, "rewrite.path", "rewrite.strip_prefix"), """
         - {name: rw-strip, match: {path: /v1}, service: based, rewrite: {path: {strip_prefix: true}}}
         - {name: rw-replace, match: {path: /old-api}, service: a, rewrite: {path: {replace_prefix: /new-api}}}

@@ -78,8 +78,7 @@ CASES = (
         refused("/jwt-hs", bearer(EXPIRED), INVALID_SHOP),
         refused("/jwt-hs", bearer(NO_EXP), INVALID_SHOP),  # require_exp defaults to true (M3)
         refused("/jwt-hs", {"Authorization": "Basic eDp5"}, BEARER_SHOP),
-    ), xfail={"envoy": ("bug: Envoy's 401 says error=\"invalid_token\" for an Authorization header that carries no Bearer "
-                       "token (Basic ...)")}),
+    )),
     Case("jwt-without-exp-allowed", HMAC, """
         - name: jwt-no-exp
           match: {path: /jwt-no-exp}
@@ -132,8 +131,7 @@ CASES = (
         Send("/jwt-cookie", {"Cookie": f"a=1; session={hs()}"}, upstream="a",
              seen_headers={"cookie": pattern(r"a=1;?")}),  # only the token's cookie is removed
         refused("/jwt-cookie", {"Cookie": "session=x.y.z"}, 'Bearer realm="gatewayc", error="invalid_token"'),
-    ), xfail={"envoy": ("bug: Envoy forwards the token's cookie upstream although the jwt method says hide_credentials "
-                       "(M5)")}),
+    )),
     Case("jwt-rs256-es256", (*P, "auth.jwt.public_key"), """
         - name: jwt-pk
           match: {path: /jwt-pk}

@@ -71,6 +71,9 @@ gateways:
       - name: permanent
         match: /perm
         redirect: {hostname: new.example.com, port: 8443, status: 308}
+      - name: secure
+        match: /secure
+        redirect: {scheme: https}
       - name: see-other
         match: {path: {exact: /form}}
         redirect: {path: {full: /thanks}, status: 303}
@@ -166,8 +169,11 @@ def test_redirects(gw, path, status, location):
 def test_redirect_status_is_the_spec_one_for_every_method(gw, method):
     r = gw.request(method, "/perm/a?b=1", host="h.test:8000")
     assert (r.status, r.headers["location"]) == (308, "http://new.example.com:8443/perm/a?b=1")
+    # a Host without a port: the port the request came in on (docs/spec.md, redirect)
     r = gw.request(method, "/form?x=%20", host="h.test")
-    assert (r.status, r.headers["location"]) == (303, "http://h.test/thanks?x=%20")
+    assert (r.status, r.headers["location"]) == (303, f"http://h.test:{gw.port}/thanks?x=%20")
+    assert gw.request(method, "/secure/a?b=1", host="h.test:8000").headers["location"] == \
+        "https://h.test/secure/a?b=1"
     r = gw.request(method, "/moved", host="h.test")
     assert (r.status, r.headers["location"]) == (301, "https://example.com/moved")
 
