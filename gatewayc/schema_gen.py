@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+from .spec.types import PATH_PATTERN
+
 SCHEMA_ID = "https://gatewayc.dev/schema/gatewayc.schema.json"
 
 
 # Shorthands the models accept through "before" validators, which pydantic cannot see:
 # without these, editors would flag valid specs.
 _MODEL_SHORTHANDS = {
-    "PathMatch": {"type": "string", "pattern": "^/", "description": "shorthand for {prefix: ...}"},
+    "PathMatch": {"type": "string", "pattern": PATH_PATTERN, "description": "shorthand for {prefix: ...}"},
     "FileRef": {"type": "string", "description": "shorthand for {file: ...}"},
     "Auth": {"const": "anonymous", "description": "the route is explicitly public"},
     "Key": {"enum": ["client_ip", "consumer"]},
@@ -23,11 +25,17 @@ def _add_shorthands(s: dict) -> None:
         if name in defs:
             defs[name] = {"anyOf": [alt, defs[name]]}
     match = defs["Match"]["properties"]
+    names = {"headers": defs["HeaderMatch"]["properties"]["name"], "query": defs["QueryMatch"]["properties"]["name"]}
+    value = defs["HeaderMatch"]["properties"]["value"]
+    value = next((a for a in value.get("anyOf", [value]) if a.get("type") == "string"), {"type": "string"})
     for field in ("headers", "query"):
-        match[field] = {"anyOf": [match[field], {"type": "object", "additionalProperties": {"type": "string"},
+        match[field] = {"anyOf": [match[field], {"type": "object", "propertyNames": names[field],
+                                                 "additionalProperties": value,
                                                  "description": "shorthand: name -> exact value"}]}
     route = defs["Route"]["properties"]
-    route["match"] = {"anyOf": [route["match"], {"$ref": "#/$defs/Match"}]}
+    route["match"] = {"anyOf": [route["match"], {"$ref": "#/$defs/Match"},
+                                {"type": "string", "pattern": PATH_PATTERN,
+                                 "description": "shorthand for {path: {prefix: ...}}"}]}
 
 
 def schema_dict() -> dict:

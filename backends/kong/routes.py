@@ -9,15 +9,17 @@ both match a request and that Kong would rank the other way round.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field, replace
 
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import host_group_key, host_groups, host_matches
+from gatewayc.prefixindex import PrefixIndex
 
 from . import ids
 from .context import Ctx
-from .paths import PathError, escape, kong_path, overlap
+from .paths import PathError, escape, kong_path, literal_prefixes, overlap
 
 ALL_METHODS = ("CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
 _UPPER_ESCAPE = re.compile(r"\\[A-Z]")
@@ -56,9 +58,9 @@ def plan(gw: ir.Gateway, ctx: Ctx, skip: frozenset[str] = frozenset()) -> dict[s
             planned.append(Planned(d.route, d.match, j, i, hosts, g))
     _rank(planned, any_methods, ctx)
     limit = 4 * len(planned) + 16
-    resolved: set = set()
+    inversions = _Inversions(planned)
     while True:
-        fix = find_inversion(planned, resolved)
+        fix = inversions.first()
         if fix is None:
             break
         a, b = fix
@@ -69,13 +71,14 @@ def plan(gw: ir.Gateway, ctx: Ctx, skip: frozenset[str] = frozenset()) -> dict[s
         # which Kong ranks with b and, by regex_priority, above it.
         headers = a.match.headers + tuple(h for h in b.match.headers
                                           if h.name not in {x.name for x in a.match.headers})
-        resolved.add((_key(a), _key(b)))
         merged = tuple(sorted(headers, key=lambda h: (h.name, h.kind, h.value)))
         copy = replace(a, match=replace(a.match, headers=merged), entity={}, priority=())
-        if any(_key(p) == _key(copy) for p in planned):
+        if _key(copy) in inversions.keys:
             continue
+        copy.entity = _entity(copy, 0, any_methods, ctx)  # its rank class; positions come below
         planned.append(copy)
-        _rank(planned, any_methods, ctx)
+        inversions.add(copy)
+    _rank(planned, any_methods, ctx)
     by_route: dict[str, list[Planned]] = {}
     for p in planned:
         by_route.setdefault(p.route.name, []).append(p)
@@ -201,14 +204,64 @@ def _key(p: Planned) -> tuple:
     return (p.route.name, p.match_index, p.group_index, p.match.headers)
 
 
-def find_inversion(planned: list[Planned], resolved: set) -> tuple[Planned, Planned] | None:
-    """`planned` is in intended order: the first pair Kong would rank the other way round."""
-    for i, a in enumerate(planned):
-        for b in planned[i + 1:]:
-            if a.route is not b.route and b.priority > a.priority and (_key(a), _key(b)) not in resolved \
-                    and can_overlap(a, b):
-                return a, b
-    return None
+def _class(p: Planned) -> tuple:
+    """What Kong ranks a route by before regex_priority (every gatewayc path is a regex
+    path, and regex_priority follows the intended order): a route after `p` in the intended
+    order that Kong would try first has a greater class."""
+    return p.priority[:3]
+
+
+def _path_keys(p: ir.PathMatch) -> list[str]:
+    """Text a request path matching `p` must start with, one per alternative: two matches
+    can only overlap (paths.overlap) where a key of one is a prefix of a key of the other."""
+    if p.kind != "regex":
+        return [p.value if p.value != "/" else ""]
+    try:
+        re.compile(p.value)
+    except re.error:
+        return [""]  # overlap() cannot tell either: it assumes an overlap
+    return literal_prefixes(p.value)
+
+
+class _Inversions:
+    """The pairs (a before b in intended order) that Kong would rank the other way round and
+    that a request can match both, first pair first, as the intended order is extended by
+    copies. Candidates come from an index of path starts, so only routes whose paths can
+    meet are compared (tests/kong/test_inversions.py: the same pairs as comparing all)."""
+
+    def __init__(self, planned: list[Planned]) -> None:
+        self.heap: list[tuple] = []
+        self.keys = {_key(p) for p in planned}
+        self.order: dict[int, tuple] = {id(p): (p.sort_key(), n) for n, p in enumerate(planned)}
+        self.paths = PrefixIndex((k, p) for p in planned for k in _path_keys(p.match.path))
+        for p in planned:
+            self._push_pairs(p, later_only=True)
+
+    def _push_pairs(self, p: Planned, later_only: bool) -> None:
+        seen: set[int] = set()
+        for k in _path_keys(p.match.path):
+            for x in self.paths.compatible(k):
+                if id(x) in seen or x is p or x.route is p.route:
+                    continue
+                seen.add(id(x))
+                a, b = (p, x) if self.order[id(p)] < self.order[id(x)] else (x, p)
+                if later_only and a is not p:
+                    continue
+                if _class(b) > _class(a) and can_overlap(a, b):
+                    heapq.heappush(self.heap, (self.order[id(a)], self.order[id(b)], a, b))
+
+    def add(self, p: Planned) -> None:
+        self.keys.add(_key(p))
+        self.order[id(p)] = (p.sort_key(), len(self.order))
+        for k in _path_keys(p.match.path):
+            self.paths.add(k, p)
+        self._push_pairs(p, later_only=False)
+
+    def first(self) -> tuple[Planned, Planned] | None:
+        if not self.heap:
+            return None
+        *_, a, b = heapq.heappop(self.heap)
+        return a, b
 
 
 def report(a: Planned, b: Planned, ctx: Ctx) -> None:

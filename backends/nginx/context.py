@@ -105,10 +105,13 @@ class Context:
 
     def __post_init__(self) -> None:
         self._shared: dict[str, dict] = {}
+        self._noted: set[Diagnostic] = set()
         self._named: dict[str, list[dict]] = {}
         self._internal: dict[str, list[dict]] = {}
         # http-level maps that modules ask for while building servers, keyed by variable
         self.http_maps: dict[str, dict] = {}
+        # (gateway, route, match index) -> the match's location body, built once (routing.py)
+        self.route_bodies: dict[tuple[str, str, int], list[dict]] = {}
 
     def named_locations(self) -> list[dict]:
         """The named and internal locations, for every server."""
@@ -139,7 +142,8 @@ class Context:
         """GWC310 (an error by default) when the output would not do what the spec says;
         GWC311 (a warning) when it does, approximately."""
         diag = Diagnostic(code, f"nginx: {message}", loc, severity=severity)
-        if diag not in self.notes:  # a service or route is visited once per server
+        if diag not in self._noted:  # a service or route is visited once per server
+            self._noted.add(diag)
             self.notes.append(diag)
 
     def dropping(self, feature: str) -> bool:

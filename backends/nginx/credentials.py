@@ -38,8 +38,14 @@ def _unique(names: Iterator[str], fold: bool) -> list[str]:
 def claim_headers(gw: ir.Gateway) -> list[str]:
     """Every header some route of the gateway fills from `forward_claims`, sorted: a client's
     own value of any of them is removed on every route (only the gateway may set them)."""
-    names = (h for r in gw.routes for m in methods(r) if isinstance(m, ir.JwtAuth) for _, h in m.forward_claims)
-    return sorted(_unique(names, fold=True), key=str.lower)
+    # asked once per route: kept for the gateway last asked about (the IR is immutable)
+    if _last_claims[0] is not gw:
+        names = (h for r in gw.routes for m in methods(r) if isinstance(m, ir.JwtAuth) for _, h in m.forward_claims)
+        _last_claims[:] = [gw, sorted(_unique(names, fold=True), key=str.lower)]
+    return list(_last_claims[1])
+
+
+_last_claims: list = [None, []]
 
 
 def _hidden(route: ir.Route) -> Iterator[ir.JwtAuth | ir.ApiKeyAuth | ir.BasicAuth]:

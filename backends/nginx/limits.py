@@ -11,6 +11,7 @@ Measured with `nginx -t` on nginx 1.22 in tests/nginx/test_limits.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from gatewayc.diagnostics import Diagnostic
 
@@ -21,8 +22,10 @@ from .render import IDENT, quote
 BUFFER = 4096
 
 
-def _tokens(tree: list[dict]) -> Iterator[tuple[dict, str, int]]:
-    """(directive, token text, bytes it may take) for every token of `tree`."""
+def _tokens(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, int]]:
+    """(directive, token text, bytes it may take) for every token of `tree`; a block that
+    several places share (a route's body in every server) once."""
+    seen = set() if seen is None else seen
     for node in tree:
         if node["directive"] == "#":
             continue
@@ -31,7 +34,10 @@ def _tokens(tree: list[dict]) -> Iterator[tuple[dict, str, int]]:
         yield node, node["directive"], BUFFER - (1 if args or not ends else 0)
         for i, a in enumerate(args):
             yield node, a, BUFFER - (0 if ends and i == len(args) - 1 else 1)
-        yield from _tokens(node.get("block", []))
+        block = node.get("block")
+        if block and id(block) not in seen:
+            seen.add(id(block))
+            yield from _tokens(block, seen)
 
 
 def _refuse(ctx: Context, text: str, message: str, hint: str) -> None:
@@ -44,6 +50,8 @@ def _refuse(ctx: Context, text: str, message: str, hint: str) -> None:
 def check(tree: list[dict], ctx: Context) -> None:
     """A GWC310 for every token of `tree` nginx would refuse, at the spec value behind it."""
     for node, text, room in _tokens(tree):
+        if 4 * len(text) + 2 <= room:
+            continue  # quoted and UTF-8 encoded, a character takes at most 4 bytes
         # an unquoted token (a directive name) is counted as if quoted: never shorter
         n = len(quote(text).encode())
         if n > room:
@@ -53,8 +61,10 @@ def check(tree: list[dict], ctx: Context) -> None:
                     "shorten the value (for a long body: serve it from the upstream)")
 
 
-def _regexes(tree: list[dict]) -> Iterator[tuple[dict, str, bool]]:
-    """(directive, regex, caseless) for every regex nginx compiles from `tree`."""
+def _regexes(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, bool]]:
+    """(directive, regex, caseless) for every regex nginx compiles from `tree` (a shared
+    block once)."""
+    seen = set() if seen is None else seen
     for node in tree:
         name, args = node["directive"], node["args"]
         if name == "location" and len(args) == 2 and args[0] in ("~", "~*"):
@@ -69,13 +79,17 @@ def _regexes(tree: list[dict]) -> Iterator[tuple[dict, str, bool]]:
                 if key.startswith("~"):
                     caseless = key.startswith("~*")
                     yield node, key[2:] if caseless else key[1:], caseless
-        yield from _regexes(node.get("block", []))
+        block = node.get("block")
+        if block and id(block) not in seen:
+            seen.add(id(block))
+            yield from _regexes(block, seen)
 
 
 def check_regexes(tree: list[dict], ctx: Context) -> None:
     """A GWC310 for every regex of `tree` that PCRE2 refuses (when libpcre2 is installed)."""
+    errors = cache(pcre2.compile_error)  # the same map condition is in many servers
     for node, rx, caseless in _regexes(tree):
-        err = pcre2.compile_error(rx, caseless)
+        err = errors(rx, caseless)
         if err is not None:
             _refuse(ctx, rx, f"nginx: PCRE2 refuses the `{node['directive']}` regex built from this value: {err}",
                     "simplify the regex (fewer repetitions of classes or groups)")

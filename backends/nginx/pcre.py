@@ -13,12 +13,15 @@ differently is rewritten (measured with the real nginx in tests/nginx/test_regex
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from gatewayc.regex import tokens
 
 UTF = "(*UTF)"
 _SPACE = "\\t\\n\\f\\r "  # RE2's \s
 
 
+@lru_cache(maxsize=None)
 def pcre(rx: str, start: str = "\\A") -> str:
     """`rx` rewritten for PCRE with `start` as the assertion for "the value starts here"."""
     out = []

@@ -5,20 +5,22 @@ from __future__ import annotations
 import re
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def quote(arg: str) -> str:
-    return '"' + "".join(_ESCAPES.get(c, c) for c in arg) + '"'
+    return '"' + arg.translate(_ESCAPES) + '"'
 
 
 def render(tree: list[dict], indent: int = 0) -> str:
     lines: list[str] = []
-    _emit(tree, indent, lines)
+    _emit(tree, indent, lines, {})
     return "".join(lines)
 
 
-def _emit(tree: list[dict], depth: int, out: list[str]) -> None:
+def _emit(tree: list[dict], depth: int, out: list[str], done: dict[tuple[int, int], list[str]]) -> None:
+    """`done`: the lines of each block already written, by (id, depth): a route's body is
+    one list shared by every location and server that holds it, written once."""
     pad = "    " * depth
     for node in tree:
         if node["directive"] == "#":
@@ -30,7 +32,11 @@ def _emit(tree: list[dict], depth: int, out: list[str]) -> None:
         head = " ".join([name, *(quote(a) for a in node["args"])])
         if "block" in node:
             out.append(f"{pad}{head} {{\n")
-            _emit(node["block"], depth + 1, out)
+            key = (id(node["block"]), depth + 1)
+            if key not in done:
+                done[key] = []
+                _emit(node["block"], depth + 1, done[key], done)
+            out.extend(done[key])
             out.append(f"{pad}}}\n")
         else:
             out.append(f"{pad}{head};\n")

@@ -13,10 +13,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import dispatch_for_host, server_hosts
+from gatewayc.prefixindex import PrefixIndex
+from gatewayc.regex import tokens
 
 from . import access, answers
 from .actions import route_body
@@ -54,9 +57,10 @@ class Loc:
 _META = set(".^$*+?()[]{}|\\")
 
 
+@lru_cache(maxsize=None)
 def literal_prefix(rx: str) -> str:
     """Text every string the (full-match) regex accepts must start with; "" if unsure."""
-    if "|" in rx:
+    if _top_level_alternation(rx):
         return ""
     out = []
     for i, ch in enumerate(rx):
@@ -70,12 +74,27 @@ def literal_prefix(rx: str) -> str:
     return "".join(out)
 
 
-def _no_regex_below(prefix: str, literals: list[str]) -> bool:
+def _top_level_alternation(rx: str) -> bool:
+    """Whether `rx` has a `|` outside every group (one inside a group after the literal
+    start leaves that start alone)."""
+    if "|" not in rx:
+        return False
+    depth = 0
+    for t in tokens(rx):
+        if t.kind in ("group", "named"):
+            depth += 1
+        elif t.kind == "close":
+            depth -= 1
+        elif t.kind == "alt" and depth == 0:
+            return True
+    return False
+
+
+def _no_regex_below(prefix: str, literals: PrefixIndex) -> bool:
     """True when no regex route can match a path under `prefix/`: then its location may
     take `^~`, and nginx skips the regex scan for those requests (the precedence is the
-    same, since no regex could have won)."""
-    below = prefix + "/"
-    return all(not (lit.startswith(below) or below.startswith(lit)) for lit in literals)
+    same, since no regex could have won). `literals`: the regexes' literal prefixes."""
+    return not literals.any_compatible(prefix + "/")
 
 
 # A path that is not UTF-8 after decoding (byte mode, so that PCRE can look at it at all).
@@ -90,9 +109,9 @@ NOT_UTF8 = f"^(?=[\\x00-\\x7F]*+[\\x80-\\xFF])(?!(?:{_VALID_CHAR})*+\\z)"
 
 def _locations(table: list[ir.Dispatch]) -> list[Loc]:
     exact = {_path(x.match.path) for x in table if x.match.path.kind == "exact"}
-    literals = [literal_prefix(_path(x.match.path)) for x in table if x.match.path.kind == "regex"]
+    literals = PrefixIndex((literal_prefix(_path(x.match.path)), None) for x in table if x.match.path.kind == "regex")
     seen: set[tuple[str, str]] = set()
-    out: list[Loc] = [Loc("~", NOT_UTF8, "bytes", "")] if literals else []
+    out: list[Loc] = [Loc("~", NOT_UTF8, "bytes", "")] if any(x.match.path.kind == "regex" for x in table) else []
     for e in table:
         kind, v = e.match.path.kind, _path(e.match.path)
         if (kind, v) in seen:
@@ -121,11 +140,17 @@ def _regex_takes(rx: str, path: str) -> bool:
     return re2.fullmatch(rx, path) is not None
 
 
+@lru_cache(maxsize=None)
+def _path_rx(kind: str, v: str) -> Cond | None:
+    """The condition on $uri that an entry's path adds where its location does not imply it."""
+    if kind == "regex":
+        return (":$uri", _user(":", v), True)
+    return ("$uri", f"{re.escape(v)}(?:/|\\z)", False) if v != "/" else None
+
+
 def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, Cond | None]:
     """(can reach loc, condition on $uri still to test or None when loc implies the path)."""
     kind, v = e.match.path.kind, _path(e.match.path)
-    rx: Cond | None = (":$uri", _user(":", v), True) if kind == "regex" else \
-        ("$uri", f"{re.escape(v)}(?:/|\\z)", False) if v != "/" else None
     if loc.kind == "exact":
         if kind == "exact":
             return v == loc.value, None
@@ -133,7 +158,7 @@ def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, Cond | None]:
             return _seg_prefix(v, loc.value), None
         return _regex_takes(v, loc.value), None
     if loc.kind == "bytes":
-        return kind == "prefix", rx if kind == "prefix" else None
+        return kind == "prefix", _path_rx(kind, v) if kind == "prefix" else None
     if loc.kind == "prefix":
         if loc.modifier == "=" and kind == "regex":
             # `= /p` (a prefix route's own path) wins over every regex location in nginx,
@@ -151,12 +176,75 @@ def _path_cond(e: ir.Dispatch, loc: Loc) -> tuple[bool, Cond | None]:
     lit, other = literal_prefix(loc.value), literal_prefix(v) if kind == "regex" else v
     if not (lit.startswith(other) or other.startswith(lit)):
         return False, None
-    return True, rx
+    return True, _path_rx(kind, v)
+
+
+class _Reach:
+    """Which entries of a dispatch table can reach a location: the few candidates that
+    indexes by path give, in table order, each then confirmed by _path_cond. The same
+    answer as asking _path_cond of every entry (tests/nginx/test_routing_index.py), without
+    comparing every location with every entry."""
+
+    def __init__(self, table: list[ir.Dispatch]) -> None:
+        self.table = table
+        self.exact: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        self.regex_by_text: dict[str, list[int]] = {}
+        regex_lits, starts = [], []
+        for i, e in enumerate(table):
+            kind, v = e.match.path.kind, _path(e.match.path)
+            if kind == "exact":
+                self.exact.setdefault(v, []).append(i)
+            elif kind == "prefix":
+                self.prefix.setdefault(v, []).append(i)
+                starts.append((v, i))
+            else:
+                self.regex_by_text.setdefault(v, []).append(i)
+                lit = literal_prefix(v)
+                regex_lits.append((lit, i))
+                starts.append((lit, i))
+        self.regex_lits = PrefixIndex(regex_lits)
+        # the text each path starts with: a prefix route's path, a regex's literal prefix
+        self.starts = PrefixIndex(starts)
+        self.prefix_entries = [i for v in self.prefix for i in self.prefix[v]]
+
+    def _seg_prefixes(self, path: str) -> list[int]:
+        """Prefix entries q with _seg_prefix(q, path): "/", the path itself, and the path
+        cut before each of its "/"."""
+        out = list(self.prefix.get("/", ()))
+        cuts = {path} | {path[:k] for k in range(1, len(path)) if path[k] == "/"}
+        for q in cuts - {"/"}:
+            out += self.prefix.get(q, ())
+        return out
+
+    def _matching_regexes(self, path: str) -> list[int]:
+        """Regex entries that may fully match `path`: those whose literal prefix starts it."""
+        return [i for i in self.regex_lits.above(path + "\0") if path.startswith(literal_prefix(
+            _path(self.table[i].match.path)))]
+
+    def candidates(self, loc: Loc) -> list[int]:
+        if loc.kind == "exact":
+            found = self.exact.get(loc.value, []) + self._seg_prefixes(loc.value) + self._matching_regexes(loc.value)
+        elif loc.kind == "bytes":
+            found = self.prefix_entries
+        elif loc.kind == "prefix":
+            found = self._seg_prefixes(loc.value)
+            if loc.modifier == "=":
+                found = found + self._matching_regexes(loc.value)
+        else:
+            found = [*self.regex_by_text.get(loc.value, ()), *self.prefix.get("/", ()),
+                     *self.starts.compatible(literal_prefix(loc.value))]
+        return sorted(set(found))
 
 
 def _braced(v: str) -> str:
     """${name}: a variable glued to the text after it must not swallow it."""
     return "${" + v[1:] + "}" if re.fullmatch(r"\$\w+", v) else v
+
+
+# bits one select map takes: each is a 21-byte "${gwc_c_...}", and nginx reads a map's source
+# argument through its 4096-byte buffer
+_SELECT_MAX = 128
 
 
 class _Maps:
@@ -186,10 +274,28 @@ class _Maps:
         return var
 
     def select(self, bits: list[str]) -> str:
+        """A variable holding the index of the first "1" among `bits`, or "none"."""
+        if len(bits) <= _SELECT_MAX:
+            return self._select(bits, 0)
+        # one map over all bits would need a source longer than nginx reads (limits.py):
+        # a map per chunk gives the chunk's first index, a chain takes the first chunk's
+        # answer that is not "none"
+        chunks = [self._select(bits[i:i + _SELECT_MAX], i) for i in range(0, len(bits), _SELECT_MAX)]
+        var = chunks[-1]
+        for chunk in reversed(chunks[:-1]):
+            src = f"{_braced(chunk)}|{_braced(var)}"
+            var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
+            if var not in self.blocks:
+                self.blocks[var] = d("map", src, var, block=[
+                    d("default", "none"), d("~^([0-9]+)\\|", "$1"), d("~^none\\|(.+)$", "$1")])
+        return var
+
+    def _select(self, bits: list[str], offset: int) -> str:
         src = "".join(_braced(b) for b in bits)
-        var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
+        var = "$gwc_s_" + hashlib.sha256(f"{offset}\0{src}".encode() if offset else src.encode()).hexdigest()[:12]
         if var not in self.blocks:
-            entries = [d("default", "none")] + [d(f"~^0{{{i}}}1" if i else "~^1", str(i)) for i in range(len(bits))]
+            entries = [d("default", "none")] + [d(f"~^0{{{i}}}1" if i else "~^1", str(offset + i))
+                                                for i in range(len(bits))]
             self.blocks[var] = d("map", src, var, block=entries)
         return var
 
@@ -241,13 +347,20 @@ def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context)
 def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx: Context) -> list[dict]:
     named: dict[str, dict] = {}
     out: list[dict] = []
-    for loc in _locations(table):
+    reach = _Reach(table)
+    conditions: dict[tuple[int, bool], list[Cond] | None] = {}
+    locs = _locations(table)
+    for loc in locs:
         cands: list[tuple[ir.Dispatch, list[Cond]]] = []
-        for e in table:
-            reach, rx = _path_cond(e, loc)
-            if not reach:
+        for i in reach.candidates(loc):
+            e = table[i]
+            reaches, rx = _path_cond(e, loc)
+            if not reaches:
                 continue
-            conds = _conditions(e, rx, maps, ctx)
+            key = (i, rx is not None)
+            if key not in conditions:
+                conditions[key] = _conditions(e, rx, maps, ctx)
+            conds = conditions[key]
             if conds is None:
                 continue
             cands.append((e, conds))
@@ -256,7 +369,7 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
         args = [loc.modifier, loc.arg] if loc.modifier else [loc.arg]
         if cands and not cands[0][1]:
             e = cands[0][0]
-            out.append(d("location", *args, block=route_body(gw, e.route, e.match, ctx)))
+            out.append(d("location", *args, block=_route_body(gw, e, ctx)))
             continue
         bits = []
         for e, conds in cands:
@@ -269,12 +382,65 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
             sel = maps.select(bits)
             for i, (e, _) in enumerate(cands):
                 name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
-                named.setdefault(name, d("location", name, block=route_body(gw, e.route, e.match, ctx)))
+                if name not in named:
+                    named[name] = d("location", name, block=_route_body(gw, e, ctx))
                 body.append(if_(sel, "=", str(i), [d("error_page", "418", "=", name), d("return", "418")]))
         out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
+    out = _nest(locs, out)
     if not any(x["args"] == ["/"] for x in out):
         out.append(d("location", "/", block=answers.not_found(gw, ctx)))
     return out + [named[k] for k in sorted(named)]
+
+
+# regexes that start above a prefix (a literal start shorter than its path) one prefix
+# location may repeat inside itself; past that it is left to the server-level scan, so that
+# a few short-start regexes cannot multiply the config by the number of prefix routes
+_ABOVE_MAX = 16
+
+
+def _nest(locs: list[Loc], blocks: list[dict]) -> list[dict]:
+    """nginx tries a server's regex locations one after another: with thousands of regex
+    routes every request would walk them all. A prefix location that regexes can match
+    below becomes `location ^~ /p/ { <those regexes, in order>; location /p/ {...} }`:
+    a request under /p/ tries only the regexes that can match it, in the same order, then
+    the prefix route; no other regex could have matched it. A regex that only matches
+    below such locations leaves the server level. Every location below a wrapped one is
+    wrapped too (else its requests would scan server-level regexes that left)."""
+    regexes = [i for i, loc in enumerate(locs) if loc.kind == "regex"]
+    lits = PrefixIndex((literal_prefix(locs[i].value), i) for i in regexes)
+    plain = {loc.value: i for i, loc in enumerate(locs)
+             if loc.kind == "prefix" and loc.modifier == "" and loc.value != "/"}
+    inside = {v: sorted(set(lits.compatible(v + "/"))) for v in plain}
+    fits = {v for v in plain
+            if sum(not literal_prefix(locs[i].value).startswith(v + "/") for i in inside[v]) <= _ABOVE_MAX}
+    below = PrefixIndex((v, v) for v in plain)
+    wrapped = {v for v in fits if all(x in fits for x in below.under(v + "/"))}
+
+    def leaves(i: int) -> bool:
+        lit = literal_prefix(locs[i].value)
+        return any(lit[:k] in wrapped for k in range(1, len(lit)) if lit[k] == "/")
+
+    gone = {i for i in regexes if leaves(i)}
+    out = []
+    for i, (loc, block) in enumerate(zip(locs, blocks)):
+        if i in gone or (loc.kind == "bytes" and all(j in gone for j in regexes)):
+            continue
+        if loc.value in wrapped and i == plain[loc.value]:
+            body = block["block"]
+            block = d("location", "^~", loc.arg, block=[
+                d("location", "~", NOT_UTF8, block=body), *(blocks[j] for j in inside[loc.value]),
+                d("location", loc.arg, block=body)])
+        out.append(block)
+    return out
+
+
+def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
+    """A route match's location body, built once per build: it depends on the route alone,
+    and every location and server that serves the match holds the same directives."""
+    key = (gw.name, e.route.name, e.route.matches.index(e.match))
+    if key not in ctx.route_bodies:
+        ctx.route_bodies[key] = route_body(gw, e.route, e.match, ctx)
+    return ctx.route_bodies[key]
 
 
 def _reachable(table: list[ir.Dispatch]) -> list[ir.Dispatch]:

@@ -24,6 +24,16 @@ _ALL_V4, _ALL_V6 = ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0
 
 def claim_headers(gw: ir.Gateway) -> set[str]:
     """Every header some route of the gateway fills from JWT claims (settled meaning M5)."""
+    # asked once per route: kept for the gateway last asked about (the IR is immutable)
+    if _last_claims[0] is not gw:
+        _last_claims[:] = [gw, _claim_headers(gw)]
+    return set(_last_claims[1])
+
+
+_last_claims: list = [None, set()]
+
+
+def _claim_headers(gw: ir.Gateway) -> set[str]:
     out: set[str] = set()
 
     def walk(m) -> None:

@@ -79,7 +79,8 @@ def _masked(line: str, col: int, secrets) -> tuple[str, int]:
 
 
 def text(diags: list[Diagnostic], color: bool = False) -> str:
-    from rich.markup import escape
+    if color:  # rich only where colour is asked for: a plain run does not pay its import
+        from rich.markup import escape
 
     cache: dict = {}
     out: list[str] = []

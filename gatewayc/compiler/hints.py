@@ -36,11 +36,16 @@ def unknown_field(model_at, root: type[BaseModel], loc: tuple) -> str | None:
 
 
 _KEYS = ("client_ip", "consumer")
+# YAML 1.1 booleans: YAML 1.2 (what gatewayc and the JSON Schema read) takes them as text
+_YAML11_BOOLS = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}
 
 
 def wrong_value(model_at, root: type[BaseModel], loc: tuple, value: Any) -> str | None:
     model = model_at(root, loc)
     name = model.__name__ if model is not None else None
+    if isinstance(value, str) and value.lower() in _YAML11_BOOLS and _takes_bool(root, loc):
+        return (f"YAML 1.2 reads {value} as the text {value!r}, not as a boolean; "
+                f"write {_YAML11_BOOLS[value.lower()]}")
     if name == "Auth" and value is False:
         return "a route without auth is written `auth: anonymous`"
     if name == "Key" and isinstance(value, str):
@@ -48,3 +53,11 @@ def wrong_value(model_at, root: type[BaseModel], loc: tuple, value: Any) -> str 
         guess = f"did you mean `key: {close[0]}`? " if len(close) == 1 else ""
         return guess + "a limit key is `client_ip`, `consumer`, `{header: NAME}` or `{claim: NAME}`"
     return None
+
+
+def _takes_bool(root: type[BaseModel], loc: tuple) -> bool:
+    from .schema_errors import _unwrap, model_at
+
+    parent = model_at(root, loc[:-1])
+    f = parent.model_fields.get(loc[-1]) if parent is not None and isinstance(loc[-1], str) else None
+    return f is not None and bool in _unwrap(f.annotation)

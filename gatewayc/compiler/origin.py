@@ -6,7 +6,8 @@ a value verbatim: it is escaped, quoted, JSON-encoded, percent-decoded, or made 
 values (a JSON body from a mapping). So both sides are reduced to their letters and digits
 (or, for a value without any, to its characters without escapes and spaces), and the answer
 is the deepest node of the spec (a scalar, or the mapping or list around several) whose
-values make up at least half of the text; failing that, the largest value found in it."""
+values make up at least half of the text, or the value that holds the middle half of the text
+(a base path inside a URL); failing that, the largest value found in it."""
 from __future__ import annotations
 
 import json
@@ -61,6 +62,10 @@ def _search(tree, target: str, norm: Callable[[str], str]) -> Location | None:
         s = _scalar(value)
         n = norm(s) if s is not None else ""
         weight = len(n) if len(n) >= _MIN and n in target else 0
+        if not weight and len(target) >= 2 * _MIN:
+            q = len(target) // 4
+            if target[q:len(target) - q] in n:
+                weight = len(target) - 2 * q  # the text is mostly part of one value (a base path in a URL)
         if weight > largest[0]:
             largest[:] = [weight, loc]
         return weight

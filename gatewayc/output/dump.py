@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
@@ -43,7 +44,16 @@ def _quoted(s: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
 
 
+@lru_cache(maxsize=1 << 16)
+def _text(v: str) -> str:
+    """A string scalar as written, before the consumer's escape (the same keys and values
+    recur thousands of times in a large file)."""
+    return v if _PLAIN.match(v) and v.lower() not in _YAML_WORDS else _quoted(v)
+
+
 def _scalar(v: Any, escape: Escape) -> str:
+    if type(v) is str:
+        return escape(_text(v))
     if isinstance(v, Raw):
         return str(v)
     if v is None:
@@ -59,9 +69,7 @@ def _scalar(v: Any, escape: Escape) -> str:
             raise ValueError("non-finite float in output")
         return repr(v)
     if isinstance(v, str):
-        if _PLAIN.match(v) and v.lower() not in _YAML_WORDS:
-            return escape(v)
-        return escape(_quoted(v))
+        return escape(_text(str(v)))
     raise TypeError(f"cannot dump {type(v).__name__}")
 
 
@@ -79,9 +87,10 @@ def _emit(v: Any, indent: int, out: list[str], escape: Escape) -> None:
         for k, item in v.items():
             if not isinstance(k, str) or isinstance(k, Raw):
                 raise TypeError("mapping keys must be strings")
-            key = _scalar(k, escape)
+            text = _text(k)
+            key = escape(text)
             nested = isinstance(item, (dict, list)) and item
-            if len(_scalar(k, lambda s: s)) > _IMPLICIT_KEY_MAX:
+            if len(text) > _IMPLICIT_KEY_MAX:
                 out.append(f"{pad}? {key}")
                 if nested:
                     out.append(f"{pad}:")

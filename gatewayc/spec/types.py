@@ -15,7 +15,8 @@ from ..regex import portability_error
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+    # strict: YAML 1.2 as the JSON Schema reads it; no "yes"/"on" -> True or "8080" -> 8080
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False, strict=True)
 
 
 def fail(code: str, message: str, hint: str | None = None) -> PydanticCustomError:
@@ -169,7 +170,10 @@ def parse_path(v: Any) -> str:
     return s
 
 
-Path = Annotated[str, BeforeValidator(parse_path), WithJsonSchema({"type": "string", "pattern": "^/"})]
+# what an editor can check of a path: the characters and the normal form (the format and
+# bidi characters of gatewayc.chars are left to gatewayc)
+PATH_PATTERN = r"^/(?!.*//)(?!(.*/)?\.\.?(/|$))[^\s\x00-\x1f\x7f?#{};\"'\\]*$"
+Path = Annotated[str, BeforeValidator(parse_path), WithJsonSchema({"type": "string", "pattern": PATH_PATTERN})]
 
 def parse_text(v: Any) -> str:
     """Free text that names something (an issuer, a claim, a file): no control, format or
@@ -248,7 +252,8 @@ def parse_header_value(v: Any) -> str:
     return s
 
 
-HeaderValue = Annotated[str, BeforeValidator(parse_header_value), WithJsonSchema({"type": "string"})]
+HeaderValue = Annotated[str, BeforeValidator(parse_header_value),
+                        WithJsonSchema({"type": "string", "pattern": r"^[^\x00-\x08\x0a-\x1f\x7f]*$"})]
 # query parameter names share the value grammar plus no '&', '=' or spaces
 _QUERY_NAME_RE = re.compile(r"^[A-Za-z0-9_.~\-\[\]]+$")
 
@@ -375,7 +380,8 @@ def parse_upstream_url(v: Any) -> str:
     return s
 
 
-UpstreamUrl = Annotated[str, BeforeValidator(parse_upstream_url), WithJsonSchema({"type": "string", "format": "uri"})]
+UpstreamUrl = Annotated[str, BeforeValidator(parse_upstream_url),
+                        WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://[^/?#@]+(/[^?#]*)?$"})]
 
 Method = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
-for sub in ("nginx", "kong", "traefik", "aws"):
+for sub in ("nginx", "kong", "traefik", "aws", "envoy"):
     if str(TESTS / sub) not in sys.path:
         sys.path.insert(0, str(TESTS / sub))
 

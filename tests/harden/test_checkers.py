@@ -15,6 +15,7 @@ BREAK = {
     "nginx": ("nginx.conf", lambda t: t.replace(b"http {", b"http {\n    no_such_directive on;", 1)),
     "kong": ("kong.yml", lambda t: t + b"\nservices_typo: []\n"),
     "traefik": ("dynamic.yml", lambda t: t.replace(b"service: ", b"service: missing-", 1)),
+    "envoy": ("envoy.yaml", lambda t: t.replace(b"static_resources:", b"static_resourcez:", 1)),
     "aws": ("template.yaml", lambda t: t.replace(b"AWS::ApiGateway::RestApi", b"AWS::ApiGateway::RestAPI", 1)),
 }
 

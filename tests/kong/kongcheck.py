@@ -189,6 +189,32 @@ def all_plugins(doc: dict):
             yield f"consumer {c.get('username')}: ", {**p, "consumer": c.get("username")}
 
 
+# Kong's split of a transformer entry, Lua `^([^:]+):*(.-)$` (an empty value is no value), and its
+# untrusted_lua=off template test `%$%(.*%)`
+_KONG_ENTRY = re.compile(r"^([^:]+):*(.*)$", re.DOTALL)
+_KONG_TEMPLATE = re.compile(r"\$\(.*\)", re.DOTALL)
+
+
+def transformer_reads(p: dict) -> list:
+    """(op, part, name, value) as Kong reads each entry; a value request-transformer would
+    evaluate as a template reads as None."""
+    out = []
+    for op, parts in sorted(p["config"].items()):
+        for part, entries in sorted(parts.items()):
+            if part == "uri":
+                out.append((op, part, None if _KONG_TEMPLATE.search(entries) else entries))
+                continue
+            if part == "json_types":
+                continue
+            for e in entries:
+                m = _KONG_ENTRY.match(e)
+                name, value = (m.group(1), m.group(2) or None) if m else (None, None)
+                if value is not None and p["name"] == "request-transformer" and _KONG_TEMPLATE.search(value):
+                    value = None
+                out.append((op, part, name, value if op != "remove" else None))
+    return out
+
+
 # --- Kong semantics ------------------------------------------------------------------
 # fields of Kong OSS 3.x entities (kong/db/schema/entities/*.lua); anything else in the decK
 # schema is Enterprise/Konnect-only or read-only

@@ -17,18 +17,7 @@ import kong_cases as cases
 import kong_harness as harness
 import kongcheck
 from gatewayc.compiler import compile_spec
-
-# strings that try decK's and Kong's template languages, YAML's syntax and YAML readers' limits
-HOSTILE = [
-    '${{ env "DECK_JWT_SECRET" }}', "${{ env `DECK_JWT_SECRET` }}", '${{env "DECK_JWT_SECRET"}}',
-    '${{- env "DECK_JWT_SECRET" -}}', '"${{ env "DECK_JWT_SECRET" }}"', '${{/* a comment */}}', "${{", "}}",
-    "${{}}", "$${{{", '${{ "${{" }}', "${{ `${{` }}", '${{ env "DECK_JWT_SECRET" | printf "%q" }}',
-    "$(uri_captures)", '$(headers["x-a"])', "$((1)", "a $(b) c", ":lead", "::", "a:b", "",
-    '"quoted" \\ back', "single ' quote", "# hash", "{ a: b }", "[1, 2]", "- dash", "? q", "&anchor",
-    "*alias", "!tag", "|", ">", "%YAML", "@", "`", "yes", "NO", "null", "~", "1e3", "0x1F", "1_000",
-    "2001-12-14", ".inf", "<<", "tab\tin", "nel\x85", "ls\u2028ps\u2029", "del\x7f", "c1\x9b", "bom\ufeff",
-    "nonchar\ufffe", "bidi\u202e", "emoji \U0001F600", "é", "x" * 1100, "${{" * 400,
-]
+from hostile_strings import DECK_AND_YAML as HOSTILE
 
 SERVICE = "services:\n  svc: {url: 'http://127.0.0.1:3001%s'}\n"
 GATEWAY = ("gateways:\n  g:\n    listeners: [{port: 8080}]\n%s    routes:\n"
@@ -102,32 +91,6 @@ def _strings(v):
             yield from _strings(x)
 
 
-# Kong's split of a transformer entry, Lua `^([^:]+):*(.-)$` (an empty value is no value), and its
-# untrusted_lua=off template test `%$%(.*%)`
-_KONG_ENTRY = re.compile(r"^([^:]+):*(.*)$", re.DOTALL)
-_KONG_TEMPLATE = re.compile(r"\$\(.*\)", re.DOTALL)
-
-
-def transformer_reads(p: dict) -> list:
-    """(op, part, name, value) as Kong reads each entry; a value request-transformer would
-    evaluate as a template reads as None."""
-    out = []
-    for op, parts in sorted(p["config"].items()):
-        for part, entries in sorted(parts.items()):
-            if part == "uri":
-                out.append((op, part, None if _KONG_TEMPLATE.search(entries) else entries))
-                continue
-            if part == "json_types":
-                continue
-            for e in entries:
-                m = _KONG_ENTRY.match(e)
-                name, value = (m.group(1), m.group(2) or None) if m else (None, None)
-                if value is not None and p["name"] == "request-transformer" and _KONG_TEMPLATE.search(value):
-                    value = None
-                out.append((op, part, name, value if op != "remove" else None))
-    return out
-
-
 def transformer_meant(p: dict) -> list:
     """(op, part, name, value) as gatewayc meant them: split at the first ':' only."""
     out = []
@@ -154,7 +117,7 @@ def check_file(deck, raw: bytes, doc: dict, env_names) -> dict:
     assert _ruamel(deck.render(raw, env)) == want
     for owner, p in kongcheck.all_plugins(want):
         if p["name"] in ("request-transformer", "response-transformer"):
-            assert transformer_reads(p) == transformer_meant(p), (owner, p["name"])
+            assert kongcheck.transformer_reads(p) == transformer_meant(p), (owner, p["name"])
     places = deck_harness.placeholders(doc)
     flat = list(_strings(got))
     for var, value in env.items():
@@ -264,7 +227,7 @@ def test_kong_templates_in_transformer_values(deck, tmp_path, field, refused):
         want = check_file(deck, b.files["kong.yml"], docs["kong.yml"], b.env)
         (p,) = [p for owner, p in kongcheck.all_plugins(want)
                 if p["name"] == "response-transformer" and owner == "service r: "]
-        assert ("add", "headers", "X-H", "a$(uri_captures)c") in transformer_reads(p)
+        assert ("add", "headers", "X-H", "a$(uri_captures)c") in kongcheck.transformer_reads(p)
 
 
 def test_an_exact_header_value_that_looks_like_a_kong_regex_stays_exact(tmp_path):

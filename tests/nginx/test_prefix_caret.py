@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from gatewayc.backends.nginx.routing import _no_regex_below, literal_prefix
+from gatewayc.prefixindex import PrefixIndex
 
 
 @pytest.mark.parametrize("rx, lit", [
@@ -13,6 +14,9 @@ from gatewayc.backends.nginx.routing import _no_regex_below, literal_prefix
     ("/x{2}", "/"),
     ("/(?i)caps", "/"),
     ("/a|/b", ""),
+    ("/files/.*\\.(?:pdf|png)", "/files/"),  # an alternation inside a group leaves the start alone
+    ("/(?:a|b)/c", "/"),
+    ("[|]/x", ""),
     (".*", ""),
 ])
 def test_literal_prefix(rx, lit):
@@ -27,7 +31,7 @@ def test_literal_prefix(rx, lit):
     ("/anything", [""], False),  # a regex we cannot read could match anywhere
 ])
 def test_caret_only_without_overlap(prefix, literals, caret):
-    assert _no_regex_below(prefix, literals) is caret
+    assert _no_regex_below(prefix, PrefixIndex((lit, None) for lit in literals)) is caret
 
 
 SPEC = """
