@@ -401,7 +401,8 @@ def nginx_variables(tree) -> list[str]:
     hostile build must not reference one the benign build does not."""
     out = []
     if isinstance(tree, dict):
-        for a in tree.get("args", []):
+        # nginx reads a location's path literally (no variables in it)
+        for a in tree.get("args", []) if tree.get("directive") != "location" else []:
             out += [v for v in _VAR.findall(a) if v != "{gwc_dollar}"]
         for n in tree.get("block", []):
             out += nginx_variables(n)

@@ -166,7 +166,7 @@ def twin(h: str) -> str:
         g = m.group()
         return g if g.startswith("%") else re.sub("[A-Z]", "Q", re.sub("[a-z]", "q", g))
     t = re.sub(r"%[0-9A-Fa-f]{2}|[A-Za-z]+", letters, h)
-    return t if t != h else re.sub(r"[!-/:-@\[-`{-~]", "q", h)
+    return t if t != h else re.sub(r"%[0-9A-Fa-f]{2}|[!-/:-@\[-`{-~]", lambda m: m.group() if len(m.group()) == 3 else "q", h)
 
 
 def _with(prefixes: dict, text: str) -> dict:
@@ -244,13 +244,15 @@ KNOWN = {
     ("#", "traefik"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
     ("#", "aws"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
     ("#", "envoy"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
+    ("v" * 65536, "envoy"): "a value of 64 KiB: envoy --mode validate refuses the route configuration (proto "
+                            "constraint); the build should refuse it with a position",
+    ("..%2f..%2f", "traefik"): "a percent-encoded `/` in a replace_prefix reaches Traefik decoded (replacePathRegex "
+                               "works on the decoded path), so `..%2f` becomes a `/..` segment upstream where nginx "
+                               "keeps the text; open: refuse it on Traefik or settle the meaning",
     ("x" * 1100, "envoy"): "a header of 1,100 characters: envoy --mode validate refuses the route configuration "
                            "(proto constraint); the build should refuse it with a position",
     ("x" * 1100, "nginx"): "a request header name of 1,100 characters: nginx -t cannot build proxy_headers_hash "
                             "(the build should refuse it, or size the hash)",
-    ("$host", "nginx"): "under investigation: the variable references of the build differ from its twin's",
-    ("$1", "nginx"): "under investigation: the variable references of the build differ from its twin's",
-    ("$remote_addr$", "nginx"): "under investigation: the variable references of the build differ from its twin's",
 }
 
 
