@@ -10,8 +10,7 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from .context import typed
-
-LUA = "envoy.filters.http.lua"
+from .lua import LUA
 _SAFE = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.-/")
 
 _SCRIPT = """\

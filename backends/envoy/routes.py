@@ -17,7 +17,7 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import actions, apikey, auth, clusters, cors, matching, policies, ratelimit, redirect
+from . import actions, apikey, auth, clusters, cors, lua, matching, policies, ratelimit, redirect
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -71,11 +71,8 @@ class GatewayRoutes:
         common: dict = {}
         pf = {**policies.per_filter(route, ctx), **self.auth.per_route(route)}
         if route.policies.body_limit == 0 and not ctx.dropping("body_limit"):
-            if apikey.LUA in pf:
-                ctx.error(f"route {route.name!r}: `body_limit: 0` and API keys each need the route's lua script on "
-                          f"Envoy", route.loc, hint="allow a body of at least one byte")
             self.lua = True
-            pf.update(apikey.no_body())
+            pf.update(lua.per_route(*lua.source(pf), *lua.source(apikey.no_body())))
         if pf:
             common["typed_per_filter_config"] = pf
         common.update(policies.request_headers(route, ctx, self.auth.hidden_headers(route)))
@@ -104,10 +101,7 @@ class GatewayRoutes:
             # the lua script answers (redirect.py); the direct response is never reached
             self.lua = True
             pfc = common.get("typed_per_filter_config", {})
-            if apikey.LUA in pfc:
-                ctx.error(f"route {route.name!r}: a redirect and API keys (or `body_limit: 0`) each need the "
-                          f"route's lua script on Envoy", route.loc)
-            pfc = {**pfc, **redirect.per_route(a, m)}
+            pfc = {**pfc, **lua.per_route(*lua.source(pfc), *lua.source(redirect.per_route(a, m)))}
             out.append({"name": base_name, "match": matching.route_match(m),
                         "direct_response": {"status": a.status}, **common, "typed_per_filter_config": pfc})
         elif isinstance(a, ir.Respond):

@@ -34,6 +34,14 @@ gateways:
         match: /hidden-query
         service: echo
         policies: {auth: {api_key: {query: key, keys: {file: keys.txt}, hide_credentials: true}}}
+      - name: keyed-redirect
+        match: /keyed-redirect
+        redirect: {hostname: next.example.com, status: 302}
+        policies: {auth: {api_key: {header: X-Api-Key, keys: {env: GWC_KEYS}}}}
+      - name: keyed-no-body
+        match: /keyed-no-body
+        service: echo
+        policies: {auth: {api_key: {header: X-Api-Key, keys: {env: GWC_KEYS}}}, body_limit: 0}
       - {name: open, match: /open, service: echo}
 """
 
@@ -64,6 +72,20 @@ def test_key_from_the_file_in_the_query(gw):
     assert r.status == 200 and r.json()["query"] == "a=1&b=2"
     r = gw.request("GET", "/hidden-query?key=file-key-1")
     assert r.status == 200 and (r.json()["path"], r.json()["query"]) == ("/hidden-query", "")
+
+
+def test_a_key_before_a_redirect_one_script_per_route(gw):
+    # Envoy runs one lua script per route: the key check and the redirect are steps of it
+    assert gw.request("GET", "/keyed-redirect?a=1").status == 401
+    r = gw.request("GET", "/keyed-redirect?a=1", {"X-Api-Key": "k1"})
+    assert r.status == 302 and r.headers["location"] == f"http://next.example.com:{gw.port}/keyed-redirect?a=1"
+
+
+def test_a_key_and_no_body_one_script_per_route(gw):
+    assert gw.request("POST", "/keyed-no-body", body="x").status == 401
+    assert gw.request("POST", "/keyed-no-body", {"X-Api-Key": "k1"}, body="x").status == 413
+    r = gw.request("GET", "/keyed-no-body", {"X-Api-Key": "k1"})
+    assert r.status == 200 and r.json()["path"] == "/keyed-no-body"
 
 
 def test_other_routes_need_no_key(gw):
