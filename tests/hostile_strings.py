@@ -1,5 +1,5 @@
 """Hostile strings, shared by the tests that prove user text stays inert in generated files
-(tests/kong/test_deck_render.py, tests/harden/test_injection.py)."""
+(tests/kong/test_deck_render.py, tests/harden/test_hostile_fields.py)."""
 from __future__ import annotations
 
 # strings that try decK's and Kong's template languages, YAML's syntax and YAML readers' limits
