@@ -23,4 +23,4 @@ def test_aws_api_selects_the_api_type(cli, tmp_path):
 def test_a_bad_aws_api_is_refused(cli, tmp_path):
     spec = str(cases.HERE / "specs" / "http.yml")
     code, out, err = cli(["build", spec, "--target", "aws", "--aws-api", "websocket", "--out", str(tmp_path / "o")])
-    assert code == 2 and "--aws-api takes `rest` or `http`" in err and not (tmp_path / "o").exists()
+    assert code == 2 and "invalid value 'websocket' for --aws-api: choose rest, http" in err and not (tmp_path / "o").exists()
