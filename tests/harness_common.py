@@ -243,6 +243,24 @@ def http_request(port: int, method: str, path: str, headers: dict[str, str] | No
         conn.close()
 
 
+class Serving:
+    """What every started gateway offers a test: its first listener and requests to it.
+    A dataclass using it has `ports` (listener ports, first one first)."""
+    ports: list[int]
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                body: bytes | str | None = None, host: str | None = None, port: int | None = None) -> Reply:
+        return http_request(port or self.port, method, path, headers, body, host)
+
+
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     if proc.poll() is None:
         proc.terminate()

