@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
+from . import lua
 from .context import typed
 from .lua import LUA
+
 _SAFE = set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.-/")
 
 _SCRIPT = """\
@@ -86,7 +88,7 @@ def script(m: ir.ApiKeyAuth) -> str:
 
 
 def per_route(m: ir.ApiKeyAuth) -> dict:
-    return {LUA: typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute", source_code={"inline_string": script(m)})}
+    return lua.per_route(script(m))
 
 
 def chain_filter() -> dict:
@@ -106,6 +108,3 @@ function envoy_on_request(h)
 end
 """
 
-
-def no_body() -> dict:
-    return {LUA: typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute", source_code={"inline_string": NO_BODY})}

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from .apikey import LUA, lua_string
-from .context import typed
+from .apikey import lua_string
 
 _SCRIPT = """\
 function envoy_on_request(h)
@@ -47,7 +46,7 @@ end
 """
 
 
-def per_route(a: ir.Redirect, m: ir.Match) -> dict:
+def script(a: ir.Redirect, m: ir.Match) -> str:
     rw = a.path
     kind, value, prefix = "nil", "nil", "nil"
     if rw is not None:
@@ -60,4 +59,4 @@ def per_route(a: ir.Redirect, m: ir.Match) -> dict:
                      "host": lua_string(a.hostname) if a.hostname else "nil",
                      "port": lua_string(str(a.port)) if a.port else "nil",
                      "kind": kind, "value": value, "prefix": prefix, "status": lua_string(str(a.status))}
-    return {LUA: typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute", source_code={"inline_string": src})}
+    return src

@@ -72,7 +72,7 @@ class GatewayRoutes:
         pf = {**policies.per_filter(route, ctx), **self.auth.per_route(route)}
         if route.policies.body_limit == 0 and not ctx.dropping("body_limit"):
             self.lua = True
-            pf.update(lua.per_route(*lua.source(pf), *lua.source(apikey.no_body())))
+            pf.update(lua.per_route(*lua.source(pf), apikey.NO_BODY))
         if pf:
             common["typed_per_filter_config"] = pf
         common.update(policies.request_headers(route, ctx, self.auth.hidden_headers(route)))
@@ -101,7 +101,7 @@ class GatewayRoutes:
             # the lua script answers (redirect.py); the direct response is never reached
             self.lua = True
             pfc = common.get("typed_per_filter_config", {})
-            pfc = {**pfc, **lua.per_route(*lua.source(pfc), *lua.source(redirect.per_route(a, m)))}
+            pfc = {**pfc, **lua.per_route(*lua.source(pfc), redirect.script(a, m))}
             out.append({"name": base_name, "match": matching.route_match(m),
                         "direct_response": {"status": a.status}, **common, "typed_per_filter_config": pfc})
         elif isinstance(a, ir.Respond):
