@@ -61,8 +61,10 @@ CAPABILITIES: dict[str, Support] = {
                            "only hash Envoy reads); users from a variable are refused"),
     "auth.mtls": emulated("the route's lua verdict step: a client certificate the listener validated (its "
                           "client_ca), its subject (RFC 2253 form) one of `subjects`"),
-    "auth.any_of": unsupported("not emitted for Envoy yet"),
-    "auth.all_of": unsupported("not emitted for Envoy yet"),
+    "auth.any_of": emulated("the route's lua verdict step after jwt_authn (tokens checked, none refused: "
+                            "allow_missing_or_failed, payloads in the metadata); basic cannot be a choice (Envoy's "
+                            "basic_auth refuses on its own)"),
+    "auth.all_of": emulated("each method checked: jwt_authn and the lua verdict step, basic_auth for basic"),
     "rate_limit.token_bucket": native("local_ratelimit descriptor per budget: max_tokens = burst + 1, refilled "
                                       "continuously at requests/per"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth, refilled continuously: no "
