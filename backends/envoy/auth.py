@@ -19,7 +19,7 @@ import re
 from gatewayc.ir import answers
 from gatewayc.ir import model as ir
 
-from . import apikey, verdict
+from . import apikey, jwks, verdict
 from .answers import Special
 from .context import Ctx, name, typed
 
@@ -36,8 +36,8 @@ def jwks_env(secret: ir.SecretRef) -> str:
 class Auth:
     """The JWT providers of one gateway and what goes with them."""
 
-    def __init__(self, gw: ir.Gateway, ctx: Ctx) -> None:
-        self.gw, self.ctx = gw, ctx
+    def __init__(self, gw: ir.Gateway, ctx: Ctx, cluster_defs: dict[str, dict]) -> None:
+        self.gw, self.ctx, self.cluster_defs = gw, ctx, cluster_defs
         self.providers: dict[str, dict] = {}
         self.requirements: dict[str, dict] = {}
         self.specials: list[Special] = []
@@ -181,8 +181,11 @@ class Auth:
                 ctx.env.add(jwks_env(m.secret))
                 out["local_jwks"] = {"environment_variable": jwks_env(m.secret)}
         else:
-            if m.jwks is None or m.jwks.keys is None:
-                ctx.error(f"route {route.name!r}: Envoy reads JWKS from a file here, not from a URL", m.loc)
+            if m.jwks is not None and m.jwks.url is not None:
+                out["remote_jwks"] = jwks.remote(m.jwks.url)
+                self.cluster_defs.setdefault(jwks.cluster_name(m.jwks.url), jwks.cluster(m.jwks.url))
+            elif m.jwks is None or m.jwks.keys is None:
+                ctx.error(f"route {route.name!r}: no JWKS for Envoy", m.loc)
                 out["local_jwks"] = {"inline_string": '{"keys": []}'}
             else:
                 out["local_jwks"] = {"filename": m.jwks.source}

@@ -50,7 +50,9 @@ CAPABILITIES: dict[str, Support] = {
     "auth.jwt.public_key": emulated("jwt_authn with the JWKS file (local_jwks, read by Envoy); Envoy checks the "
                                     "token's alg against the key type (and the key's `alg`), not against "
                                     "`algorithms`; clock_skew in whole seconds, at least 1 s (Envoy reads 0 as 60 s)"),
-    "auth.jwt.jwks_url": unsupported("remote JWKS needs a cluster for the JWKS host; not emitted for Envoy"),
+    "auth.jwt.jwks_url": emulated("jwt_authn remote_jwks with a cluster for the JWKS host: fetched when Envoy "
+                                  "starts and kept 10 minutes; the host's certificate verified against the system "
+                                  "CA bundle (/etc/ssl/certs/ca-certificates.crt) and the URL's host"),
     "auth.jwt.forward_claims": emulated("jwt_authn claim_to_headers: strings, numbers and booleans as they are, "
                                         "other claims (lists, objects) as base64 of their JSON; every route of the "
                                         "gateway removes those headers from client requests first"),

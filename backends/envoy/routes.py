@@ -28,7 +28,7 @@ class GatewayRoutes:
     def __init__(self, gw: ir.Gateway, ctx: Ctx, cluster_defs: dict[str, dict]) -> None:
         self.gw, self.ctx, self.cluster_defs = gw, ctx, cluster_defs
         self.limited: list[tuple[ir.Route, ir.RateLimit]] = []
-        self.auth = auth.Auth(gw, ctx)
+        self.auth = auth.Auth(gw, ctx, cluster_defs)
         self.cache = cache.GatewayCache(gw, ctx)
         self.lua = False  # some route redirects (a lua script)
 
