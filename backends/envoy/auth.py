@@ -19,7 +19,7 @@ import re
 from gatewayc.ir import answers
 from gatewayc.ir import model as ir
 
-from . import apikey, jwks, verdict
+from . import jwks, verdict
 from .answers import Special
 from .context import Ctx, name, typed
 
@@ -265,9 +265,8 @@ class Auth:
             "envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
             mutations={"request_mutations": [{"remove": h} for h in self.claim_headers]})}]
 
-    def jwt_filters(self, lua: bool = False) -> list[dict]:
-        """basic_auth, jwt_authn, then the lua filter when verdict steps or `lua` (redirects, no
-        body) need it: after authentication, so that a route answers only clients it admits."""
+    def jwt_filters(self) -> list[dict]:
+        """basic_auth, jwt_authn, then the verdict filter when some route has a verdict step."""
         out = []
         if self.basic:
             # off unless a route turns it on with its users file; Envoy wants some users here
@@ -280,8 +279,8 @@ class Auth:
                 "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
                 providers={k: self.providers[k] for k in sorted(self.providers)},
                 requirement_map={k: self.requirements[k] for k in sorted(self.requirements)})})
-        if self.lua or lua:
-            out.append(apikey.chain_filter())
+        if self.lua:
+            out.append(verdict.chain_filter())
         return out
 
 

@@ -170,13 +170,13 @@ class GatewayCache:
         out = []
         for e in entries:
             if first:
-                inside = {k: copy.deepcopy(v) for k, v in e.items() if k != "typed_per_filter_config"}
-                inside["route"].pop("rate_limits", None)
+                # the limits were counted outside (their budget is in the route's metadata)
+                inside = {k: copy.deepcopy(v) for k, v in e.items() if k not in ("typed_per_filter_config", "metadata")}
                 if inside not in inner:
                     inner.append(inside)
             outer = {"name": e["name"], "match": e["match"], "route": {"cluster": lname, "timeout": "0s"}}
-            if "rate_limits" in e["route"]:
-                outer["route"]["rate_limits"] = e["route"]["rate_limits"]
+            if "metadata" in e:
+                outer["metadata"] = e["metadata"]  # the route's rate-limit budget
             pf = dict(e.get("typed_per_filter_config", {}))
             for i, extra in enumerate(self._bypasses(c)):
                 clone = copy.deepcopy(outer)

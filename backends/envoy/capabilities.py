@@ -77,8 +77,12 @@ CAPABILITIES: dict[str, Support] = {
     "rate_limit.key.header": native("a dynamic descriptor per header value (100000 values kept, least recently "
                                     "used out first); without the header (or with an empty one) a request counts "
                                     "under one shared value"),
-    "rate_limit.key.consumer": unsupported("not emitted for Envoy yet"),
-    "rate_limit.key.claim": unsupported("not emitted for Envoy yet"),
+    "rate_limit.key.consumer": emulated("a second local_ratelimit filter after the route's lua verdict step, "
+                                        "which names the verified identity (JWT `sub`, the API key's place in "
+                                        "its list, the basic user, the certificate subject) in the dynamic "
+                                        "metadata; a refused request never reaches it"),
+    "rate_limit.key.claim": emulated("as rate_limit.key.consumer, by the claim of the verified token (a string, "
+                                     "number or boolean; another claim, or none: the client address)"),
     "rate_limit.shared": unsupported("a shared budget needs Envoy's global rate-limit service (a gRPC server "
                                      "in front of Redis), which gatewayc does not configure"),
     "concurrency_limit": unsupported("Envoy's circuit breakers cap a cluster, not a route, and answer 503"),

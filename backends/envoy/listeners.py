@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import answers, observability, policies, ratelimit
+from . import answers, apikey, observability, policies, ratelimit
 from .context import Ctx, name, typed
 from .routes import GatewayRoutes
 
@@ -50,7 +50,8 @@ def tls_socket(tls: ir.Tls, ctx: Ctx) -> dict:
 
 def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
     """The chain, in order: CORS first (its headers go on every answer made after it), the
-    removal of claim headers, the body limit, rate limits, the IP filter, authentication."""
+    removal of claim headers, the body limit, rate limits, the IP filter, authentication, the
+    limits by identity, the lua scripts of redirects and no-body routes, the cache."""
     routes = [r for r in gw.routes if rb.routed(r)]
     out = []
     if (any(r.policies.cors for r in routes) or gw.answers.cors) and not ctx.dropping("cors"):
@@ -60,13 +61,15 @@ def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
         # off unless a route turns it on (with its own limit)
         out.append({"name": policies.BUFFER, "disabled": True, "typed_config": typed(
             "envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes=1)})
-    rl = ratelimit.filter_config(rb.limits)
-    if rl:
-        out.append(rl)
+    out += ratelimit.filter_config(rb.limits)
     if any(r.policies.ip for r in routes) and not ctx.dropping("ip_filter"):
         # no rules here: a route without an IP filter lets everyone through
         out.append({"name": policies.RBAC, "typed_config": typed("envoy.extensions.filters.http.rbac.v3.RBAC")})
-    out += rb.auth.jwt_filters(rb.lua)
+    out += rb.auth.jwt_filters()
+    out += ratelimit.identity_filter(rb.limits)  # M4: after the verdict step, which names the identity
+    if rb.lua:
+        # after authentication: a route's redirect or no-body script answers only clients it admits
+        out.append(apikey.chain_filter())
     out += rb.cache.chain()
     out.append(ROUTER)
     return out

@@ -1,14 +1,22 @@
-"""Rate limits: Envoy's local_ratelimit filter, once in a connection manager, with one
-descriptor per budget (docs/spec.md M1: routes of one budget share one counter per key value).
+"""Rate limits: Envoy's local_ratelimit filter, with one descriptor per budget (docs/spec.md
+M1: routes of one budget share one counter per key value).
 
-A route's `rate_limits` actions make the descriptor [budget id, key value]; the filter's
-descriptor for that budget has no value for the key, so each value gets its own token
-bucket (Envoy's dynamic descriptors, kept for `max_dynamic_descriptors` values, least
-recently used out first). A request without the key's header (or with an empty one) makes
-[budget id, absent]: one bucket for all of them, the spec's "empty value". Requests of
-routes without a limit make no descriptor and take the filter's own bucket, which never
-runs dry. The bucket refills continuously (Envoy's atomic token bucket), so it is a token
-bucket; windows are emulated by a bucket holding one window's worth."""
+Every Envoy route of a limited spec route carries its budget id in its metadata
+(`gatewayc.budget`), and the filter's own `rate_limits` actions make the descriptor
+[budget id, key value] from it: so a route that answers by itself (`respond`, a redirect)
+counts like one that forwards (route-level actions need a forwarding route). Routes without
+a limit have no budget, make no descriptor and take the filter's own bucket, which never runs
+dry. The filter's descriptor for a budget has no value for the key, so each value gets its
+own token bucket (Envoy's dynamic descriptors, kept for `max_dynamic_descriptors` values,
+least recently used out first). A request without the key's header (or with an empty one)
+makes [budget id, absent]: one bucket for all of them, the spec's "empty value". Descriptor
+keys name the header, so that another header a request carries never counts for it.
+
+Limits keyed by a verified identity (M4: `consumer`, `claim`) are a second local_ratelimit
+filter after the auth verdict step, which puts the identity in the dynamic metadata
+(verdict.py): a request refused by auth never reaches it. The bucket refills continuously
+(Envoy's atomic token bucket), so it is a token bucket; windows are emulated by a bucket
+holding one window's worth."""
 from __future__ import annotations
 
 import dataclasses
@@ -19,13 +27,16 @@ from gatewayc.ir import model as ir
 
 from .actions import json_text
 from .answers import Special
-
 from .context import Ctx, dur, typed
+from .verdict import IDENTITY_KEY, IDENTITY_NS
 
 NAME = "envoy.filters.http.local_ratelimit"
+IDENTITY_FILTER = "gatewayc.identity_ratelimit"
+META = "gatewayc"
 BUDGET_KEY = "gwc_budget"
 VALUE_KEY = "gwc_key"
 ABSENT_KEY = "gwc_key_absent"
+ID_KEY = "gwc_identity"
 UNLIMITED = 4294967295  # uint32 max: the filter's own bucket, for requests of unlimited routes
 MAX_KEYS = 100000
 ON = {"default_value": {"numerator": 100, "denominator": "HUNDRED"}}
@@ -44,47 +55,79 @@ def limit_of(route: ir.Route, ctx: Ctx) -> ir.RateLimit | None:
     return rl
 
 
+def by_identity(rl: ir.RateLimit) -> bool:
+    return rl.key.kind in ("consumer", "claim")
+
+
+def route_metadata(rl: ir.RateLimit) -> dict:
+    """The metadata of each Envoy route of a limited spec route: its budget."""
+    return {"filter_metadata": {META: {"budget": rl.budget}}}
+
+
 def bucket(rl: ir.RateLimit) -> dict:
     size = rl.burst + 1 if rl.algorithm in ("token_bucket", "leaky_bucket") else rl.requests
     return {"max_tokens": size, "tokens_per_fill": rl.requests, "fill_interval": dur(rl.period_ms)}
 
 
-def route_actions(rl: ir.RateLimit, route: ir.Route, ctx: Ctx) -> list[dict]:
-    budget = {"generic_key": {"descriptor_key": BUDGET_KEY, "descriptor_value": rl.budget}}
-    k = rl.key
+_BUDGET = {"metadata": {"descriptor_key": BUDGET_KEY, "source": "ROUTE_ENTRY",
+                        "metadata_key": {"key": META, "path": [{"key": "budget"}]}}}
+
+
+def actions(k: ir.LimitKey) -> list[dict]:
+    """The filter's rate_limits entries that make the descriptors of a limit keyed by `k`."""
     if k.kind == "client_ip":
-        return [{"actions": [budget, {"remote_address": {}}]}]
+        return [{"actions": [_BUDGET, {"remote_address": {}}]}]
     if k.kind == "header":
         h = k.name.lower()
-        absent = {"header_value_match": {"descriptor_key": ABSENT_KEY, "descriptor_value": "1", "expect_match": False,
+        absent = {"header_value_match": {"descriptor_key": f"{ABSENT_KEY}:{h}", "descriptor_value": "1",
+                                         "expect_match": False,
                                          "headers": [{"name": h, "string_match": {"safe_regex": {"regex": ".+"}}}]}}
-        return [{"actions": [budget, {"request_headers": {"header_name": h, "descriptor_key": VALUE_KEY}}]},
-                {"actions": [budget, absent]}]
-    ctx.error(f"route {route.name!r}: a rate limit keyed by {k.kind} is not counted on Envoy", rl.loc)
-    return []
+        return [{"actions": [_BUDGET, {"request_headers": {"header_name": h, "descriptor_key": f"{VALUE_KEY}:{h}"}}]},
+                {"actions": [_BUDGET, absent]}]
+    return [{"actions": [_BUDGET, {"metadata": {"descriptor_key": ID_KEY, "source": "DYNAMIC", "metadata_key": {
+        "key": IDENTITY_NS, "path": [{"key": IDENTITY_KEY}]}}}]}]
 
 
 def descriptors(rl: ir.RateLimit) -> list[dict]:
     budget = {"key": BUDGET_KEY, "value": rl.budget}
-    if rl.key.kind == "client_ip":
-        return [{"entries": [budget, {"key": "remote_address"}], "token_bucket": bucket(rl)}]
-    return [{"entries": [budget, {"key": VALUE_KEY}], "token_bucket": bucket(rl)},
-            {"entries": [budget, {"key": ABSENT_KEY, "value": "1"}], "token_bucket": bucket(rl)}]
+    k = rl.key
+    if k.kind == "client_ip":
+        keys = [{"key": "remote_address"}]
+    elif k.kind == "header":
+        h = k.name.lower()
+        keys = [{"key": f"{VALUE_KEY}:{h}"}, {"key": f"{ABSENT_KEY}:{h}", "value": "1"}]
+    else:
+        keys = [{"key": ID_KEY}]
+    return [{"entries": [budget, e], "token_bucket": bucket(rl)} for e in keys]
 
 
-def filter_config(limits: list[ir.RateLimit]) -> dict | None:
-    """The connection manager's local_ratelimit filter for these limits (one per budget)."""
+def _filter(name: str, stat: str, limits: list[ir.RateLimit]) -> list[dict]:
     seen: dict[str, ir.RateLimit] = {}
     for rl in limits:
         seen.setdefault(rl.budget, rl)
     if not seen:
-        return None
-    descs = [d for b in sorted(seen) for d in descriptors(seen[b])]
+        return []
+    acts: list[dict] = []
+    for b in sorted(seen):
+        acts += [a for a in actions(seen[b].key) if a not in acts]
     cfg = typed("envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
-                stat_prefix="gatewayc_rate_limit",
+                stat_prefix=stat,
                 token_bucket={"max_tokens": UNLIMITED, "tokens_per_fill": UNLIMITED, "fill_interval": "1s"},
-                filter_enabled=ON, filter_enforced=ON, descriptors=descs, max_dynamic_descriptors=MAX_KEYS)
-    return {"name": NAME, "typed_config": cfg}
+                filter_enabled=ON, filter_enforced=ON, rate_limits=acts,
+                descriptors=[d for b in sorted(seen) for d in descriptors(seen[b])],
+                max_dynamic_descriptors=MAX_KEYS)
+    return [{"name": name, "typed_config": cfg}]
+
+
+def filter_config(limits: list[ir.RateLimit]) -> list[dict]:
+    """The local_ratelimit filter for the limits keyed by client address or header (before
+    authentication)."""
+    return _filter(NAME, "gatewayc_rate_limit", [rl for rl in limits if not by_identity(rl)])
+
+
+def identity_filter(limits: list[ir.RateLimit]) -> list[dict]:
+    """The local_ratelimit filter for the limits keyed by identity (after the verdict step)."""
+    return _filter(IDENTITY_FILTER, "gatewayc_identity_rate_limit", [rl for rl in limits if by_identity(rl)])
 
 
 def specials(limited: list[tuple[ir.Route, ir.RateLimit]]) -> list[Special]:

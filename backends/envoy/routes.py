@@ -79,6 +79,8 @@ class GatewayRoutes:
         common.update(policies.request_headers(route, ctx, self.auth.hidden_headers(route)))
         common.update(policies.response_headers(route.policies.transforms.response_headers, ctx))
         rl = ratelimit.limit_of(route, ctx)
+        if rl is not None:
+            common["metadata"] = ratelimit.route_metadata(rl)  # its budget, for the rate-limit filters
         out: list[dict] = self.preflights(route, m, base_name)
         if isinstance(a, ir.Forward):
             cname = self.cluster(route, a.service)
@@ -94,8 +96,6 @@ class GatewayRoutes:
                 for methods, idempotent in splits:
                     action = actions.forward(route, a, cname, idempotent, ctx)
                     action.update(rewrite)
-                    if rl is not None:
-                        action["rate_limits"] = ratelimit.route_actions(rl, route, ctx)
                     suffix = (f"p{k}" if path else "") + ("" if idempotent else "n")
                     forwards.append({"name": name(base_name, suffix) if suffix else base_name,
                                      "match": matching.route_match(m, path, methods or None), "route": action,
@@ -117,9 +117,6 @@ class GatewayRoutes:
             out += cors.direct_split(entry, c) if c is not None and not ctx.dropping("cors") else [entry]
         if rl is not None and g == 0:
             self.limited.append((route, rl))
-            if isinstance(a, (ir.Redirect, ir.Respond)):
-                ctx.error(f"route {route.name!r}: Envoy counts rate limits on forwarding routes only; this route "
-                          f"answers by itself", rl.loc)
         return out
 
     def preflights(self, route: ir.Route, m: ir.Match, base_name: str) -> list[dict]:

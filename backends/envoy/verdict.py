@@ -1,6 +1,7 @@
 """The auth verdict of a route that Envoy's own filters cannot decide alone: API keys, mTLS
-subjects, `any_of` / `all_of`, and every route whose limit counts by identity (M4). One lua
-step per route (LuaPerRoute), running after jwt_authn and basic_auth:
+subjects, `any_of` / `all_of`, and every route whose limit counts by identity (M4). A lua
+filter of its own (FILTER, before the identity rate limits and the lua filter of redirects and
+`body_limit: 0`) with a script per route (LuaPerRoute), after jwt_authn and basic_auth:
 
 - `jwt`: jwt_authn checked the token without refusing it (`allow_missing_or_failed`) and put a
   verified token's payload in the dynamic metadata under the provider's name; the token
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import lua
 from .apikey import lua_string
+from .context import typed
+from .lua import LUA
+
+FILTER = "gatewayc.auth_verdict"
 JWT_META = "envoy.filters.http.jwt_authn"
 IDENTITY_NS = "gatewayc"
 IDENTITY_KEY = "identity"
@@ -177,4 +181,11 @@ def script(tree: dict, hide: list[dict], key: ir.LimitKey | None) -> str:
 
 
 def per_route(tree: dict, hide: list[dict], key: ir.LimitKey | None) -> dict:
-    return lua.per_route(script(tree, hide, key))
+    return {FILTER: typed("envoy.extensions.filters.http.lua.v3.LuaPerRoute",
+                          source_code={"inline_string": script(tree, hide, key)})}
+
+
+def chain_filter() -> dict:
+    # a lua filter of its own, named FILTER; nothing by default, a route brings its script
+    return {"name": FILTER, "typed_config": typed("envoy.extensions.filters.http.lua.v3.Lua", default_source_code={
+        "inline_string": "function envoy_on_request(h) end\n"})}
