@@ -63,6 +63,10 @@ class Auth:
 
     def by_lua(self, route: ir.Route, m: ir.AuthMethod) -> bool:
         """Whether the verdict step decides (verdict.py), not jwt_authn or basic_auth alone."""
+        if isinstance(m, ir.BasicAuth) and m.credentials.kind == "env":
+            return True
+        if isinstance(m, ir.JwtAuth) and m.token.cookie and m.hide_credentials:
+            return True  # jwt_authn removes a token from a header or the query only: the step takes the cookie out
         return not isinstance(m, (ir.JwtAuth, ir.BasicAuth)) or identity_key(route, self.ctx) is not None
 
     def per_route(self, route: ir.Route) -> dict:
@@ -112,14 +116,21 @@ class Auth:
                 jwts.append(pname)
                 if pname not in self.providers:
                     self.providers[pname] = {**self.provider(route, x), "payload_in_metadata": pname}
+                t = x.token
                 if x.hide_credentials:
-                    hide.append({"header": x.token.header.lower()} if x.token.header else {"param": x.token.query})
+                    hide.append({"header": t.header.lower()} if t.header else {"param": t.query} if t.query
+                                else {"cookie": t.cookie})
                 return {"t": "jwt", "meta": pname}
             if isinstance(x, ir.BasicAuth):
+                if x.credentials.kind == "env":
+                    # plain `user:password` pairs: the step compares them itself
+                    self.ctx.env.add(x.credentials.name)
+                    return {"t": "basic", "where": x.credentials.name}
                 if under_any:
-                    self.ctx.error(f"route {route.name!r}: Envoy checks basic credentials only with its basic_auth "
+                    self.ctx.error(f"route {route.name!r}: Envoy checks an htpasswd file only with its basic_auth "
                                    f"filter, which refuses on its own: it cannot be one choice of any_of", x.loc,
-                                   hint="combine basic with all_of only, or use another method under any_of")
+                                   hint="give the users as `{env: NAME}` (user:password pairs), or use basic "
+                                        "under all_of only")
                 out.update(self.basic_route(route, x))
                 return {"t": "basic"}
             if isinstance(x, ir.ApiKeyAuth):
@@ -201,10 +212,6 @@ class Auth:
             out["from_cookies"] = [t.cookie]
         # M5: the token goes on as received unless hide_credentials
         out["forward"] = not m.hide_credentials
-        if t.cookie and m.hide_credentials:
-            ctx.error(f"route {route.name!r}: Envoy's jwt_authn removes a token from a header or the query, not "
-                      f"from a cookie: hide_credentials cannot be honoured", m.loc,
-                      hint="take the token from a header or a query parameter, or set hide_credentials: false")
         if m.required_claims:
             ctx.error(f"route {route.name!r}: Envoy's jwt_authn cannot require claims "
                       f"({', '.join(m.required_claims)}) to be present", m.loc)
@@ -231,15 +238,10 @@ class Auth:
                                      [("WWW-Authenticate", c.value(False)) for c in answers.challenges(a)]))
 
     def basic_route(self, route: ir.Route, m: ir.BasicAuth) -> dict:
-        """Envoy's basic_auth filter reads an htpasswd file whose entries are {SHA} hashes; the
-        spec's plain `user:password` pairs in a variable cannot be given to it."""
+        """Envoy's basic_auth filter on the route, with its htpasswd file ({SHA} entries, the
+        only hash Envoy reads); users from a variable are the verdict step's."""
         self.basic = True
-        if m.credentials.kind != "file":
-            self.ctx.error(f"route {route.name!r}: Envoy's basic_auth reads users only from an htpasswd file "
-                           f"with {{SHA}} entries, not `user:password` pairs from a variable", m.loc,
-                           hint="give `credentials: {file: path}` (htpasswd -s)")
-        users = ({"filename": m.credentials.name} if m.credentials.kind == "file"
-                 else {"inline_string": "gatewayc-nobody:{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"})
+        users = {"filename": m.credentials.name}
         return {BASIC: typed("envoy.config.route.v3.FilterConfig", config=typed(
             "envoy.extensions.filters.http.basic_auth.v3.BasicAuthPerRoute", users=users))}
 

@@ -60,7 +60,8 @@ CAPABILITIES: dict[str, Support] = {
                              "the file) are read once per Envoy worker on its first request (a changed file needs a "
                              "restart)"),
     "auth.basic": emulated("basic_auth filter per route: the users file must be htpasswd with {SHA} entries (the "
-                           "only hash Envoy reads); users from a variable are refused"),
+                           "only hash Envoy reads), and cannot be a choice of any_of; users from a variable are "
+                           "compared by the route's lua verdict step"),
     "auth.mtls": emulated("the route's lua verdict step: a client certificate the listener validated (its "
                           "client_ca), its subject (RFC 2253 form) one of `subjects`"),
     "auth.any_of": emulated("the route's lua verdict step after jwt_authn (tokens checked, none refused: "

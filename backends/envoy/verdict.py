@@ -6,7 +6,9 @@ filter of its own (FILTER, before the identity rate limits and the lua filter of
 - `jwt`: jwt_authn checked the token without refusing it (`allow_missing_or_failed`) and put a
   verified token's payload in the dynamic metadata under the provider's name; the token
   passed when that payload is there.
-- `basic` (only under `all_of`): Envoy's basic_auth filter refused a wrong password already.
+- `basic`: users from a variable (`user:password` pairs) are compared by the script; an
+  htpasswd file (only under `all_of`) is Envoy's basic_auth filter's, which refused a wrong
+  password already.
 - `api_key`: the keys are read by the script, once per Envoy worker on its first request: the
   variable as comma-separated keys, the file one key per line (a changed file needs a restart).
 - `mtls`: the connection's client certificate was validated by the listener (its client_ca),
@@ -53,6 +55,14 @@ local function load_keys(node)
     end
   end
   return keys
+end
+-- `user:password` pairs, comma-separated (a password may hold a colon, a user may not)
+local function load_users(where)
+  local users = {}
+  for pair in string.gmatch(os.getenv(where) or "", "[^,]+") do
+    if pair:find(":", 2, true) then users[pair] = true end
+  end
+  return users
 end
 local function unescape(s)
   s = s:gsub("+", " ")
@@ -101,10 +111,14 @@ local function check(h, node)
     if v == nil and cfg.consumer then v = scalar(payload["sub"]) end
     return true, v and ("c:" .. v)
   elseif node.t == "basic" then
-    if not cfg.consumer then return true end
     local cred = (h:headers():get("authorization") or ""):match("^[Bb][Aa][Ss][Ii][Cc] +(.*)$")
-    local user = cred and unbase64(cred):match("^([^:]*):")
-    return true, user and ("u:" .. user)
+    local given = cred and unbase64(cred)
+    if node.where then
+      if keysets[node] == nil then keysets[node] = load_users(node.where) end
+      if given == nil or not keysets[node][given] then return false end
+    end
+    local user = given and given:match("^([^:]*):")
+    return true, cfg.consumer and user and ("u:" .. user) or nil
   elseif node.t == "api_key" then
     local key
     if node.header then key = h:headers():get(node.header) else key = param(h:headers(), node.param) end
@@ -140,6 +154,12 @@ function envoy_on_request(h)
   for _, c in ipairs(cfg.hide) do
     if c.header then
       headers:remove(c.header)
+    elseif c.cookie then
+      local kept = {}
+      for part in string.gmatch(headers:get("cookie") or "", "[^;]+") do
+        if part:match("^%%s*([^=]*)") ~= c.cookie then kept[#kept + 1] = trim(part) end
+      end
+      if #kept > 0 then headers:replace("cookie", table.concat(kept, "; ")) else headers:remove("cookie") end
     else
       local _, rest = param(headers, c.param)
       headers:replace(":path", rest)

@@ -67,6 +67,12 @@ gateways:
         service: echo
         policies:
           auth: {jwt: {algorithms: [HS256], secret: {env: GWC_JWT_SECRET}, token: {cookie: session}}}
+      - name: cookie-hidden
+        match: /cookie-hidden
+        service: echo
+        policies:
+          auth:
+            jwt: {algorithms: [HS256], secret: {env: GWC_JWT_SECRET}, token: {cookie: session}, hide_credentials: true}
       - {name: open, match: /open, service: echo}
 """
 
@@ -164,6 +170,17 @@ def test_cookie_token(gw):
     token = hs({"exp": int(time.time()) + 60})
     assert gw.request("GET", "/cookie", {"Cookie": f"a=1; session={token}"}).status == 200
     assert gw.request("GET", "/cookie", {"Cookie": "session=x.y.z"}).status == 401
+
+
+def test_a_hidden_cookie_token_goes_and_the_other_cookies_stay(gw):
+    token = hs({"exp": int(time.time()) + 60})
+    r = gw.request("GET", "/cookie-hidden", {"Cookie": f"a=1; session={token}; b=2"})
+    assert r.status == 200, r.body
+    assert r.json()["headers"]["cookie"] == "a=1; b=2"
+    r = gw.request("GET", "/cookie-hidden", {"Cookie": f"session={token}"})
+    assert r.status == 200 and "cookie" not in r.json()["headers"]
+    r = gw.request("GET", "/cookie-hidden", {"Cookie": "a=1; session=x.y.z"})
+    assert (r.status, r.headers["www-authenticate"]) == (401, 'Bearer realm="gatewayc", error="invalid_token"')
 
 
 def test_claim_headers_never_come_from_the_client_on_any_route(gw):
