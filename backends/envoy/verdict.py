@@ -28,7 +28,6 @@ from gatewayc.ir import model as ir
 
 from .apikey import lua_string
 from .context import typed
-from .lua import LUA
 
 FILTER = "gatewayc.auth_verdict"
 JWT_META = "envoy.filters.http.jwt_authn"
