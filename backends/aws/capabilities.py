@@ -6,7 +6,6 @@ from __future__ import annotations
 from gatewayc.capabilities import Support, emulated, native, unsupported
 
 _MANAGED = "API Gateway is a managed endpoint: "
-PENDING = unsupported("not built for API Gateway yet")
 
 CAPABILITIES: dict[str, Support] = {
     "routing.path.exact": native("a resource (REST) or route (HTTP API) per path; segments of A-Za-z0-9._-:, only"),
@@ -70,7 +69,10 @@ CAPABILITIES: dict[str, Support] = {
     "rate_limit.shared": native("API Gateway's counters are regional, shared by everything serving the API; the "
                                 "Redis store is not used"),
     "concurrency_limit": unsupported("API Gateway has no concurrent-request limit"),
-    "cache": PENDING,
+    "cache": emulated("REST: the stage's cache cluster (0.5 GB) and a method setting per cached method (TTL 1-3600 "
+                      "s), keyed on the resource, the greedy path, `vary` headers and query parameters (and the API "
+                      "key); a key holding the whole query string and `bypass` are refused, and API Gateway caches "
+                      "every status (GWC311). The HTTP API has no cache"),
     "cors": native("HTTP API: `x-amazon-apigateway-cors`, one policy for the whole API (routes that differ: an "
                    "error). REST proxy integrations pass the service's response unchanged: refused there"),
     "ip_filter": native("REST: the resource policy (`x-amazon-apigateway-policy`) denies the route's methods to "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import cache
 from .authorizers import authorizers
 from .context import Ctx
 from .cors import api_cors
@@ -17,9 +18,11 @@ ANY_METHOD = "x-amazon-apigateway-any-method"
 PROXY_PARAM = {"name": "proxy", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
+def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage, dict]:
+    """The document, the usage plan, and the Stage's cache properties."""
     gw = ctx.gateway
-    table = operations(gw)
+    ttls = cache.ttl_seconds(ctx)
+    table = cache.spell_out(ctx, operations(gw))
     usage = plan(ctx, table)
     jwt = authorizers(ctx, table)
     paths: dict[str, Any] = {}
@@ -32,7 +35,7 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
                               hint="rename the path, or route it through a prefix match"):
                 continue
         for method, op in ops.items():
-            built = _operation(op, method, ctx)
+            built = _operation(op, method, ctx, cache.key_parameters(op, method, (path, method) in usage.keyed, ttls))
             if built is None:
                 continue
             if (path, method) in usage.keyed:
@@ -70,17 +73,23 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
             doc["x-amazon-apigateway-cors"] = cors
         ctx.warn("the HTTP API answers with its own bodies (`{\"message\": \"Not Found\"}`, ...): it has no gateway "
                  "responses, so the answers the gateway makes itself do not have the spec's shape", gw.loc)
-    return doc, usage
+    return doc, usage, cache.stage_settings(table, ttls)
 
 
-def _operation(op: Op, method: str, ctx: Ctx) -> dict | None:
+def _operation(op: Op, method: str, ctx: Ctx, cache_keys: list[tuple[str, str]] | None) -> dict | None:
     built = integration(op, method, ctx)
     if built is None:
         return None
     integ, responses = built
     out: dict[str, Any] = {}
-    if op.greedy:
-        out["parameters"] = [PROXY_PARAM]
+    params = [PROXY_PARAM] if op.greedy else []
+    if cache_keys is not None:
+        params += [{"name": name, "in": "header" if where == "header" else "query", "required": False,
+                    "schema": {"type": "string"}} for where, name in cache_keys if where != "path"]
+        if cache_keys:
+            integ = {**integ, "cacheKeyParameters": [f"method.request.{where}.{name}" for where, name in cache_keys]}
+    if params:
+        out["parameters"] = params
     out["responses"] = responses
     out["x-amazon-apigateway-integration"] = integ
     return out

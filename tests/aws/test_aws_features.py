@@ -13,6 +13,7 @@ from gatewayc.build import build
 INTEG = "x-amazon-apigateway-integration"
 JWT = {"algorithms": ["RS256"], "jwks": {"url": "https://id.example.com/jwks"}, "issuer": "https://id.example.com",
        "audiences": ["api"]}
+CACHE = {"ttl": "30s", "key": ["method", "host", "path"]}
 
 
 def _spec(route: dict, service: dict | None = None, gateway: dict | None = None) -> str:
@@ -169,6 +170,30 @@ ROWS = [
      ("error", "GWC300", "(aggregation)")),
     ("body-limit", "rest", {"match": "/a", "policies": {"body_limit": "1MB"}}, None, None,
      ("error", "GWC300", "(body_limit)")),
+    ("cache-key", "rest", {"match": "/a", "policies": {"cache": {**CACHE, "vary": {"headers": ["Accept-Language"],
+                                                                                "query": ["page"]}}}}, None, None,
+     ("openapi", "/a/{proxy+}", "get", {"cacheKeyParameters": ["method.request.path.proxy",
+                                                               "method.request.header.accept-language",
+                                                               "method.request.querystring.page"]})),
+    ("cache-any-method-head", "rest", {"match": "/a", "policies": {"cache": CACHE}}, None, None,
+     ("openapi", "/a", "head", {"type": "http_proxy", "httpMethod": "HEAD"})),
+    ("cache-api-key", "rest", {"match": {"path": {"exact": "/a"}, "methods": ["GET"]},
+                               "policies": {"cache": CACHE, "auth": {"api_key": {"header": "X-API-Key",
+                                                                                 "keys": {"env": "K"}}}}}, None, None,
+     ("openapi", "/a", "get", {"cacheKeyParameters": ["method.request.header.X-API-Key"]})),
+    ("cache-stage", "rest", {"match": {"path": {"exact": "/a/b"}, "methods": ["GET", "POST"]},
+                             "policies": {"cache": {**CACHE, "ttl": "1h", "methods": ["GET"]}}}, None, None,
+     ("template", "Stage", {"CacheClusterEnabled": True, "CacheClusterSize": "0.5", "MethodSettings": [
+         {"ResourcePath": "/*", "HttpMethod": "*", "CachingEnabled": False},
+         {"ResourcePath": "/~1a~1b", "HttpMethod": "GET", "CachingEnabled": True, "CacheTtlInSeconds": 3600}]})),
+    ("cache-whole-query", "rest", {"match": "/a", "policies": {"cache": {"ttl": "30s"}}}, None, None,
+     ("error", "GWC310", "never on the whole query string")),
+    ("cache-bypass", "rest", {"match": "/a", "policies": {"cache": {**CACHE, "bypass": {"headers": ["X-Fresh"]}}}},
+     None, None, ("error", "GWC310", "(`bypass`)")),
+    ("cache-ttl-over-1h", "rest", {"match": "/a", "policies": {"cache": {**CACHE, "ttl": "2h"}}}, None, None,
+     ("error", "GWC310", "API Gateway caches for 1-3600 s")),
+    ("cache-http", "http", {"match": "/a", "policies": {"cache": CACHE}}, None, None,
+     ("error", "GWC310", "a response cache needs a REST API")),
 ]
 
 
@@ -263,3 +288,16 @@ gateways:
     r = build(str(spec), ["aws"], source="gateway.yml")
     errors = [d.message for d in r.diagnostics if d.is_error]
     assert not r.ok and any("would also cover GET /admin/open of route 'inner'" in e for e in errors), errors
+
+
+def test_a_cache_says_what_api_gateway_does_otherwise(tmp_path):
+    """Built, with a warning each: API Gateway caches every status, and whole seconds."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"cache": {**CACHE, "ttl": "1500ms", "statuses": [200, 404]}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    assert r.ok, [str(d) for d in r.diagnostics]
+    warnings = [d.message for d in r.diagnostics if d.code == "GWC311"]
+    assert any("whatever its status; the spec caches only 200, 404" in w for w in warnings), warnings
+    assert any("1500 ms is cached for 1 s" in w for w in warnings), warnings
+    stage = yaml.safe_load(r.files["template.yaml"])["Resources"]["Stage"]["Properties"]
+    assert {s["CacheTtlInSeconds"] for s in stage["MethodSettings"] if s["CachingEnabled"]} == {1}
