@@ -18,9 +18,10 @@ CAPABILITIES: dict[str, Support] = {
     "routing.hostname": unsupported(_MANAGED + "a hostname maps a whole API through a custom domain name (with an "
                                     "ACM certificate); build one gateway per hostname"),
     "routing.hostname.wildcard": unsupported(_MANAGED + "wildcard custom domains map a whole API"),
-    "action.redirect": native("REST: a MOCK integration answering the status with a fixed Location (the HTTP API "
-                              "has no MOCK integration); a redirect that keeps the request's path or host cannot be "
-                              "built"),
+    "action.redirect": emulated("REST: a MOCK integration answering the status with a fixed Location (the HTTP "
+                                "API has no MOCK integration), which cannot keep the request's query string: built "
+                                "only when `action.redirect` is accepted (GWC302); a redirect that keeps the "
+                                "request's path or host cannot be built"),
     "action.respond": native("REST: a MOCK integration with the body as its response template (the HTTP API has "
                              "no MOCK integration)"),
     "rewrite.path": native("the integration URI: the new prefix before `{proxy}`, or the full path"),

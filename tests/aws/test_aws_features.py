@@ -76,12 +76,10 @@ ROWS = [
                       "responseParameters": {"method.response.header.Content-Type": "'application/json'"}}}})),
     ("respond-http", "http", {"match": {"path": {"exact": "/h"}}, "respond": {"status": 200}}, None, None,
      ("error", "GWC310", "needs a REST API")),
-    ("redirect-fixed", "rest",
+    ("redirect-drops-query", "rest",
      {"match": {"path": {"exact": "/d"}},
       "redirect": {"scheme": "https", "hostname": "x.example.com", "path": {"full": "/n"}, "status": 301}},
-     None, None, ("openapi", "/d", "x-amazon-apigateway-any-method",
-                  {"responses": {"default": {"statusCode": "301", "responseParameters": {
-                      "method.response.header.Location": "'https://x.example.com/n'"}}}})),
+     None, None, ("error", "GWC310", "drops the request's query string")),
     ("redirect-keeps-path", "rest", {"match": {"path": {"exact": "/d"}}, "redirect": {"scheme": "https"}}, None,
      None, ("error", "GWC310", "fixed Location")),
     ("not-found-response", "rest", {"match": "/a"}, None, {"not_found": {"status": 404, "body": {"error": "none"}}},
@@ -301,3 +299,18 @@ def test_a_cache_says_what_api_gateway_does_otherwise(tmp_path):
     assert any("1500 ms is cached for 1 s" in w for w in warnings), warnings
     stage = yaml.safe_load(r.files["template.yaml"])["Resources"]["Stage"]["Properties"]
     assert {s["CacheTtlInSeconds"] for s in stage["MethodSettings"] if s["CachingEnabled"]} == {1}
+
+
+def test_an_accepted_redirect_is_built_without_the_query_string(tmp_path):
+    """The spec keeps the query string on a redirect; a MOCK integration's Location is fixed.
+    Refused above; accepted, the redirect is built with a fixed Location and a GWC302 says what
+    is lost."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": {"path": {"exact": "/d"}}, "redirect": {
+        "scheme": "https", "hostname": "x.example.com", "path": {"full": "/n"}, "status": 301}}))
+    r = build(str(spec), ["aws"], source="gateway.yml", accept=["action.redirect"])
+    assert r.ok and any(d.code == "GWC302" and "query string" in d.message for d in r.diagnostics)
+    integ = json.loads(r.files["openapi.json"])["paths"]["/d"]["x-amazon-apigateway-any-method"][INTEG]
+    assert integ["responses"]["default"]["statusCode"] == "301"
+    assert integ["responses"]["default"]["responseParameters"] == {
+        "method.response.header.Location": "'https://x.example.com/n'"}
