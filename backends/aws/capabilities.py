@@ -92,7 +92,9 @@ CAPABILITIES: dict[str, Support] = {
     "aggregation": unsupported("API Gateway cannot aggregate responses of several services (only a Lambda or "
                                "Step Functions integration could)"),
     "observability.metrics": unsupported("API Gateway's metrics are CloudWatch's, not a Prometheus endpoint"),
-    "observability.access_log": unsupported("not built for API Gateway yet (stage access log settings)"),
+    "observability.access_log": native("the stage's access log settings into a CloudWatch Logs group of the "
+                                       "template, JSON or text from `$context` variables (the path without the "
+                                       "query string); a REST API needs the account's CloudWatch Logs role"),
     "observability.request_id": unsupported("API Gateway makes its own request id (x-amzn-RequestId)"),
     "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the service "
                                             "unchanged; no tracing is configured"),

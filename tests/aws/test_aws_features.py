@@ -14,6 +14,11 @@ INTEG = "x-amazon-apigateway-integration"
 JWT = {"algorithms": ["RS256"], "jwks": {"url": "https://id.example.com/jwks"}, "issuer": "https://id.example.com",
        "audiences": ["api"]}
 CACHE = {"ttl": "30s", "key": ["method", "host", "path"]}
+# the JSON access log's fields: the path without the query string, no header but User-Agent
+ACCESS_LOG_FIELDS = {"time": "$context.requestTime", "client": "$context.identity.sourceIp",
+                     "method": "$context.httpMethod", "uri": "$context.path", "status": "$context.status",
+                     "bytes": "$context.responseLength", "duration": "$context.responseLatency",
+                     "request_id": "$context.requestId", "user_agent": "$context.identity.userAgent"}
 
 
 def _spec(route: dict, service: dict | None = None, gateway: dict | None = None) -> str:
@@ -192,6 +197,13 @@ ROWS = [
      ("error", "GWC310", "API Gateway caches for 1-3600 s")),
     ("cache-http", "http", {"match": "/a", "policies": {"cache": CACHE}}, None, None,
      ("error", "GWC310", "a response cache needs a REST API")),
+    ("access-log-json", "rest", {"match": "/a"}, None, {"observability": {"access_log": {"format": "json"}}},
+     ("template", "Stage", {"AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["AccessLogs", "Arn"]},
+                                                 "Format": json.dumps(ACCESS_LOG_FIELDS, separators=(",", ":"))}})),
+    ("access-log-text-http", "http", {"match": "/a"}, None, {"observability": {"access_log": {"format": "text"}}},
+     ("template", "Stage", {"AccessLogSettings": {"Format": (
+         '$context.identity.sourceIp - [$context.requestTime] "$context.httpMethod $context.path $context.protocol" '
+         '$context.status $context.responseLength $context.responseLatency $context.requestId')}})),
 ]
 
 
@@ -314,3 +326,12 @@ def test_an_accepted_redirect_is_built_without_the_query_string(tmp_path):
     assert integ["responses"]["default"]["statusCode"] == "301"
     assert integ["responses"]["default"]["responseParameters"] == {
         "method.response.header.Location": "'https://x.example.com/n'"}
+
+
+def test_the_access_log_group_is_in_the_template(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a"}, gateway={"observability": {"access_log": {}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    assert r.ok, [str(d) for d in r.diagnostics]
+    assert yaml.safe_load(r.files["template.yaml"])["Resources"]["AccessLogs"]["Type"] == "AWS::Logs::LogGroup"
+    assert any(d.code == "GWC301" and "CloudWatch Logs role" in d.message for d in r.diagnostics)
