@@ -88,7 +88,10 @@ CAPABILITIES: dict[str, Support] = {
     "transform.request.body.rename": unsupported("proxy integrations pass the body unchanged"),
     "transform.response.headers": unsupported("REST proxy integrations pass the service's response unchanged"),
     "validation.body_schema": unsupported("not built for API Gateway yet (REST request validators and models)"),
-    "validation.required": unsupported("not built for API Gateway yet (REST request validators)"),
+    "validation.required": native("REST: required operation parameters checked by a request validator, answered "
+                                  "by the BAD_REQUEST_PARAMETERS gateway response (one status and body for the whole "
+                                  "API; a blank value is refused too, GWC311). The HTTP API has no request "
+                                  "validation"),
     "aggregation": unsupported("API Gateway cannot aggregate responses of several services (only a Lambda or "
                                "Step Functions integration could)"),
     "observability.metrics": unsupported("API Gateway's metrics are CloudWatch's, not a Prometheus endpoint"),

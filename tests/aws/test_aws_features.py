@@ -14,6 +14,7 @@ INTEG = "x-amazon-apigateway-integration"
 JWT = {"algorithms": ["RS256"], "jwks": {"url": "https://id.example.com/jwks"}, "issuer": "https://id.example.com",
        "audiences": ["api"]}
 CACHE = {"ttl": "30s", "key": ["method", "host", "path"]}
+REQUIRED = {"required_headers": ["Idempotency-Key"], "required_query": ["page"]}
 # the JSON access log's fields: the path without the query string, no header but User-Agent
 ACCESS_LOG_FIELDS = {"time": "$context.requestTime", "client": "$context.identity.sourceIp",
                      "method": "$context.httpMethod", "uri": "$context.path", "status": "$context.status",
@@ -197,6 +198,16 @@ ROWS = [
      ("error", "GWC310", "API Gateway caches for 1-3600 s")),
     ("cache-http", "http", {"match": "/a", "policies": {"cache": CACHE}}, None, None,
      ("error", "GWC310", "a response cache needs a REST API")),
+    ("validation-validators", "rest", {"match": "/a", "policies": {"validation": REQUIRED}}, None, None,
+     ("doc", "x-amazon-apigateway-request-validators",
+      {"params": {"validateRequestBody": False, "validateRequestParameters": True}})),
+    ("validation-response", "rest", {"match": "/a", "policies": {"validation": {**REQUIRED, "status": 422}}}, None,
+     None, ("doc", "x-amazon-apigateway-gateway-responses", {"BAD_REQUEST_PARAMETERS": {
+         "statusCode": "422", "responseTemplates": {"application/json": '{"error":"Unprocessable Content"}'}}})),
+    ("validation-http", "http", {"match": "/a", "policies": {"validation": REQUIRED}}, None, None,
+     ("error", "GWC310", "a request validator needs a REST API")),
+    ("validation-body-schema", "rest", {"match": "/a", "policies": {"validation": {"body": {"inline": {
+        "type": "object"}}}}}, None, None, ("error", "GWC300", "(validation.body_schema)")),
     ("access-log-json", "rest", {"match": "/a"}, None, {"observability": {"access_log": {"format": "json"}}},
      ("template", "Stage", {"AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["AccessLogs", "Arn"]},
                                                  "Format": json.dumps(ACCESS_LOG_FIELDS, separators=(",", ":"))}})),
@@ -335,3 +346,20 @@ def test_the_access_log_group_is_in_the_template(tmp_path):
     assert r.ok, [str(d) for d in r.diagnostics]
     assert yaml.safe_load(r.files["template.yaml"])["Resources"]["AccessLogs"]["Type"] == "AWS::Logs::LogGroup"
     assert any(d.code == "GWC301" and "CloudWatch Logs role" in d.message for d in r.diagnostics)
+
+
+def test_required_parameters_are_declared_and_validated(tmp_path):
+    """Each operation of a validated route declares its required header and query parameter
+    and names the validator; a cache key on the same header stays one parameter (required)."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"validation": REQUIRED, "cache": {
+        **CACHE, "vary": {"headers": ["idempotency-key"]}}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    assert r.ok, [str(d) for d in r.diagnostics]
+    assert any(d.code == "GWC311" and "blank" in d.message for d in r.diagnostics)
+    paths = json.loads(r.files["openapi.json"])["paths"]
+    for path, item in paths.items():
+        for op in item.values():
+            assert op["x-amazon-apigateway-request-validator"] == "params"
+            params = [(p["in"], p["name"].lower(), p["required"]) for p in op["parameters"] if p["in"] != "path"]
+            assert params == [("header", "idempotency-key", True), ("query", "page", True)], (path, params)
