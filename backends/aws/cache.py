@@ -31,13 +31,14 @@ CLUSTER_SIZE = "0.5"  # GB, the smallest: the spec has no size
 MAX_TTL_S = 3600
 
 
-def spell_out(ctx: Ctx, ops: dict[str, dict[str, Op]]) -> dict[str, dict[str, Op]]:
-    """The table with an explicit operation for each cached method of a cached ANY route."""
+def spell_out(ops: dict[str, dict[str, Op]], ttls: dict[ir.Cache, int]) -> dict[str, dict[str, Op]]:
+    """The table with an explicit operation for each cached method of a cached ANY route
+    (`ttls`: the cache policies that are built)."""
     out: dict[str, dict[str, Op]] = {}
     for path, methods in ops.items():
         any_op = methods.get(ANY)
-        cache = _policy(any_op, ctx) if any_op is not None else None
-        if cache is None:
+        cache = any_op.route.policies.cache if any_op is not None else None
+        if cache is None or cache not in ttls:
             out[path] = methods
             continue
         extra = {m: any_op for m in cache.methods if m not in methods}
@@ -97,13 +98,6 @@ def _setting_path(path: str) -> str:
     """A method setting's resource path: `/a/b` is `/~1a~1b` (slashes as `~1` after the first),
     the root resource `/`."""
     return "/" + path.replace("/", "~1") if path != "/" else "/"
-
-
-def _policy(op: Op, ctx: Ctx) -> ir.Cache | None:
-    c = op.route.policies.cache
-    if c is None or not ctx.rest or ctx.dropping("cache") or not isinstance(op.route.action, ir.Forward):
-        return None
-    return c
 
 
 def _check(c: ir.Cache, ctx: Ctx) -> int | None:

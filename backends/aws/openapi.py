@@ -22,7 +22,7 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage, dic
     """The document, the usage plan, and the Stage's cache properties."""
     gw = ctx.gateway
     ttls = cache.ttl_seconds(ctx)
-    table = cache.spell_out(ctx, operations(gw))
+    table = cache.spell_out(operations(gw), ttls)
     usage = plan(ctx, table)
     jwt = authorizers(ctx, table)
     paths: dict[str, Any] = {}

@@ -363,3 +363,16 @@ def test_required_parameters_are_declared_and_validated(tmp_path):
             assert op["x-amazon-apigateway-request-validator"] == "params"
             params = [(p["in"], p["name"].lower(), p["required"]) for p in op["parameters"] if p["in"] != "path"]
             assert params == [("header", "idempotency-key", True), ("query", "page", True)], (path, params)
+
+
+def test_an_accepted_cache_is_left_out_whole(tmp_path):
+    """A cache refused for its key, accepted: no cache cluster, no method settings, and the
+    route keeps its one ANY operation per resource."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"cache": {"ttl": "30s"}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml", accept=["cache"])
+    assert r.ok and any(d.code == "GWC302" and "whole query string" in d.message for d in r.diagnostics)
+    paths = json.loads(r.files["openapi.json"])["paths"]
+    assert {p: list(item) for p, item in paths.items()} == {"/a": ["x-amazon-apigateway-any-method"],
+                                                           "/a/{proxy+}": ["x-amazon-apigateway-any-method"]}
+    assert "CacheClusterEnabled" not in yaml.safe_load(r.files["template.yaml"])["Resources"]["Stage"]["Properties"]
