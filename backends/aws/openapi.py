@@ -79,7 +79,9 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage, dic
         if cors is not None:
             doc["x-amazon-apigateway-cors"] = cors
         ctx.warn("the HTTP API answers with its own bodies (`{\"message\": \"Not Found\"}`, ...): it has no gateway "
-                 "responses, so the answers the gateway makes itself do not have the spec's shape", gw.loc)
+                 "responses, and its response mappings apply only to a service's answers, so the answers the gateway "
+                 "makes itself (no route, a failed token, a throttled request, an unreachable service) do not have "
+                 "the spec's shape; a REST API (the default `--aws-api`) gives them", gw.loc)
     return doc, usage, cache.stage_settings(table, ttls)
 
 

@@ -376,3 +376,14 @@ def test_an_accepted_cache_is_left_out_whole(tmp_path):
     assert {p: list(item) for p, item in paths.items()} == {"/a": ["x-amazon-apigateway-any-method"],
                                                            "/a/{proxy+}": ["x-amazon-apigateway-any-method"]}
     assert "CacheClusterEnabled" not in yaml.safe_load(r.files["template.yaml"])["Resources"]["Stage"]["Properties"]
+
+
+def test_the_http_api_says_which_answers_lack_the_spec_shape_and_what_gives_it(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a"}))
+    r = build(str(spec), ["aws"], source="gateway.yml", aws_api="http")
+    warnings = [d.message for d in r.diagnostics if d.code == "GWC311"]
+    assert r.ok and any("no route, a failed token, a throttled request" in w and "a REST API" in w
+                        for w in warnings), warnings
+    rest = build(str(spec), ["aws"], source="gateway.yml")
+    assert rest.ok and not [d for d in rest.diagnostics if d.code == "GWC311"]
