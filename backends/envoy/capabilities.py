@@ -77,7 +77,11 @@ CAPABILITIES: dict[str, Support] = {
     "rate_limit.shared": unsupported("a shared budget needs Envoy's global rate-limit service (a gRPC server "
                                      "in front of Redis), which gatewayc does not configure"),
     "concurrency_limit": unsupported("Envoy's circuit breakers cap a cluster, not a route, and answer 503"),
-    "cache": unsupported("not emitted for Envoy yet"),
+    "cache": emulated("the cache filter (SimpleHttpCache, in each Envoy's memory) in front of an internal "
+                      "listener per cached route; the ttl is the answers' Cache-Control max-age (whole seconds, "
+                      "replacing the service's; answers marked private, no-store or no-cache, or setting a "
+                      "cookie, are never stored); a HEAD is answered from what a GET stored but never stored "
+                      "itself; a request with an Authorization header is never answered from the cache"),
     "cors": native("cors filter with a CorsPolicy per route; Envoy answers preflights itself"),
     "ip_filter": native("rbac filter with an RBACPerRoute: direct_remote_ip (the peer, never X-Forwarded-For)"),
     "body_limit": native("buffer filter per route (max_request_bytes): 413; the request body is buffered first; "
