@@ -241,9 +241,6 @@ def _validated(h: str, target: str, work: Path) -> frozenset:
 KNOWN = {
     ("v" * 65536, "envoy"): "a value of 64 KiB: envoy --mode validate refuses the route configuration (proto "
                             "constraint); the build should refuse it with a position",
-    ("..%2f..%2f", "traefik"): "a percent-encoded `/` in a replace_prefix reaches Traefik decoded (replacePathRegex "
-                               "works on the decoded path), so `..%2f` becomes a `/..` segment upstream where nginx "
-                               "keeps the text; open: refuse it on Traefik or settle the meaning",
     ("x" * 1100, "envoy"): "a header of 1,100 characters: envoy --mode validate refuses the route configuration "
                            "(proto constraint); the build should refuse it with a position",
     ("x" * 1100, "nginx"): "a request header name of 1,100 characters: nginx -t cannot build proxy_headers_hash "
