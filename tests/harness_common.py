@@ -261,6 +261,16 @@ class Serving:
         return http_request(port or self.port, method, path, headers, body, host)
 
 
+def eventually(check, within: float, step: float = 0.1) -> float:
+    """Seconds until `check()` first holds, failing after `within`. Gateways act on their own
+    timers (health checks, outlier sweeps): a fixed sleep flakes on a loaded machine."""
+    t0 = time.monotonic()
+    while not check():
+        assert time.monotonic() - t0 < within, f"not within {within} s"
+        time.sleep(step)
+    return time.monotonic() - t0
+
+
 def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     if proc.poll() is None:
         proc.terminate()

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .app import CONTEXT, app, format_option, guard, quiet_option
+from .app import CONTEXT, allow_dir_option, app, format_option, guard, quiet_option
 from .params import complete_target
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -18,9 +18,10 @@ FORMATS = ("text", "json", "markdown", "github")
 @click.argument("new", metavar="NEW")
 @click.option("-t", "--target", "targets", multiple=True, metavar="TARGET", shell_complete=complete_target,
               help="Also diff the generated config for TARGET (repeatable, or `all`).")
+@allow_dir_option()
 @format_option(FORMATS, "Output format (markdown: a pull-request comment).")
 @quiet_option("Print nothing; the exit code says whether the specs differ.")
-def diff(old: str, new: str, targets: tuple[str, ...], fmt: str, quiet: bool) -> None:
+def diff(old: str, new: str, targets: tuple[str, ...], allow_dir: tuple[str, ...], fmt: str, quiet: bool) -> None:
     """Show what changes between two specs: routes, policies (auth first), services, listeners.
 
     OLD and NEW are spec files, or git:REV:path (e.g. git:origin/main:gateway.yml) to read a
@@ -45,7 +46,7 @@ def diff(old: str, new: str, targets: tuple[str, ...], fmt: str, quiet: bool) ->
             _errors({"": diags}, fmt, render)
             sys.exit(1)
         try:
-            result = run_diff(old, new, names)
+            result = run_diff(old, new, names, allow=allow_dir)
         except SourceError as exc:
             ref = old if exc.side == "old" else new
             _errors({f"{exc.side} ({ref})" if exc.side else "": [exc.diagnostic]}, fmt, render,

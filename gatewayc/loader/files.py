@@ -39,10 +39,11 @@ def outside(path: str, roots: tuple[str, ...]) -> bool:
     return not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+OUTSIDE_HINT = "gatewayc reads only files under the directory of the spec; allow another directory with --allow-dir DIR"
+
+
 def outside_diagnostic(what: str, rel: str, origin: Location) -> Diagnostic:
-    return Diagnostic("GWC012", f"{what} {rel!r} is outside the spec's directory", origin,
-                      hint="gatewayc reads only files under the directory of the spec; allow another directory "
-                      "with --allow-dir DIR")
+    return Diagnostic("GWC012", f"{what} {rel!r} is outside the spec's directory", origin, hint=OUTSIDE_HINT)
 
 
 def _display(path: str) -> str:
@@ -76,8 +77,16 @@ def read_tree(path: str, diags: list[Diagnostic], origin: Location | None = None
 def load(path: str, allow=()) -> Loaded:
     diags: list[Diagnostic] = []
     display = _display(path)
-    root = read_tree(display, diags)
-    result = Loaded(root, [display], diags, os.path.dirname(display) or ".", allowed_roots(display, allow))
+    roots = allowed_roots(display, allow)
+    if outside(display, roots):
+        # the spec itself is a link out of its directory (in CI, the pull request's working
+        # tree is the author's): not opened, like any other file outside
+        diags.append(Diagnostic("GWC012", f"spec {display!r} is a symbolic link to a file outside the spec's "
+                                "directory", Location(display, 1, 1), hint=OUTSIDE_HINT, show_source=False))
+        root = None
+    else:
+        root = read_tree(display, diags)
+    result = Loaded(root, [display], diags, os.path.dirname(display) or ".", roots)
     if root is None:
         return result
     _expand_includes(root, display, [os.path.abspath(display)], result)

@@ -40,8 +40,9 @@ def file_diffs(old: dict[str, bytes], new: dict[str, bytes]) -> list[FileDiff]:
 
 
 def run_diff(old_ref: str, new_ref: str, targets: list[str] | None = None,
-             cwd: str | None = None) -> DiffResult:
-    """Compile both specs (and build them for `targets`) and compare.
+             cwd: str | None = None, allow: tuple[str, ...] = ()) -> DiffResult:
+    """Compile both specs (and build them for `targets`) and compare. `allow`: directories
+    besides each spec's own that its files may be read from, as `--allow-dir` of `build`.
 
     Raises SourceError when a git reference cannot be read. Compile and build problems are
     returned as each side's diagnostics (result.ok is then False and nothing is compared).
@@ -54,17 +55,17 @@ def run_diff(old_ref: str, new_ref: str, targets: list[str] | None = None,
         sides = []
         for which, ref in (("old", old_ref), ("new", new_ref)):
             try:
-                sides.append(stack.enter_context(open_side(ref, cwd)))
+                sides.append(stack.enter_context(open_side(ref, cwd, allow)))
             except SourceError as exc:
                 exc.side = which
                 raise
         source = _header_source(new_ref)
         for side in sides:
-            compiled = compile_spec(side.path)
+            compiled = compile_spec(side.path, side.allow)
             side.ir = compiled.ir
             side.diagnostics = rename(compiled.diagnostics, side)
             if side.ok and targets:
-                built = build(side.path, targets, source=source, subdirs=True)
+                built = build(side.path, targets, source=source, subdirs=True, allow=side.allow)
                 extra = [d for d in built.diagnostics if d not in compiled.diagnostics]
                 side.diagnostics = side.diagnostics + rename(extra, side)
                 if built.ok:

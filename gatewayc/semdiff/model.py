@@ -90,6 +90,7 @@ class Side:
     files: dict[str, bytes] | None = None  # generated files when targets were asked for
     root: str | None = None  # the temporary checkout of a git reference
     rev: str | None = None  # the git revision of a git reference
+    allow: tuple[str, ...] = ()  # directories besides the spec's own its files may be read from
 
     @property
     def ok(self) -> bool:

@@ -64,9 +64,9 @@ def _repo_path(path: str, cwd: str) -> str:
     return path.lstrip("/")
 
 
-def materialise(rev: str, path: str, into: str, cwd: str) -> str:
+def materialise(rev: str, path: str, into: str, cwd: str) -> tuple[str, str]:
     """Extract revision `rev` of the repository around `cwd` into `into`; return the
-    spec's path there."""
+    spec's path there, and the top of the repository."""
     ref = f"git:{rev}:{path}"
     try:
         rel = _repo_path(path, cwd)
@@ -80,36 +80,66 @@ def materialise(rev: str, path: str, into: str, cwd: str) -> str:
         raise SourceError(Diagnostic("GWC008", f"cannot read {ref}: {exc}",
                                      hint="REV is any git revision (HEAD, main, a tag, a commit); the path "
                                           "is from the top of the repository, or ./path from here")) from None
+    refused: list[tarfile.TarInfo] = []
+
+    def inside(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+        # tarfile's `data` filter; a member it refuses (a link to an absolute path or out of
+        # the tree) is not extracted through, but kept aside
+        try:
+            return tarfile.data_filter(member, dest)
+        except tarfile.FilterError:
+            refused.append(member)
+            return None
+
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(into, filter=_inside)
-    return os.path.join(into, *rel.split("/"))
+        tar.extractall(into, filter=inside)
+    _relink(refused, into)
+    return os.path.join(into, *rel.split("/")), top
 
 
-def _inside(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
-    """tarfile's `data` filter, except that a member it refuses (a link to an absolute path
-    or out of the tree, a device) is left out instead of failing the diff: such a file is
-    none of the spec's business, and a spec that includes it gets GWC008 like any missing file."""
-    try:
-        return tarfile.data_filter(member, dest)
-    except tarfile.FilterError:
-        return None
+def _relink(refused: list[tarfile.TarInfo], into: str) -> None:
+    """Put the links that lead out of the tree back as links, once everything is extracted
+    (nothing is written through them): the loader then refuses a spec, include, JWKS or schema
+    that is one with the same GWC012 as in a working tree, instead of "cannot read"."""
+    root = os.path.realpath(into)
+    for member in refused:
+        if not member.issym():
+            continue
+        where = os.path.join(root, *member.name.split("/"))
+        parent = os.path.realpath(os.path.dirname(where))
+        if (parent == root or parent.startswith(root + os.sep)) and not os.path.lexists(where):
+            os.symlink(member.linkname, where)
 
 
 @contextmanager
-def open_side(ref: str, cwd: str | None = None):
-    """Yield a Side for `ref`, with a temporary checkout for git references."""
+def open_side(ref: str, cwd: str | None = None, allow: tuple[str, ...] = ()):
+    """Yield a Side for `ref`, with a temporary checkout for git references. `allow`: the
+    directories (`--allow-dir`) besides the spec's own that its files may be read from."""
     cwd = cwd or os.getcwd()
     parsed = parse_git_ref(ref)
     if parsed is None:
-        yield Side(ref=ref, path=ref, display=ref)
+        yield Side(ref=ref, path=ref, display=ref, allow=tuple(allow))
         return
     rev, path = parsed
     tmp = tempfile.mkdtemp(prefix="gatewayc-diff-")
     try:
-        full = materialise(rev, path, tmp, cwd)
-        yield Side(ref=ref, path=full, display=ref, root=tmp, rev=rev)
+        full, top = materialise(rev, path, tmp, cwd)
+        yield Side(ref=ref, path=full, display=ref, root=tmp, rev=rev, allow=_in_checkout(allow, cwd, top, tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _in_checkout(allow, cwd: str, top: str, tmp: str) -> tuple[str, ...]:
+    """The same directories in a revision's checkout: an allowed directory of the working
+    tree is allowed at the same place in the revision; one outside the repository is not in
+    the checkout at all (the revision side reads nothing but the revision)."""
+    top = os.path.realpath(top)
+    out = []
+    for d in allow:
+        real = os.path.realpath(os.path.join(cwd, d))
+        if real == top or real.startswith(top + os.sep):
+            out.append(os.path.join(tmp, os.path.relpath(real, top)))
+    return tuple(out)
 
 
 def rename(diags: list[Diagnostic], side: Side) -> list[Diagnostic]:
@@ -141,8 +171,9 @@ def rename(diags: list[Diagnostic], side: Side) -> list[Diagnostic]:
 def rename_path(p: str, side: Side) -> str:
     if side.root is None:
         return p
-    root_abs = os.path.realpath(side.root)
-    full = os.path.realpath(p)
-    if full == root_abs or full.startswith(root_abs + os.sep):
-        return f"git:{side.rev}:" + os.path.relpath(full, root_abs).replace(os.sep, "/")
+    # the path as named first: a link out of the checkout is still named for where it is
+    for root, full in ((os.path.abspath(side.root), os.path.abspath(p)),
+                       (os.path.realpath(side.root), os.path.realpath(p))):
+        if full == root or full.startswith(root + os.sep):
+            return f"git:{side.rev}:" + os.path.relpath(full, root).replace(os.sep, "/")
     return p

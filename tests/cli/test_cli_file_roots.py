@@ -80,3 +80,13 @@ def test_build_refuses_them_too_and_writes_nothing(tree, cli):
     code, out, err = cli(["build", "spec/gateway.yml", "-t", "nginx", "-o", "out"], cwd=tree)
     assert code == 1 and "GWC012" in err and MARKER not in out + err  # diagnostics go to stderr
     assert not (tree / "out").exists()
+
+
+def test_a_spec_that_is_a_link_out_of_its_directory_is_refused_unread(tree, cli):
+    (tree / "spec" / "outside.yml").symlink_to(tree / "elsewhere" / "jwks.json")
+    for fmt in ("text", "json", "github"):
+        code, out, err = cli(["validate", "spec/outside.yml", "--format", fmt], cwd=tree)
+        assert code == 1 and MARKER not in out + err and "Traceback" not in err
+        assert (out + err).count("GWC012") == 1 and "symbolic link" in out + err
+    code, out, err = cli(["validate", "spec/outside.yml", "--allow-dir", "elsewhere"], cwd=tree)
+    assert code == 1 and "GWC012" not in err and "GWC005" in err  # allowed: read, and not a spec

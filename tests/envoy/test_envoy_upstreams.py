@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from harness_common import free_port
+from harness_common import eventually, free_port
 
 
 def test_weighted_targets(envoy, echo_upstream):
@@ -89,7 +89,7 @@ gateways:
 
 
 def test_no_retry_without_retries(envoy, echo_upstream):
-    bad = echo_upstream("bad", status=503)
+    good, bad = echo_upstream("good"), echo_upstream("bad", status=503)
     gw = envoy("""
 version: 1
 services:
@@ -98,8 +98,11 @@ gateways:
   web:
     listeners: [{port: 8080}]
     routes: [{name: r, service: s}]
-""", {"GOOD": echo_upstream("good"), "BAD": bad})
-    assert sorted(gw.request("GET", "/").status for _ in range(4)) == [200, 200, 503, 503]
+""", {"GOOD": good, "BAD": bad})
+    # each of Envoy's two workers balances on its own, so the split is not exactly even; what
+    # holds is that every request reached one target once and every 503 went to the client
+    statuses = [gw.request("GET", "/").status for _ in range(4)]
+    assert bad.hits >= 1 and good.hits + bad.hits == 4 and statuses.count(503) == bad.hits
 
 
 def test_circuit_breaker_opens_and_recovers(envoy, echo_upstream):
@@ -115,15 +118,20 @@ gateways:
     listeners: [{port: 8080}]
     routes: [{name: r, service: s}]
 """, {"GOOD": good, "BAD": bad})
+    t0 = time.monotonic()  # the ejection happens after this, so nothing may return before t0 + open_for
     for _ in range(8):
         gw.request("GET", "/")
     assert bad.hits == 2  # out after its second failure
     bad.status = None  # it recovers
-    time.sleep(3.2)  # open_for, and the sweep that brings it back
+    # It comes back at the first outlier sweep (every second) after open_for. Polled: a loaded
+    # machine delays the sweep, and that is not what is tested.
+    statuses = []
+    eventually(lambda: statuses.append(gw.request("GET", "/").status) or bad.hits > 2, within=8)
+    assert set(statuses) == {200} and time.monotonic() - t0 >= 2.0  # not back before open_for
+    # back in rotation: it takes its share again (two workers balance separately: not exactly half)
     before = bad.hits
-    for _ in range(6):
-        assert gw.request("GET", "/").status == 200
-    assert bad.hits - before == 3  # back in rotation after open_for
+    assert all(gw.request("GET", "/").status == 200 for _ in range(10))
+    assert 3 <= bad.hits - before <= 7
 
 
 def test_breaker_with_one_target_fails_fast_and_recovers(envoy, echo_upstream):
@@ -146,8 +154,10 @@ gateways:
                                                                "application/json")
     assert time.monotonic() - t0 < 0.5 and one.hits == 2  # open: answered without the service
     one.status = None
-    time.sleep(3.2)
-    assert gw.request("GET", "/").status == 200 and one.hits == 3
+    statuses = []  # 503 while open, then the service again at the first sweep after open_for
+    eventually(lambda: statuses.append(gw.request("GET", "/").status) or one.hits > 2, within=8)
+    assert set(statuses) <= {200, 503} and time.monotonic() - t0 >= 1.8
+    assert gw.request("GET", "/").status == 200
 
 
 def test_active_health_check_takes_a_target_out(envoy, echo_upstream):
@@ -163,8 +173,7 @@ gateways:
     listeners: [{port: 8080}]
     routes: [{name: r, service: s}]
 """, {"GOOD": good, "BAD": bad})
-    time.sleep(1.5)
-    assert all(gw.request("GET", "/").json().get("server") == "good" for _ in range(6))
+    eventually(lambda: all(gw.request("GET", "/").json().get("server") == "good" for _ in range(6)), within=6)
 
 
 def test_read_timeout_gives_504(envoy, echo_upstream):
