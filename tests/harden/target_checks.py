@@ -120,10 +120,13 @@ def check_aws(c: Checkers, files: dict[str, bytes], env_names: list[str], work: 
     import awscheck
     from openapi_spec_validator import validate
 
-    assert {"openapi.json", "template.yaml"} <= set(files), sorted(files)
-    validate(awscheck.for_validator(json.loads(files["openapi.json"])))
-    findings = awscheck.cfn_lint(files["template.yaml"].decode())
-    assert not findings, findings[:20]
+    # one API per gateway: openapi.json and template.yaml, prefixed `<gateway>.` when there are several
+    prefixes = [n[:-len("openapi.json")] for n in files if n.endswith("openapi.json")]
+    assert prefixes and all(p + "template.yaml" in files for p in prefixes), sorted(files)
+    for p in prefixes:
+        validate(awscheck.for_validator(json.loads(files[p + "openapi.json"])))
+        findings = awscheck.cfn_lint(files[p + "template.yaml"].decode())
+        assert not findings, (p, findings[:20])
 
 
 def check_envoy(c: Checkers, files: dict[str, bytes], env_names: list[str], work: Path) -> None:
