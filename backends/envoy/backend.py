@@ -5,7 +5,7 @@ from gatewayc.backends.base import Backend, BuildOptions, Output, header
 from gatewayc.ir import model as ir
 from gatewayc.output.dump import to_yaml
 
-from . import limits, listeners, observability
+from . import cache, limits, listeners, observability
 from .capabilities import CAPABILITIES
 from .context import Ctx
 from .routes import ADMIN_CLUSTER, GatewayRoutes
@@ -32,10 +32,15 @@ class EnvoyBackend(Backend):
 def bootstrap(gateways: tuple[ir.Gateway, ...], ctx: Ctx) -> dict:
     cluster_defs: dict[str, dict] = {}
     lsts: list[dict] = []
+    internal = False
     for gw in sorted(gateways, key=lambda g: g.name):
         rb = GatewayRoutes(gw, ctx, cluster_defs)
         lsts += listeners.listeners(gw, rb, ctx)
+        cluster_defs.update(rb.cache.clusters())
+        internal = internal or bool(rb.cache.inner)
     doc: dict = {}
+    if internal:
+        doc["bootstrap_extensions"] = [cache.INTERNAL_EXTENSION]
     if observability.uses_admin(gateways, ctx):
         doc["admin"] = observability.admin()
         cluster_defs[ADMIN_CLUSTER] = observability.admin_cluster(ADMIN_CLUSTER)

@@ -54,14 +54,17 @@ CAPABILITIES: dict[str, Support] = {
     "auth.jwt.forward_claims": emulated("jwt_authn claim_to_headers: strings, numbers and booleans as they are, "
                                         "other claims (lists, objects) as base64 of their JSON; every route of the "
                                         "gateway removes those headers from client requests first"),
-    "auth.api_key": emulated("a lua script per route: the keys (comma-separated variable, or one per line in the "
-                             "file) are read once per Envoy worker on its first request (a changed file needs a "
+    "auth.api_key": emulated("the route's lua verdict step: the keys (comma-separated variable, or one per line in "
+                             "the file) are read once per Envoy worker on its first request (a changed file needs a "
                              "restart)"),
     "auth.basic": emulated("basic_auth filter per route: the users file must be htpasswd with {SHA} entries (the "
                            "only hash Envoy reads); users from a variable are refused"),
-    "auth.mtls": unsupported("Envoy's RBAC could check a certificate's subject; not emitted yet"),
-    "auth.any_of": unsupported("not emitted for Envoy yet"),
-    "auth.all_of": unsupported("not emitted for Envoy yet"),
+    "auth.mtls": emulated("the route's lua verdict step: a client certificate the listener validated (its "
+                          "client_ca), its subject (RFC 2253 form) one of `subjects`"),
+    "auth.any_of": emulated("the route's lua verdict step after jwt_authn (tokens checked, none refused: "
+                            "allow_missing_or_failed, payloads in the metadata); basic cannot be a choice (Envoy's "
+                            "basic_auth refuses on its own)"),
+    "auth.all_of": emulated("each method checked: jwt_authn and the lua verdict step, basic_auth for basic"),
     "rate_limit.token_bucket": native("local_ratelimit descriptor per budget: max_tokens = burst + 1, refilled "
                                       "continuously at requests/per"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth, refilled continuously: no "
@@ -77,7 +80,11 @@ CAPABILITIES: dict[str, Support] = {
     "rate_limit.shared": unsupported("a shared budget needs Envoy's global rate-limit service (a gRPC server "
                                      "in front of Redis), which gatewayc does not configure"),
     "concurrency_limit": unsupported("Envoy's circuit breakers cap a cluster, not a route, and answer 503"),
-    "cache": unsupported("not emitted for Envoy yet"),
+    "cache": emulated("the cache filter (SimpleHttpCache, in each Envoy's memory) in front of an internal "
+                      "listener per cached route; the ttl is the answers' Cache-Control max-age (whole seconds, "
+                      "replacing the service's; answers marked private, no-store or no-cache, or setting a "
+                      "cookie, are never stored); a HEAD is answered from what a GET stored but never stored "
+                      "itself; a request with an Authorization header is never answered from the cache"),
     "cors": native("cors filter with a CorsPolicy per route; Envoy answers preflights itself"),
     "ip_filter": native("rbac filter with an RBACPerRoute: direct_remote_ip (the peer, never X-Forwarded-For)"),
     "body_limit": native("buffer filter per route (max_request_bytes): 413; the request body is buffered first; "

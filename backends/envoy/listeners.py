@@ -15,6 +15,8 @@ from .context import Ctx, name, typed
 from .routes import GatewayRoutes
 
 HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+ROUTER = {"name": "envoy.filters.http.router", "typed_config": typed(
+    "envoy.extensions.filters.http.router.v3.Router", suppress_envoy_headers=True)}
 TLS_VERSIONS = {"1.0": "TLSv1_0", "1.1": "TLSv1_1", "1.2": "TLSv1_2", "1.3": "TLSv1_3"}
 
 
@@ -65,8 +67,8 @@ def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
         # no rules here: a route without an IP filter lets everyone through
         out.append({"name": policies.RBAC, "typed_config": typed("envoy.extensions.filters.http.rbac.v3.RBAC")})
     out += rb.auth.jwt_filters(rb.lua)
-    out.append({"name": "envoy.filters.http.router", "typed_config": typed(
-        "envoy.extensions.filters.http.router.v3.Router", suppress_envoy_headers=True)})
+    out += rb.cache.chain()
+    out.append(ROUTER)
     return out
 
 
@@ -111,4 +113,20 @@ def listeners(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
             lst["additional_addresses"] = [{"address": _address(x)} for x in g[1:]]
         lst["filter_chains"] = [chain]
         out.append(lst)
-    return out
+    return out + [internal_listener(gw, n, routes, ctx) for n, routes in sorted(rb.cache.inner.items())]
+
+
+def internal_listener(gw: ir.Gateway, lname: str, routes: list[dict], ctx: Ctx) -> dict:
+    """The internal listener behind a cached route (cache.py): the route as it would be without
+    a cache, reached by the gateway's listener, which has done everything else already."""
+    cfg: dict = {"stat_prefix": lname, "codec_type": "AUTO",
+                 # the request comes as the gateway's listener took it: its client, id and path
+                 "skip_xff_append": True, "generate_request_id": False, "preserve_external_request_id": True,
+                 "merge_slashes": False, "server_header_transformation": "PASS_THROUGH",
+                 "local_reply_config": answers.local_reply_config(gw, [], ctx),
+                 "route_config": {"name": lname, "virtual_hosts": [{
+                     "name": lname, "domains": ["*"], "routes": routes,
+                     "request_headers_to_remove": ["x-envoy-external-address", "x-envoy-internal"]}]},
+                 "http_filters": [ROUTER]}
+    return {"name": lname, "internal_listener": {}, "filter_chains": [{"filters": [{
+        "name": "envoy.filters.network.http_connection_manager", "typed_config": typed(HCM, **cfg)}]}]}

@@ -17,7 +17,7 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import actions, apikey, auth, clusters, cors, lua, matching, policies, ratelimit, redirect
+from . import actions, apikey, auth, cache, clusters, cors, lua, matching, policies, ratelimit, redirect
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -29,6 +29,7 @@ class GatewayRoutes:
         self.gw, self.ctx, self.cluster_defs = gw, ctx, cluster_defs
         self.limited: list[tuple[ir.Route, ir.RateLimit]] = []
         self.auth = auth.Auth(gw, ctx)
+        self.cache = cache.GatewayCache(gw, ctx)
         self.lua = False  # some route redirects (a lua script)
 
     @property
@@ -88,6 +89,7 @@ class GatewayRoutes:
             if actions.needs_method_split(a.service, ctx):
                 idem, other = matching.split_methods(m)
                 splits = ([(idem, True)] if idem else []) + ([(other, False)] if other is not None else [])
+            forwards = []
             for k, (path, rewrite) in enumerate(actions.pieces(m, rw, actions.base_path(a.service))):
                 for methods, idempotent in splits:
                     action = actions.forward(route, a, cname, idempotent, ctx)
@@ -95,8 +97,10 @@ class GatewayRoutes:
                     if rl is not None:
                         action["rate_limits"] = ratelimit.route_actions(rl, route, ctx)
                     suffix = (f"p{k}" if path else "") + ("" if idempotent else "n")
-                    out.append({"name": name(base_name, suffix) if suffix else base_name,
-                                "match": matching.route_match(m, path, methods or None), "route": action, **common})
+                    forwards.append({"name": name(base_name, suffix) if suffix else base_name,
+                                     "match": matching.route_match(m, path, methods or None), "route": action,
+                                     **common})
+            out += self.cache.wrap(route, forwards, self.auth.method(route), g == 0)
         elif isinstance(a, ir.Redirect):
             # the lua script answers (redirect.py); the direct response is never reached
             self.lua = True
@@ -167,6 +171,7 @@ class GatewayRoutes:
         for _, d, hosts, g in planned:
             routes += self.entries(d, hosts, g)
         routes += self.not_found()
+        routes = self.cache.finish(routes)
         # Envoy's note of the client address (use_remote_address) is not for the service
         return [{"name": gw.name, "domains": ["*"], "routes": routes,
                  "request_headers_to_remove": ["x-envoy-external-address"]}]
