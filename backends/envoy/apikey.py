@@ -91,9 +91,9 @@ def per_route(m: ir.ApiKeyAuth) -> dict:
     return lua.per_route(script(m))
 
 
-def chain_filter() -> dict:
-    # nothing by default; a route with API keys brings its own script
-    return {"name": LUA, "typed_config": typed("envoy.extensions.filters.http.lua.v3.Lua", default_source_code={
+def chain_filter(filter_name: str = LUA) -> dict:
+    # nothing by default; a route with API keys (or another step) brings its own script
+    return {"name": filter_name, "typed_config": typed("envoy.extensions.filters.http.lua.v3.Lua", default_source_code={
         "inline_string": "function envoy_on_request(h) end\n"})}
 
 
