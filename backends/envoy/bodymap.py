@@ -1,5 +1,5 @@
 """JSON request body mapping (docs/spec.md, Transforms: rename, then set, then cast) as a lua
-step of the lua filter after authentication (a request that fails it is never read), with
+step (the lua filter comes after authentication: a refused request's body is never read), with
 the same meaning as the nginx backend's gwc_body.js.
 
 The script is gatewayc's own fixed text: the spec's field names and values never go into

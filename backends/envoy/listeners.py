@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import answers, apikey, lua, observability, policies, ratelimit, required
+from . import answers, observability, policies, ratelimit, required
 from .context import Ctx, name, typed
 from .routes import GatewayRoutes
 
@@ -67,8 +67,6 @@ def http_filters(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
         # no rules here: a route without an IP filter lets everyone through
         out.append({"name": policies.RBAC, "typed_config": typed("envoy.extensions.filters.http.rbac.v3.RBAC")})
     out += rb.auth.jwt_filters(rb.lua)
-    if rb.after_auth:
-        out.append(apikey.chain_filter(lua.AFTER_AUTH))
     out += rb.cache.chain()
     out.append(ROUTER)
     return out

@@ -1,5 +1,7 @@
-"""`validation.required_headers` / `required_query` as a lua step, before authentication (as
-nginx checks them, in its rewrite phase): a missing or empty header or query parameter gets
+"""`validation.required_headers` / `required_query` as a lua step (the lua filter comes after
+authentication: nginx checks them before it, in its rewrite phase, so there a request that
+fails both gets the validation status, here the auth refusal): a missing or empty header or
+query parameter gets
 the policy's status, bare, which the route's answer mapper shapes (the gateway's body for the
 status, M2). The names are data in the route's metadata (`gatewayc_required`), not script
 text; query parameter names are compared after percent-decoding, case-sensitively."""

@@ -31,8 +31,7 @@ class GatewayRoutes:
         self.limited: list[tuple[ir.Route, ir.RateLimit]] = []
         self.auth = auth.Auth(gw, ctx)
         self.cache = cache.GatewayCache(gw, ctx)
-        self.lua = False  # some route has a lua script (the first lua filter)
-        self.after_auth = False  # some route has one for the lua filter after authentication
+        self.lua = False  # some route has a lua script of its own (not an auth verdict)
         self.validated: list[ir.Route] = []  # routes with required headers or query parameters
 
     @property
@@ -129,34 +128,30 @@ class GatewayRoutes:
         return out
 
     def lua_steps(self, route: ir.Route, pf: dict, common: dict, g: int) -> dict:
-        """The lua steps of the spec's required fields and JSON body mapping,
-        added to `pf` (per-filter configs) and `common` (route fields); their data, as route
-        metadata per lua filter."""
+        """The lua steps of the spec's required fields and JSON body mapping, after the route's
+        other steps (its auth verdict first: the lua filter comes after authentication, so a
+        refused request is never read), added to `pf` (per-filter configs) and `common` (route
+        fields); their data, as the route's metadata under the lua filter."""
         ctx = self.ctx
+        steps: list[str] = []
         meta: dict = {}
         v = route.policies.validation
         if v is not None and (v.required_headers or v.required_query) and not ctx.dropping("validation.required"):
-            # first of all the steps, before any authentication (as nginx checks them)
-            self.lua = True
-            pf.update(lua.per_route(required.SCRIPT, *lua.source(pf)))
-            meta[lua.LUA] = required.metadata(v)
+            steps.append(required.SCRIPT)
+            meta.update(required.metadata(v))
             if g == 0:
                 self.validated.append(route)
-        late: list[str] = []  # steps of the lua filter after authentication
-        late_meta: dict = {}
         bm = self.body_map(route)
         if bm is not None:
-            late.append(bodymap.SCRIPT)
-            late_meta.update(bodymap.metadata(bm))
-        if late:
-            self.after_auth = True
-            pf.update(lua.per_route(*late, filter_name=lua.AFTER_AUTH))
-            meta[lua.AFTER_AUTH] = late_meta
-        if bm is not None:
+            steps.append(bodymap.SCRIPT)
+            meta.update(bodymap.metadata(bm))
             if route.policies.body_limit is None or ctx.dropping("body_limit"):
                 # the script reads the whole body: no limit of Envoy's own (1 MiB) may apply
                 common["request_body_buffer_limit"] = bodymap.NO_LIMIT
-        return meta
+        if steps:
+            self.lua = True
+            pf.update(lua.per_route(*lua.source(pf), *steps))
+        return {lua.LUA: meta} if meta else {}
 
     def body_map(self, route: ir.Route) -> ir.BodyMap | None:
         bm = route.policies.transforms.request_body

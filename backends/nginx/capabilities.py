@@ -12,8 +12,8 @@ _CORE: dict[str, Support] = {
     "routing.path.exact": native("location ="),
     "routing.path.prefix": native("location = /p plus location /p/ (segment-wise)"),
     "routing.path.regex": native("location ~ ^(?:re)\\z, PCRE; nginx matches the percent-decoded path"),
-    "routing.method": native("map on $request_method"),
-    "routing.header": native("map on $http_*; header names other than letters, digits and '-' cannot be matched"),
+    "routing.method": native("if on $request_method inside the location"),
+    "routing.header": native("if on $http_* inside the location; header names other than letters, digits and '-' cannot be matched"),
     "routing.query": native("map on $arg_* (first occurrence, raw percent-encoded value; names are matched "
                             "case-insensitively by nginx)"),
     "routing.hostname": native("server_name"),

@@ -5,9 +5,10 @@ nginx picks a location by path alone: `=` first, then the regexes in file order,
 longest prefix. A prefix location carries `^~` only where no regex route can match below
 it, so any regex that matches still wins over a prefix, as precedence.py ranks them. Inside a location, the candidates are every dispatch
 entry that could match a request reaching it, in precedence order (host specificity
-included), each with the conditions the location does not already imply. Chains of maps
-turn each candidate's conditions into one "0"/"1" variable; a last map picks the first
-"1"; `error_page 418 = @named; return 418;` jumps to that entry's body."""
+included), each with the conditions the location does not already imply. The location
+tests them candidate by candidate in its rewrite phase (`set` and `if`, on two variables
+shared by every location); the first candidate whose conditions all hold jumps to its
+entry's body with `error_page 418 = @named; return 418;`."""
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,8 @@ from .actions import route_body
 from .context import Context, d, header_var, if_, literal
 from .pcre import UTF, pcre, value_start
 
-# (subject, regex body after the chain's "1", whether the body holds a user regex)
+# (subject, regex body after the "1" the subject is tested behind, whether the body holds a
+# user regex)
 Cond = tuple[str, str, bool]
 
 
@@ -242,25 +244,11 @@ def _braced(v: str) -> str:
     return "${" + v[1:] + "}" if re.fullmatch(r"\$\w+", v) else v
 
 
-# bits one select map takes: each is a 21-byte "${gwc_c_...}", and nginx reads a map's source
-# argument through its 4096-byte buffer
-_SELECT_MAX = 128
-
-
 class _Maps:
-    """Content-addressed map blocks: the same condition chain is declared once."""
+    """Content-addressed http-level map blocks (one per query parameter name)."""
 
     def __init__(self) -> None:
         self.blocks: dict[str, dict] = {}
-
-    def cond(self, prev: str, subject: str, body: str, utf: bool = False) -> str:
-        key = f"~{UTF if utf else ''}^1{body}"
-        var = "$gwc_c_" + hashlib.sha256(f"{prev}\0{subject}\0{body}{chr(0) + UTF if utf else ''}"
-                                         .encode()).hexdigest()[:12]
-        if var not in self.blocks:
-            self.blocks[var] = d("map", _braced(prev) + _braced(subject), var,
-                                 block=[d("default", "0"), d(key, "1")])
-        return var
 
     def query_value(self, name: str) -> str:
         """A variable holding "=" and the raw value of the first `name` parameter in $args,
@@ -273,31 +261,38 @@ class _Maps:
                 d("default", ""), d(f"~(?:^|&){re.escape(name)}(?:=([^&]*))?(?:&|$)", "=$1")])
         return var
 
-    def select(self, bits: list[str]) -> str:
-        """A variable holding the index of the first "1" among `bits`, or "none"."""
-        if len(bits) <= _SELECT_MAX:
-            return self._select(bits, 0)
-        # one map over all bits would need a source longer than nginx reads (limits.py):
-        # a map per chunk gives the chunk's first index, a chain takes the first chunk's
-        # answer that is not "none"
-        chunks = [self._select(bits[i:i + _SELECT_MAX], i) for i in range(0, len(bits), _SELECT_MAX)]
-        var = chunks[-1]
-        for chunk in reversed(chunks[:-1]):
-            src = f"{_braced(chunk)}|{_braced(var)}"
-            var = "$gwc_s_" + hashlib.sha256(src.encode()).hexdigest()[:12]
-            if var not in self.blocks:
-                self.blocks[var] = d("map", src, var, block=[
-                    d("default", "none"), d("~^([0-9]+)\\|", "$1"), d("~^none\\|(.+)$", "$1")])
-        return var
 
-    def _select(self, bits: list[str], offset: int) -> str:
-        src = "".join(_braced(b) for b in bits)
-        var = "$gwc_s_" + hashlib.sha256(f"{offset}\0{src}".encode() if offset else src.encode()).hexdigest()[:12]
-        if var not in self.blocks:
-            entries = [d("default", "none")] + [d(f"~^0{{{i}}}1" if i else "~^1", str(offset + i))
-                                                for i in range(len(bits))]
-            self.blocks[var] = d("map", src, var, block=entries)
-        return var
+# The two variables every condition test uses: the value under test, and whether every
+# condition of the candidate so far holds. nginx allocates a slot for each variable a
+# config refers to in every request, so a config must not name variables per route:
+# 10,000 routes of map chains made each request allocate and zero 190 KB
+# (docs/benchmarks.md); these two serve every location of every server.
+VALUE, HOLDS = "$gwc_v", "$gwc_ok"
+
+
+def _test(cond: Cond) -> tuple[list[dict], str]:
+    """(directives that put the condition's subject, after a "1", into VALUE; the regex to
+    test VALUE with). With `(*UTF)` PCRE fails on a value that is not UTF-8 (the request
+    would get a 500), where RE2 says no match: such a value is replaced by "", which the
+    regex, starting with "1", does not match."""
+    subject, body, utf = cond
+    load = [d("set", VALUE, "1" + _braced(subject))]
+    if utf:
+        load.append(if_(VALUE, "~", NOT_UTF8, [d("set", VALUE, "")]))
+    return load, f"{UTF if utf else ''}^1{body}"
+
+
+def _choose(conds: list[Cond], then: list[dict]) -> list[dict]:
+    """Directives (nginx's rewrite phase, run in order) that run `then` when every
+    condition holds."""
+    if len(conds) == 1:
+        load, rx = _test(conds[0])
+        return [*load, if_(VALUE, "~", rx, then)]
+    out = [d("set", HOLDS, "1")]
+    for cond in conds:
+        load, rx = _test(cond)
+        out += [*load, if_(VALUE, "!~", rx, [d("set", HOLDS, "0")])]
+    return [*out, if_(HOLDS, "=", "1", then)]
 
 
 def _accepts_empty(h: ir.ValueMatch) -> bool:
@@ -371,20 +366,12 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
             e = cands[0][0]
             out.append(d("location", *args, block=_route_body(gw, e, ctx)))
             continue
-        bits = []
-        for e, conds in cands:
-            var = "1"
-            for subject, body, utf in conds:
-                var = maps.cond(var, subject, body, utf)
-            bits.append(var)
         body: list[dict] = []
-        if cands:
-            sel = maps.select(bits)
-            for i, (e, _) in enumerate(cands):
-                name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
-                if name not in named:
-                    named[name] = d("location", name, block=_route_body(gw, e, ctx))
-                body.append(if_(sel, "=", str(i), [d("error_page", "418", "=", name), d("return", "418")]))
+        for e, conds in cands:
+            name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
+            if name not in named:
+                named[name] = d("location", name, block=_route_body(gw, e, ctx))
+            body += _choose(conds, [d("error_page", "418", "=", name), d("return", "418")])
         out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
     out = _nest(locs, out)
     if not any(x["args"] == ["/"] for x in out):

@@ -2,7 +2,8 @@
 
 Every construct below is accepted by RE2. For each, nginx runs the regex the way the backend
 writes it (gatewayc.backends.nginx.pcre) in both of its places: a location (`(*UTF)^(?:R)\\z`
-on $uri) and a condition of a chain (`(*UTF)^1:(?:R)\\z` on "1:" + $uri), and its answer for
+on $uri) and a candidate's condition inside a location (`(*UTF)^1:(?:R)\\z` on "1:" + $uri,
+written by routing._choose), and its answer for
 every probe path must be RE2's. The constructs the spec refuses are refused because nginx
 fails on them (`nginx -t`) or answers differently, which is checked too; and the constructs
 the backend rewrites are shown to need it: written as they are, nginx reads them differently.
@@ -17,8 +18,10 @@ import re2
 from nginx_harness import NGINX, free_port, nginx_args, nginx_test, run_nginx, runtime_dir
 
 from gatewayc.backends.nginx.pcre import UTF, pcre
+from gatewayc.backends.nginx.context import d
 from gatewayc.backends.nginx.render import quote as conf_quote
-from gatewayc.backends.nginx.routing import _Maps, _user
+from gatewayc.backends.nginx.render import render
+from gatewayc.backends.nginx.routing import _choose, _user
 from gatewayc.spec.types import parse_regex
 
 # constructs the backend writes differently from the spec text, each read differently by
@@ -79,10 +82,11 @@ def _maps(forms: dict[str, tuple[str, str]]) -> str:
                    for name, (src, regex) in forms.items())
 
 
-def _conf(maps: str, names: list[str], port: int) -> str:
+def _conf(maps: str, names: list[str], port: int, tests: str = "") -> str:
+    """`tests`: directives of the location that set some of the `names` before it answers."""
     answer = ",".join("$" + n for n in names)
     return (f"pid nginx.pid; error_log stderr; events {{}}\nhttp {{ access_log off;\n{maps}"
-            f"server {{ listen 127.0.0.1:{port}; location / {{ return 200 {conf_quote(answer)}; }} }} }}\n")
+            f"server {{ listen 127.0.0.1:{port}; location / {{\n{tests}return 200 {conf_quote(answer)}; }} }} }}\n")
 
 
 def _loads(tmp_path, maps: str) -> tuple[bool, str]:
@@ -91,29 +95,33 @@ def _loads(tmp_path, maps: str) -> tuple[bool, str]:
     return r.returncode == 0, r.stderr
 
 
-def _answers(tmp_path, forms: dict[str, tuple[str, str]]) -> dict[str, dict[bytes, bool]]:
-    """nginx's verdict on every probe path, per map."""
+def _answers(tmp_path, forms: dict[str, tuple[str, str]], chains: dict[str, str] | None = None
+             ) -> dict[str, dict[bytes, bool]]:
+    """nginx's verdict on every probe path, per map (`forms`) and per condition the way the
+    backend tests a candidate (`chains`: name -> spec regex)."""
     port = free_port()
-    (tmp_path / "nginx.conf").write_text(_conf(_maps(forms), list(forms), port))
+    chains = chains or {}
+    names = list(forms) + list(chains)
+    (tmp_path / "nginx.conf").write_text(_conf(_maps(forms), names, port, "".join(
+        _chain_form(name, rx) for name, rx in chains.items())))
     assert nginx_test(tmp_path).returncode == 0
     gw = run_nginx(nginx_args(tmp_path), [port], tmp_path / "error.log", tmp_path, runtime_dir(tmp_path))
-    got: dict[str, dict[bytes, bool]] = {n: {} for n in forms}
+    got: dict[str, dict[bytes, bool]] = {n: {} for n in names}
     try:
         for p in PROBES:
             r = gw.request("GET", quote(_b(p), safe="/"))
             assert r.status == 200, (p, r.status)
-            for name, bit in zip(forms, r.body.decode().split(",")):
+            for name, bit in zip(names, r.body.decode().split(",")):
                 got[name][_b(p)] = bit == "1"
     finally:
         gw.stop()
     return got
 
 
-def _chain_form(rx: str) -> tuple[str, str]:
-    maps = _Maps()
-    var = maps.cond("1", ":$uri", _user(":", rx), True)
-    block = maps.blocks[var]
-    return block["args"][0], block["block"][1]["directive"]
+def _chain_form(name: str, rx: str) -> str:
+    """Directives that set $name to 1 when the path condition on `rx` holds, as a location
+    tests a candidate's path."""
+    return render([d("set", f"${name}", "0"), *_choose([(":$uri", _user(":", rx), True)], [d("set", f"${name}", "1")])])
 
 
 def test_the_table_is_accepted_by_re2():
@@ -141,11 +149,11 @@ def test_nginx_fails_to_load(tmp_path, rx):
 
 
 def test_accepted_constructs_read_as_re2_in_both_places(tmp_path):
-    forms = {}
+    forms, chains = {}, {}
     for i, rx in enumerate(REWRITTEN + AS_IS + NGINX_DIFFERS):
         forms[f"l{i}"] = ("$uri", "~" + _location_form(rx))
-        forms[f"c{i}"] = _chain_form(rx)
-    got = _answers(tmp_path, forms)
+        chains[f"c{i}"] = rx
+    got = _answers(tmp_path, forms, chains)
     wrong = []
     for i, rx in enumerate(REWRITTEN + AS_IS + NGINX_DIFFERS):
         want = _re2(rx)
