@@ -91,7 +91,8 @@ CAPABILITIES: dict[str, Support] = {
                          "0 (no body) is a lua script on Content-Length and Transfer-Encoding"),
     "transform.request.headers": emulated("route request_headers_to_add / _remove: set, add and remove (no "
                                           "rename)"),
-    "transform.request.query": unsupported("Envoy's routes cannot change query parameters"),
+    "transform.request.query": emulated("a lua step after authentication (the names and values are route "
+                                        "metadata): every occurrence of a name; values stay percent-encoded"),
     "transform.request.body": emulated("a lua step after authentication (gatewayc's JSON code; the mapping is "
                                        "route metadata, not script text): the whole body is read, without "
                                        "Envoy's 1 MiB limit; key order and untouched numbers are kept as sent"),

@@ -17,8 +17,8 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import (actions, apikey, auth, bodymap, cache, clusters, cors, lua, matching, policies, ratelimit, redirect,
-               required)
+from . import (actions, apikey, auth, bodymap, cache, clusters, cors, lua, matching, policies, query, ratelimit,
+               redirect, required)
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -128,7 +128,7 @@ class GatewayRoutes:
         return out
 
     def lua_steps(self, route: ir.Route, pf: dict, common: dict, g: int) -> dict:
-        """The lua steps of the spec's required fields and JSON body mapping, after the route's
+        """The lua steps of the required fields, query transforms and JSON body mapping, after the route's
         other steps (its auth verdict first: the lua filter comes after authentication, so a
         refused request is never read), added to `pf` (per-filter configs) and `common` (route
         fields); their data, as the route's metadata under the lua filter."""
@@ -141,6 +141,10 @@ class GatewayRoutes:
             meta.update(required.metadata(v))
             if g == 0:
                 self.validated.append(route)
+        q = route.policies.transforms.request_query
+        if q and isinstance(route.action, ir.Forward) and not ctx.dropping("transform.request.query"):
+            steps.append(query.SCRIPT)
+            meta.update(query.metadata(q))
         bm = self.body_map(route)
         if bm is not None:
             steps.append(bodymap.SCRIPT)
