@@ -10,13 +10,11 @@ from urllib.parse import quote
 
 from gatewayc.ir import model as ir
 
+from .lua import UNESCAPE
+
 KEY = "gatewayc_query"
 
-SCRIPT = """\
-local function unescape(s)
-  s = s:gsub("+", " ")
-  return (s:gsub("%%(%x%x)", function(x) return string.char(tonumber(x, 16)) end))
-end
+SCRIPT = UNESCAPE + """\
 function envoy_on_request(h)
   local cfg = h:metadata():get("gatewayc_query")
   if cfg == nil then return end

@@ -10,14 +10,11 @@ from __future__ import annotations
 from gatewayc.ir import model as ir
 
 from .answers import Special
+from .lua import UNESCAPE
 
 KEY = "gatewayc_required"
 
-SCRIPT = """\
-local function unescape(s)
-  s = s:gsub("+", " ")
-  return (s:gsub("%%(%x%x)", function(x) return string.char(tonumber(x, 16)) end))
-end
+SCRIPT = UNESCAPE + """\
 function envoy_on_request(h)
   local cfg = h:metadata():get("gatewayc_required")
   if cfg == nil then return end
