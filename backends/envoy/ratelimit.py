@@ -60,8 +60,8 @@ def by_identity(rl: ir.RateLimit) -> bool:
 
 
 def route_metadata(rl: ir.RateLimit) -> dict:
-    """The metadata of each Envoy route of a limited spec route: its budget."""
-    return {"filter_metadata": {META: {"budget": rl.budget}}}
+    """The filter_metadata of each Envoy route of a limited spec route: its budget."""
+    return {META: {"budget": rl.budget}}
 
 
 def bucket(rl: ir.RateLimit) -> dict:
