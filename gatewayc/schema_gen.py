@@ -27,7 +27,8 @@ def _add_shorthands(s: dict) -> None:
     match = defs["Match"]["properties"]
     names = {"headers": defs["HeaderMatch"]["properties"]["name"], "query": defs["QueryMatch"]["properties"]["name"]}
     value = defs["HeaderMatch"]["properties"]["value"]
-    value = next((a for a in value.get("anyOf", [value]) if a.get("type") == "string"), {"type": "string"})
+    given = [a for a in value.get("anyOf", [value]) if a.get("type") != "null"]  # a value is required here
+    value = given[0] if len(given) == 1 else {"anyOf": given}
     for field in ("headers", "query"):
         match[field] = {"anyOf": [match[field], {"type": "object", "propertyNames": names[field],
                                                  "additionalProperties": value,

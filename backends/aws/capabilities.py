@@ -6,7 +6,6 @@ from __future__ import annotations
 from gatewayc.capabilities import Support, emulated, native, unsupported
 
 _MANAGED = "API Gateway is a managed endpoint: "
-PENDING = unsupported("not built for API Gateway yet")
 
 CAPABILITIES: dict[str, Support] = {
     "routing.path.exact": native("a resource (REST) or route (HTTP API) per path; segments of A-Za-z0-9._-:, only"),
@@ -19,9 +18,10 @@ CAPABILITIES: dict[str, Support] = {
     "routing.hostname": unsupported(_MANAGED + "a hostname maps a whole API through a custom domain name (with an "
                                     "ACM certificate); build one gateway per hostname"),
     "routing.hostname.wildcard": unsupported(_MANAGED + "wildcard custom domains map a whole API"),
-    "action.redirect": native("REST: a MOCK integration answering the status with a fixed Location (the HTTP API "
-                              "has no MOCK integration); a redirect that keeps the request's path or host cannot be "
-                              "built"),
+    "action.redirect": emulated("REST: a MOCK integration answering the status with a fixed Location (the HTTP "
+                                "API has no MOCK integration), which cannot keep the request's query string: built "
+                                "only when `action.redirect` is accepted (GWC302); a redirect that keeps the "
+                                "request's path or host cannot be built"),
     "action.respond": native("REST: a MOCK integration with the body as its response template (the HTTP API has "
                              "no MOCK integration)"),
     "rewrite.path": native("the integration URI: the new prefix before `{proxy}`, or the full path"),
@@ -70,7 +70,10 @@ CAPABILITIES: dict[str, Support] = {
     "rate_limit.shared": native("API Gateway's counters are regional, shared by everything serving the API; the "
                                 "Redis store is not used"),
     "concurrency_limit": unsupported("API Gateway has no concurrent-request limit"),
-    "cache": PENDING,
+    "cache": emulated("REST: the stage's cache cluster (0.5 GB) and a method setting per cached method (TTL 1-3600 "
+                      "s), keyed on the resource, the greedy path, `vary` headers and query parameters (and the API "
+                      "key); a key holding the whole query string and `bypass` are refused, and API Gateway caches "
+                      "every status (GWC311). The HTTP API has no cache"),
     "cors": native("HTTP API: `x-amazon-apigateway-cors`, one policy for the whole API (routes that differ: an "
                    "error). REST proxy integrations pass the service's response unchanged: refused there"),
     "ip_filter": native("REST: the resource policy (`x-amazon-apigateway-policy`) denies the route's methods to "
@@ -85,11 +88,16 @@ CAPABILITIES: dict[str, Support] = {
     "transform.request.body.rename": unsupported("proxy integrations pass the body unchanged"),
     "transform.response.headers": unsupported("REST proxy integrations pass the service's response unchanged"),
     "validation.body_schema": unsupported("not built for API Gateway yet (REST request validators and models)"),
-    "validation.required": unsupported("not built for API Gateway yet (REST request validators)"),
+    "validation.required": native("REST: required operation parameters checked by a request validator, answered "
+                                  "by the BAD_REQUEST_PARAMETERS gateway response (one status and body for the whole "
+                                  "API; a blank value is refused too, GWC311). The HTTP API has no request "
+                                  "validation"),
     "aggregation": unsupported("API Gateway cannot aggregate responses of several services (only a Lambda or "
                                "Step Functions integration could)"),
     "observability.metrics": unsupported("API Gateway's metrics are CloudWatch's, not a Prometheus endpoint"),
-    "observability.access_log": unsupported("not built for API Gateway yet (stage access log settings)"),
+    "observability.access_log": native("the stage's access log settings into a CloudWatch Logs group of the "
+                                       "template, JSON or text from `$context` variables (the path without the "
+                                       "query string); a REST API needs the account's CloudWatch Logs role"),
     "observability.request_id": unsupported("API Gateway makes its own request id (x-amzn-RequestId)"),
     "observability.trace_context": emulated("incoming traceparent/tracestate (or B3) headers reach the service "
                                             "unchanged; no tracing is configured"),

@@ -13,7 +13,8 @@ from .context import Ctx
 def api_cors(ctx: Ctx) -> dict | None:
     gw = ctx.gateway
     policies = {r.policies.cors for r in gw.routes}
-    used = [c for c in policies if c is not None]
+    # in route order (not the set's, which moves with the hash seed): the diagnostic points at the first
+    used = list(dict.fromkeys(r.policies.cors for r in gw.routes if r.policies.cors is not None))
     if not used or ctx.dropping("cors"):
         return None
     loc = used[0].loc

@@ -158,6 +158,12 @@ def _redirect(op: Op, r: ir.Redirect, ctx: Ctx) -> tuple[dict, dict] | None:
                        "cannot be written: a MOCK integration answers with a fixed Location", op.route.loc,
                        hint="give the redirect a scheme, hostname and full path")
         return None
+    # The spec keeps the request's query string on every redirect; a mapping can copy one named
+    # parameter into a header, never the whole query string.
+    if not ctx.limitation("action.redirect", f"a redirect to {location} drops the request's query string: a MOCK "
+                          "integration answers with a fixed Location, and the spec keeps the query", op.route.loc,
+                          hint="accept `action.redirect` to redirect without the query string"):
+        return None
     headers = {"Location": location}
     return mock(r.status, None, headers), mock_responses(r.status, None, headers)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import cache, validation
 from .authorizers import authorizers
 from .context import Ctx
 from .cors import api_cors
@@ -17,12 +18,15 @@ ANY_METHOD = "x-amazon-apigateway-any-method"
 PROXY_PARAM = {"name": "proxy", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
+def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage, dict]:
+    """The document, the usage plan, and the Stage's cache properties."""
     gw = ctx.gateway
-    table = operations(gw)
+    ttls = cache.ttl_seconds(ctx)
+    table = cache.spell_out(operations(gw), ttls)
     usage = plan(ctx, table)
     jwt = authorizers(ctx, table)
     paths: dict[str, Any] = {}
+    validated = False
     for path, ops in table.items():
         item: dict[str, Any] = {}
         problem = path_problem(path)
@@ -32,9 +36,12 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
                               hint="rename the path, or route it through a prefix match"):
                 continue
         for method, op in ops.items():
-            built = _operation(op, method, ctx)
+            keys = cache.key_parameters(op, method, (path, method) in usage.keyed, ttls)
+            needed = validation.required(op, ctx)
+            built = _operation(op, method, ctx, keys, needed)
             if built is None:
                 continue
+            validated |= bool(needed)
             if (path, method) in usage.keyed:
                 built = {"security": [{SCHEME: []}], **built}
             elif (path, method) in jwt.security:
@@ -60,8 +67,11 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
     policy = resource_policy(ctx, table)
     if policy is not None:
         doc["x-amazon-apigateway-policy"] = policy
+    if validated:
+        doc["x-amazon-apigateway-request-validators"] = validation.VALIDATORS
     if ctx.rest:
-        doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, usage.responses)
+        doc["x-amazon-apigateway-gateway-responses"] = gateway_responses(ctx, {**usage.responses,
+                                                                              **validation.response(ctx)})
         api_cors(ctx)  # refused on REST
     else:
         doc["x-amazon-apigateway-importexport-version"] = "1.0"
@@ -69,18 +79,35 @@ def document(ctx: Ctx, description: str, version: str) -> tuple[dict, Usage]:
         if cors is not None:
             doc["x-amazon-apigateway-cors"] = cors
         ctx.warn("the HTTP API answers with its own bodies (`{\"message\": \"Not Found\"}`, ...): it has no gateway "
-                 "responses, so the answers the gateway makes itself do not have the spec's shape", gw.loc)
-    return doc, usage
+                 "responses, and its response mappings apply only to a service's answers, so the answers the gateway "
+                 "makes itself (no route, a failed token, a throttled request, an unreachable service) do not have "
+                 "the spec's shape; a REST API (the default `--aws-api`) gives them", gw.loc)
+    return doc, usage, cache.stage_settings(table, ttls)
 
 
-def _operation(op: Op, method: str, ctx: Ctx) -> dict | None:
+def _operation(op: Op, method: str, ctx: Ctx, cache_keys: list[tuple[str, str]] | None,
+               needed: list[tuple[str, str]]) -> dict | None:
+    """The operation; `cache_keys`: (in, name) its cache keys on, None when not cached;
+    `needed`: (in, name) of the parameters its request validator requires."""
     built = integration(op, method, ctx)
     if built is None:
         return None
     integ, responses = built
     out: dict[str, Any] = {}
-    if op.greedy:
-        out["parameters"] = [PROXY_PARAM]
+    # one parameter per place and name (header names case-insensitively); required wins
+    params: dict[tuple[str, str], dict] = {("path", "proxy"): PROXY_PARAM} if op.greedy else {}
+    for where, name, must in [*((w, n, False) for w, n in cache_keys or ()), *((w, n, True) for w, n in needed)]:
+        place = "query" if where == "querystring" else where
+        if place != "path":
+            key = (place, name.lower() if place == "header" else name)
+            if must or key not in params:
+                params[key] = {"name": name, "in": place, "required": must, "schema": {"type": "string"}}
+    if cache_keys:
+        integ = {**integ, "cacheKeyParameters": [f"method.request.{where}.{name}" for where, name in cache_keys]}
+    if params:
+        out["parameters"] = list(params.values())
+    if needed:
+        out["x-amazon-apigateway-request-validator"] = validation.VALIDATOR
     out["responses"] = responses
     out["x-amazon-apigateway-integration"] = integ
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 
 from gatewayc.ir import model as ir
+from gatewayc.prefixindex import PrefixIndex
 
 from .context import Ctx
 from .tree import ANY, GREEDY, Op
@@ -31,19 +32,13 @@ def resource_policy(ctx: Ctx, ops: dict[str, dict[str, Op]]) -> dict | None:
             owners.setdefault(ip, op.route)
     if not filtered:
         return None
-    ok = True
-    for ip, patterns in filtered.items():
-        for path, methods in ops.items():
-            for method, op in methods.items():
-                if op.route.policies.ip == ip:
-                    continue
-                if any(_covers(p, path, method) for p in patterns):
-                    ok = ctx.limitation("ip_filter", f"route {owners[ip].name!r}: its IP filter, a resource policy "
-                                        f"on {', '.join(sorted(set(patterns)))}, would also cover {method} {path} "
-                                        f"of route {op.route.name!r}", ip.loc,
-                                        hint="give the routes under this prefix the same `ip` filter") and ok
-                    if not ok:
-                        return None
+    for ip, path, method, op in _conflicts(filtered, ops):
+        patterns = filtered[ip]
+        if not ctx.limitation("ip_filter", f"route {owners[ip].name!r}: its IP filter, a resource policy "
+                              f"on {', '.join(sorted(set(patterns)))}, would also cover {method} {path} "
+                              f"of route {op.route.name!r}", ip.loc,
+                              hint="give the routes under this prefix the same `ip` filter"):
+            return None
     statements: list[dict] = [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
                                "Resource": "execute-api:/*"}]
     for ip, patterns in sorted(filtered.items(), key=lambda kv: sorted(kv[1])):
@@ -66,8 +61,47 @@ def arn(path: str, method: str) -> str:
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 
+def _conflicts(filtered: dict[ir.IpFilter, list[str]], ops: dict[str, dict[str, Op]]):
+    """(filter, path, method, op) for each method of another route that a filter's patterns
+    cover, by filter then in path order. A pattern `GET/a/*` can only match a path that starts
+    with its literal part `/a/`; a pattern `*/a` (any method), whose `*` also matches the start of
+    a path, only a path with `/a` starting at one of its slashes. So each method is tested
+    against the patterns indexed under its path's prefixes (and its suffixes' prefixes), not
+    against every pattern."""
+    order = {ip: n for n, ip in enumerate(filtered)}
+    named: PrefixIndex[tuple[str, ir.IpFilter]] = PrefixIndex()
+    anymethod: PrefixIndex[tuple[str, ir.IpFilter]] = PrefixIndex()
+    for ip, patterns in filtered.items():
+        for p in dict.fromkeys(patterns):
+            (anymethod if p.startswith("*") else named).add(_literal(p), (p, ip))
+    found = []
+    for n, (path, methods) in enumerate(ops.items()):
+        concrete = _concrete(path)
+        candidates = list(named.above(concrete, inclusive=True))
+        for k, c in enumerate(concrete):
+            if c == "/":
+                candidates.extend(anymethod.above(concrete[k:], inclusive=True))
+        for method, op in methods.items():
+            hits = {ip for p, ip in candidates if ip != op.route.policies.ip and _covers(p, path, method)}
+            found.extend((order[ip], n, ip, path, method, op) for ip in hits)
+    found.sort(key=lambda f: f[:2])
+    return [f[2:] for f in found]
+
+
+def _literal(pattern: str) -> str:
+    """The pattern's path before its first wildcard (its method part is matched apart)."""
+    path = pattern[pattern.index("/"):]
+    cut = min((i for i in (path.find(c) for c in "*?[") if i >= 0), default=len(path))
+    return path[:cut]
+
+
+def _concrete(path: str) -> str:
+    """A request path the resource answers (a greedy resource: one a segment deeper)."""
+    return path.replace(GREEDY, "x") if path.endswith(GREEDY) else path
+
+
 def _covers(pattern: str, path: str, method: str) -> bool:
     """Whether the policy pattern matches a request that `method` on `path` answers (a greedy
     path: one a segment deeper)."""
-    concrete = path.replace(GREEDY, "x") if path.endswith(GREEDY) else path
+    concrete = _concrete(path)
     return any(fnmatch.fnmatchcase(f"{m}{concrete}", pattern) for m in (METHODS if method == ANY else (method,)))

@@ -18,12 +18,12 @@ def stage_name(gateway: str) -> str:
 
 def template(ctx: Ctx, doc: dict, description: str, stage: dict[str, Any] | None = None,
              resources: dict[str, Any] | None = None) -> dict:
-    """`stage`: extra Stage properties (cache, method settings); `resources`: extra resources
-    (usage plans, keys), keyed by logical id."""
+    """`stage`: extra Stage properties (cache, method settings, access logs); `resources`: extra
+    resources (usage plans, keys, the log group), keyed by logical id."""
     out: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Description": description}
     if ctx.parameters:
         out["Parameters"] = {name: ctx.parameters[name] for name in sorted(ctx.parameters)}
-    out["Resources"] = _rest(ctx, doc, stage or {}) if ctx.rest else _http(ctx, doc)
+    out["Resources"] = _rest(ctx, doc, stage or {}) if ctx.rest else _http(ctx, doc, stage or {})
     out["Resources"].update(sorted((resources or {}).items()))
     out["Outputs"] = {"Url": {"Description": "the stage's invoke URL", "Value": _url(ctx)}}
     return out
@@ -47,11 +47,11 @@ def _rest(ctx: Ctx, doc: dict, stage: dict[str, Any]) -> dict:
     }
 
 
-def _http(ctx: Ctx, doc: dict) -> dict:
+def _http(ctx: Ctx, doc: dict, stage: dict[str, Any]) -> dict:
     return {
         "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Body": doc, "FailOnWarnings": True}},
         "Stage": {"Type": "AWS::ApiGatewayV2::Stage",
-                  "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "$default", "AutoDeploy": True}},
+                  "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "$default", "AutoDeploy": True, **stage}},
     }
 
 

@@ -37,24 +37,31 @@ def resource_path(node: tuple[str, ...], greedy: bool = False) -> str:
 
 
 def operations(gw: ir.Gateway) -> dict[str, dict[str, Op]]:
-    """OpenAPI path -> {method or ANY: Op}, paths sorted, methods sorted with ANY last."""
+    """OpenAPI path -> {method or ANY: Op}, paths sorted, methods sorted with ANY last.
+
+    A resource's candidates are the exact routes on it and the prefix routes on it or above
+    it: found through two indexes by segments (the prefixes of a node are its own few
+    ancestors), so the build is linear in the routes, not pairwise."""
+    exact: dict[tuple[str, ...], list[int]] = {}
+    prefix: dict[tuple[str, ...], list[int]] = {}
     table = [d for d in gw.dispatch if d.match.path.kind in ("exact", "prefix")]
     nodes: set[tuple[str, ...]] = set()
-    prefixes: list[tuple[str, ...]] = []
-    for d in table:
-        segs = segments(d.match.path.value) if d.match.path.kind == "prefix" else _exact(d.match.path.value)
-        for i in range(len(segs) + 1):
-            nodes.add(segs[:i])
+    for i, d in enumerate(table):
         if d.match.path.kind == "prefix":
-            prefixes.append(segs)
+            segs = segments(d.match.path.value)
+            prefix.setdefault(segs, []).append(i)
+        else:
+            segs = _exact(d.match.path.value)
+            exact.setdefault(segs, []).append(i)
+        nodes.update(segs[:n] for n in range(len(segs) + 1))
     out: dict[str, dict[str, Op]] = {}
     for node in sorted(nodes):
-        here = _assign(node, False, [d for d in table if _reaches(d.match.path, node)])
+        above = sorted(i for n in range(len(node) + 1) for i in prefix.get(node[:n], ()))
+        here = _assign(node, False, [table[i] for i in sorted(above + exact.get(node, []))])
         if here:
             out[resource_path(node)] = here
-        if any(node[:len(p)] == p for p in prefixes):
-            below = _assign(node, True, [d for d in table if d.match.path.kind == "prefix"
-                                         and _under(segments(d.match.path.value), node)])
+        if above:
+            below = _assign(node, True, [table[i] for i in above])
             if below:
                 out[resource_path(node, True)] = below
     return {p: out[p] for p in sorted(out)}
@@ -63,16 +70,6 @@ def operations(gw: ir.Gateway) -> dict[str, dict[str, Op]]:
 def _exact(path: str) -> tuple[str, ...]:
     # an exact path keeps its empty segments (the lint refuses them: AWS has no empty resource)
     return tuple(path[1:].split("/")) if path != "/" else ()
-
-
-def _under(prefix: tuple[str, ...], node: tuple[str, ...]) -> bool:
-    return node[:len(prefix)] == prefix
-
-
-def _reaches(path: ir.PathMatch, node: tuple[str, ...]) -> bool:
-    if path.kind == "exact":
-        return _exact(path.value) == node
-    return _under(segments(path.value), node)
 
 
 def _assign(node: tuple[str, ...], greedy: bool, candidates: list[ir.Dispatch]) -> dict[str, Op]:

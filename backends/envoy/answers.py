@@ -69,7 +69,9 @@ def local_reply_config(gw: ir.Gateway, specials: list[Special], ctx: Ctx) -> dic
     common = common_headers(gw, ctx)
     mappers = []
     for s in specials:
-        hs = [header_value(k, v, OVERWRITE) for k, v in s.headers]
+        # a header named twice (one WWW-Authenticate challenge per method) is one line per value
+        hs = [header_value(k, v, APPEND if k.lower() in [x.lower() for x, _ in s.headers[:i]] else OVERWRITE)
+              for i, (k, v) in enumerate(s.headers)]
         mappers.append(mapper(cel(f"{s.condition} && {on_routes(gw, s.routes)} && {NOT_DIRECT}"), s.body,
                               common + hs, s.status))
     mappers.append(mapper({"and_filter": {"filters": [{"response_flag_filter": {"flags": list(UNREACHABLE)}},

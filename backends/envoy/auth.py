@@ -1,6 +1,8 @@
 """Authentication. JWT: Envoy's jwt_authn filter, one provider per route that checks a JWT.
 Basic: Envoy's basic_auth filter, off in the chain, on per route with that route's users.
-API keys: a lua script per route (apikey.py).
+API keys, mTLS, any_of / all_of and routes whose limit counts by identity: a lua step per
+route after both filters decides (verdict.py); jwt_authn then checks that route's tokens
+without refusing any (`allow_missing_or_failed`) and hands the verified payloads to it.
 
 Keys: a JWKS file is read by Envoy from the path the spec gives (`local_jwks.filename`). An
 HS secret must reach Envoy as a JWKS too (jwt_authn reads HMAC keys only as `oct` JWKS
@@ -11,12 +13,13 @@ secret's JWKS form, `{"keys": [{"kty": "oct", "k": "<base64url of the secret>"}]
 Envoy needs. A secret given as `{file: path}` is refused: the file holds the raw secret."""
 from __future__ import annotations
 
+import itertools
 import re
 
 from gatewayc.ir import answers
 from gatewayc.ir import model as ir
 
-from . import apikey
+from . import apikey, verdict
 from .answers import Special
 from .context import Ctx, name, typed
 
@@ -36,14 +39,15 @@ class Auth:
     def __init__(self, gw: ir.Gateway, ctx: Ctx) -> None:
         self.gw, self.ctx = gw, ctx
         self.providers: dict[str, dict] = {}
+        self.requirements: dict[str, dict] = {}
         self.specials: list[Special] = []
         self.claim_headers: list[str] = []
         self.done: set[str] = set()
         self.basic = False  # some route checks basic credentials
         self.unchallenged = False  # some route's auth failure is not a 401
-        self.lua = False  # some route checks API keys
+        self.lua = False  # some route's verdict is a lua step
 
-    def method(self, route: ir.Route) -> ir.JwtAuth | ir.BasicAuth | ir.ApiKeyAuth | None:
+    def method(self, route: ir.Route) -> ir.AuthMethod | None:
         a = route.policies.auth
         if a is None:
             return None
@@ -52,11 +56,14 @@ class Auth:
             return None if self.ctx.dropping("auth.basic") else m
         if isinstance(m, ir.ApiKeyAuth):
             return None if self.ctx.dropping("auth.api_key") else m
-        if not isinstance(m, ir.JwtAuth):
-            return None  # refused by the capability check (never dropped: auth)
-        if self.ctx.dropping("auth.jwt.hmac" if m.family == "hmac" else "auth.jwt.public_key"):
+        if isinstance(m, ir.JwtAuth) and self.ctx.dropping(
+                "auth.jwt.hmac" if m.family == "hmac" else "auth.jwt.public_key"):
             return None
         return m
+
+    def by_lua(self, route: ir.Route, m: ir.AuthMethod) -> bool:
+        """Whether the verdict step decides (verdict.py), not jwt_authn or basic_auth alone."""
+        return not isinstance(m, (ir.JwtAuth, ir.BasicAuth)) or identity_key(route, self.ctx) is not None
 
     def per_route(self, route: ir.Route) -> dict:
         m = self.method(route)
@@ -71,21 +78,88 @@ class Auth:
             self.unchallenged = True
             out[CLAIMS] = typed("envoy.extensions.filters.http.header_mutation.v3.HeaderMutationPerRoute",
                                 mutations={"response_mutations": [{"remove": "www-authenticate"}]})
+        if self.by_lua(route, m):
+            return {**out, **self.lua_route(route, m)}
         if isinstance(m, ir.BasicAuth):
-            return {**out, **self.basic_route(route, m)}
-        if isinstance(m, ir.ApiKeyAuth):
-            self.lua = True
             self.challenge_once(route)
-            if m.keys.kind == "env":
-                self.ctx.env.add(m.keys.name)
-            return {**out, **apikey.per_route(m)}
+            return {**out, **self.basic_route(route, m)}
+        assert isinstance(m, ir.JwtAuth)
         pname = name(self.gw.name, route.name)
         if pname not in self.done:
             self.done.add(pname)
             self.providers[pname] = self.provider(route, m)
+            self.requirements[pname] = {"provider_name": pname}
             self.specials += self.answers(route, m)
         return {**out, JWT: typed("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig",
                                   requirement_name=pname)}
+
+    def lua_route(self, route: ir.Route, m: ir.AuthMethod) -> dict:
+        """The verdict step of a route, with jwt_authn (its tokens checked, none refused) and
+        basic_auth (under all_of) before it."""
+        self.lua = True
+        out: dict = {}
+        jwts: list[str] = []
+        hide: list[dict] = []
+        counter = itertools.count()
+
+        def node(x: ir.AuthMethod, under_any: bool) -> dict:
+            if isinstance(x, (ir.AnyOf, ir.AllOf)):
+                any_ = isinstance(x, ir.AnyOf)
+                return {"t": "any_of" if any_ else "all_of",
+                        "methods": [node(y, under_any or any_) for y in x.methods]}
+            if isinstance(x, ir.JwtAuth):
+                pname = name(self.gw.name, route.name, f"jwt{len(jwts)}")
+                jwts.append(pname)
+                if pname not in self.providers:
+                    self.providers[pname] = {**self.provider(route, x), "payload_in_metadata": pname}
+                if x.hide_credentials:
+                    hide.append({"header": x.token.header.lower()} if x.token.header else {"param": x.token.query})
+                return {"t": "jwt", "meta": pname}
+            if isinstance(x, ir.BasicAuth):
+                if under_any:
+                    self.ctx.error(f"route {route.name!r}: Envoy checks basic credentials only with its basic_auth "
+                                   f"filter, which refuses on its own: it cannot be one choice of any_of", x.loc,
+                                   hint="combine basic with all_of only, or use another method under any_of")
+                out.update(self.basic_route(route, x))
+                return {"t": "basic"}
+            if isinstance(x, ir.ApiKeyAuth):
+                if x.keys.kind == "env":
+                    self.ctx.env.add(x.keys.name)
+                if x.hide_credentials:
+                    hide.append({"header": x.header.lower()} if x.header else {"param": x.query})
+                return {"t": "api_key", "id": f"k{next(counter)}", "kind": x.keys.kind, "where": x.keys.name,
+                        "header": x.header.lower() if x.header else None, "param": x.query}
+            assert isinstance(x, ir.MtlsAuth)
+            return {"t": "mtls", "subjects": {s: True for s in x.subjects} or None}
+
+        tree = node(m, False)
+        if jwts:
+            # each token checked, none refused here: the verdict step decides
+            each = [{"requires_any": {"requirements": [{"provider_name": p}, {"allow_missing_or_failed": {}}]}}
+                    for p in jwts]
+            rname = name(self.gw.name, route.name)
+            self.requirements[rname] = each[0] if len(each) == 1 else {"requires_all": {"requirements": each}}
+            out[JWT] = typed("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig", requirement_name=rname)
+        if route.name not in self.done:
+            self.done.add(route.name)
+            self.specials += self.lua_answers(route)
+        return {**out, **verdict.per_route(tree, hide, identity_key(route, self.ctx))}
+
+    def lua_answers(self, route: ir.Route) -> list[Special]:
+        """The route's refusal (the verdict step's bare 401, or basic_auth's): one answer per
+        combination of the token places where a token was presented (error="invalid_token"
+        for the JWT methods that look there)."""
+        a = route.policies.auth
+        assert a is not None
+        chs = answers.challenges(a)
+        places = list(dict.fromkeys(c.token for c in chs if c.token is not None))
+        out = []
+        for seen in itertools.product((True, False), repeat=len(places)):
+            conds = [presented(t) if s else f"!{presented(t)}" for t, s in zip(places, seen)]
+            hs = [("WWW-Authenticate", c.value(c.token is not None and seen[places.index(c.token)])) for c in chs]
+            out.append(Special([route], " && ".join(["response.code == 401", *conds]), a.failure.status,
+                               a.failure.body, hs))
+        return out
 
     def provider(self, route: ir.Route, m: ir.JwtAuth) -> dict:
         ctx = self.ctx
@@ -139,31 +213,28 @@ class Auth:
 
     def hidden_headers(self, route: ir.Route) -> tuple[str, ...]:
         """Headers the route removes before the request goes on: basic credentials under
-        hide_credentials (jwt_authn removes a token itself)."""
-        m = self.method(route)
-        return ("Authorization",) if isinstance(m, ir.BasicAuth) and m.hide_credentials else ()
+        hide_credentials (jwt_authn and the verdict step remove the others)."""
+        return ("Authorization",) if any(isinstance(x, ir.BasicAuth) and x.hide_credentials
+                                         for x in members(self.method(route))) else ()
 
-    def challenge_once(self, route: ir.Route) -> bool:
-        """The answer mapper of a route whose filter refuses with a bare 401 (basic, API key);
-        True the first time for this route."""
+    def challenge_once(self, route: ir.Route) -> None:
+        """The answer mapper of a route whose basic_auth refuses with a bare 401."""
         if route.name in self.done:
-            return False
+            return
         self.done.add(route.name)
         a = route.policies.auth
         assert a is not None
         self.specials.append(Special([route], "response.code == 401", a.failure.status, a.failure.body,
                                      [("WWW-Authenticate", c.value(False)) for c in answers.challenges(a)]))
-        return True
 
     def basic_route(self, route: ir.Route, m: ir.BasicAuth) -> dict:
         """Envoy's basic_auth filter reads an htpasswd file whose entries are {SHA} hashes; the
         spec's plain `user:password` pairs in a variable cannot be given to it."""
         self.basic = True
-        if self.challenge_once(route):
-            if m.credentials.kind != "file":
-                self.ctx.error(f"route {route.name!r}: Envoy's basic_auth reads users only from an htpasswd file "
-                               f"with {{SHA}} entries, not `user:password` pairs from a variable", m.loc,
-                               hint="give `credentials: {file: path}` (htpasswd -s)")
+        if m.credentials.kind != "file":
+            self.ctx.error(f"route {route.name!r}: Envoy's basic_auth reads users only from an htpasswd file "
+                           f"with {{SHA}} entries, not `user:password` pairs from a variable", m.loc,
+                           hint="give `credentials: {file: path}` (htpasswd -s)")
         users = ({"filename": m.credentials.name} if m.credentials.kind == "file"
                  else {"inline_string": "gatewayc-nobody:{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"})
         return {BASIC: typed("envoy.config.route.v3.FilterConfig", config=typed(
@@ -192,8 +263,9 @@ class Auth:
             mutations={"request_mutations": [{"remove": h} for h in self.claim_headers]})}]
 
     def jwt_filters(self, lua: bool = False) -> list[dict]:
-        """basic_auth, jwt_authn, and the lua filter when API keys or `lua` (redirects) need it."""
-        out = [apikey.chain_filter()] if self.lua or lua else []
+        """basic_auth, jwt_authn, then the lua filter when verdict steps or `lua` (redirects, no
+        body) need it: after authentication, so that a route answers only clients it admits."""
+        out = []
         if self.basic:
             # off unless a route turns it on with its users file; Envoy wants some users here
             # even so: one whose SHA-1 is all zero bytes, which no password has
@@ -204,8 +276,24 @@ class Auth:
             out.append({"name": JWT, "typed_config": typed(
                 "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
                 providers={k: self.providers[k] for k in sorted(self.providers)},
-                requirement_map={k: {"provider_name": k} for k in sorted(self.providers)})})
+                requirement_map={k: self.requirements[k] for k in sorted(self.requirements)})})
+        if self.lua or lua:
+            out.append(apikey.chain_filter())
         return out
+
+
+def members(m: ir.AuthMethod | None) -> list[ir.AuthMethod]:
+    """The methods of an auth tree, combinations walked through."""
+    if isinstance(m, (ir.AnyOf, ir.AllOf)):
+        return [y for x in m.methods for y in members(x)]
+    return [] if m is None else [m]
+
+
+def identity_key(route: ir.Route, ctx: Ctx) -> ir.LimitKey | None:
+    """The key of the route's limit when it counts verified identities (M4)."""
+    from .ratelimit import limit_of
+    rl = limit_of(route, ctx)
+    return rl.key if rl is not None and rl.key.kind in ("consumer", "claim") else None
 
 
 def cel_string(s: str) -> str:

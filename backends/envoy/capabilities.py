@@ -54,14 +54,17 @@ CAPABILITIES: dict[str, Support] = {
     "auth.jwt.forward_claims": emulated("jwt_authn claim_to_headers: strings, numbers and booleans as they are, "
                                         "other claims (lists, objects) as base64 of their JSON; every route of the "
                                         "gateway removes those headers from client requests first"),
-    "auth.api_key": emulated("a lua script per route: the keys (comma-separated variable, or one per line in the "
-                             "file) are read once per Envoy worker on its first request (a changed file needs a "
+    "auth.api_key": emulated("the route's lua verdict step: the keys (comma-separated variable, or one per line in "
+                             "the file) are read once per Envoy worker on its first request (a changed file needs a "
                              "restart)"),
     "auth.basic": emulated("basic_auth filter per route: the users file must be htpasswd with {SHA} entries (the "
                            "only hash Envoy reads); users from a variable are refused"),
-    "auth.mtls": unsupported("Envoy's RBAC could check a certificate's subject; not emitted yet"),
-    "auth.any_of": unsupported("not emitted for Envoy yet"),
-    "auth.all_of": unsupported("not emitted for Envoy yet"),
+    "auth.mtls": emulated("the route's lua verdict step: a client certificate the listener validated (its "
+                          "client_ca), its subject (RFC 2253 form) one of `subjects`"),
+    "auth.any_of": emulated("the route's lua verdict step after jwt_authn (tokens checked, none refused: "
+                            "allow_missing_or_failed, payloads in the metadata); basic cannot be a choice (Envoy's "
+                            "basic_auth refuses on its own)"),
+    "auth.all_of": emulated("each method checked: jwt_authn and the lua verdict step, basic_auth for basic"),
     "rate_limit.token_bucket": native("local_ratelimit descriptor per budget: max_tokens = burst + 1, refilled "
                                       "continuously at requests/per"),
     "rate_limit.fixed_window": emulated("a token bucket holding one window's worth, refilled continuously: no "

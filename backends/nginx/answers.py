@@ -26,7 +26,7 @@ from gatewayc.ir import model as ir
 from gatewayc.ir.answers import (OTHER_429_RETRY_AFTER_S, NO_STORE, Challenge, body_for, challenges, quoted,
                                  retry_after_s)
 
-from . import cors, njs_bridge, observability, ratelimit, upstreams
+from . import cors, njs_bridge, observability, ratelimit, transforms, upstreams
 from .context import INTERNAL, Context, d, digest, header_var, if_, literal
 
 # Every 4xx/5xx nginx has a page for (ngx_http_special_response.c), and 429, which limit_req
@@ -106,6 +106,9 @@ def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict
 def server_directives(gw: ir.Gateway, ctx: Context) -> list[dict]:
     """The gateway level's answer for everything nginx refuses before (or without) choosing a
     route: inherited by every location that states no error_page of its own."""
+    if not any(transforms.nginx_own(r.policies.transforms.response_headers) for r in gw.routes):
+        # otherwise said at the routes, which inherit the gateway's transform or state their own
+        transforms.own_headers(gw.answers.response_headers, gw.answers.loc, ctx)
     block = [d("internal"), d("default_type", "application/json"),
              *_headers(gw, gw.answers.cors, gw.answers.response_headers, _error_own(), ctx),
              d("return", "200", _body_var(gw, ctx))]

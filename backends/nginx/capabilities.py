@@ -46,7 +46,8 @@ _CORE: dict[str, Support] = {
     "upstream.circuit_breaker": emulated("passive ejection with max_fails/fail_timeout: a target is out for "
                                          "open_for (whole seconds) after consecutive_failures failed tries within "
                                          "open_for, then one request tries it again; failure_percent is "
-                                         "approximated, statuses count only when another try is possible"),
+                                         "approximated; a failure status counts only on a try that retries follow, so "
+                                         "failure_statuses that no retry covers are refused (GWC310)"),
     "upstream.websocket": native("Upgrade/Connection from a map that passes only `websocket`, on those routes only; "
                                  "nginx tunnels once the service answers 101"),
     "rate_limit.token_bucket": native("limit_req burst nodelay (a token bucket of burst+1), one zone per budget; "
@@ -67,7 +68,8 @@ _CORE: dict[str, Support] = {
                                         "comma-separated header"),
     "transform.request.query": emulated("$args rewritten with regexes: one occurrence per name is removed or "
                                         "renamed; values stay percent-encoded"),
-    "transform.response.headers": native("proxy_hide_header + add_header always"),
+    "transform.response.headers": emulated("proxy_hide_header + add_header always; not `Server` or `Date`: "
+                                           "nginx always sends its own (GWC310)"),
     "validation.required": native("an empty header or parameter counts as missing"),
     "observability.access_log": native("log_format escape=json, written to access.log in the prefix"),
     "observability.request_id": native("incoming header, else $request_id"),

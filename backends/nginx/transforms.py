@@ -118,10 +118,34 @@ def _encode(value: str) -> str:
     return quote(value, safe="")
 
 
+# headers nginx writes into every response itself, unless a module sets its own copy: the
+# upstream's are hidden by default (proxy_hide_header), and only the headers-more module,
+# absent from nginx 1.22's packages, can drop nginx's; njs 0.7.9 can neither delete them nor
+# replace them (a `Server` it sets is a second one). Measured on the real nginx.
+NGINX_OWN = {"server": "Server: nginx", "date": "Date"}
+
+
+def nginx_own(ops: ir.HeaderOps) -> list[str]:
+    """The headers of NGINX_OWN a response transform names (lower case)."""
+    return sorted({n.lower() for n in (*ops.remove, *(n for n, _ in ops.set), *(n for n, _ in ops.add))}
+                  & NGINX_OWN.keys())
+
+
+def own_headers(ops: ir.HeaderOps, loc, ctx: Context) -> None:
+    """GWC310 where a response transform names a header nginx always sends itself; routes
+    that inherit one transform get one diagnostic, at that transform."""
+    named = nginx_own(ops)
+    if named and not ctx.dropping("transform.response.headers"):
+        own = " and ".join(f"`{NGINX_OWN[n]}`" for n in named)
+        ctx.note("GWC310", f"sends its own {own} in every response; `response.headers` cannot remove, set or add it "
+                 "(that needs the headers-more module, which nginx 1.22 lacks)", loc)
+
+
 def response_headers(route: ir.Route, ctx: Context) -> list[dict]:
     ops = route.policies.transforms.response_headers
     if not ops or ctx.dropping("transform.response.headers"):
         return []
+    own_headers(ops, route.policies.transforms.loc, ctx)
     out: list[dict] = []
     for name in ops.remove:
         out.append(d("proxy_hide_header", name))

@@ -43,6 +43,7 @@ def upstream_block(svc: ir.Service, ctx: Context) -> dict:
         # out for fail_timeout: the closest thing to consecutive failures + open_for. A
         # target listed n times is out once every copy is: each counts its share.
         fails = cb.consecutive_failures or max(1, cb.min_requests * (cb.failure_percent or 100) // 100)
+        uncounted(svc, cb, ctx)
         health = [f"max_fails={-(-fails // n)}", f"fail_timeout={max(1, -(-cb.open_ms // 1000))}s"]
     # round after round, so a retry goes to another target before the same one again
     servers = [d("server", _server_addr(t), f"weight={t.weight}", *health) for _ in range(n) for t in live]
@@ -60,6 +61,23 @@ def upstream_block(svc: ir.Service, ctx: Context) -> dict:
     # the zone shares failure counts (the circuit breaker) between worker processes
     zone = d("zone", ctx.upstream_name(svc), "64k")
     return d("upstream", ctx.upstream_name(svc), block=[zone, *servers, d("keepalive", KEEPALIVE)])
+
+
+def uncounted(svc: ir.Service, cb: ir.CircuitBreaker, ctx: Context) -> None:
+    """nginx counts a failing status against a target (max_fails) only when it passes the
+    request on to another try (proxy_next_upstream with tries left): the one place its
+    round robin records a failure besides connection errors and timeouts. A status that no
+    retry follows is never counted, whatever proxy_next_upstream says (measured on nginx
+    1.22, one target and two: the breaker never opened), and counting it would take a retry
+    the spec does not ask for."""
+    retry = svc.retry if not ctx.dropping("upstream.retry") else None
+    retried = set(retry.statuses) if retry and retry.attempts > 1 else set()
+    missing = sorted(set(cb.failure_statuses) - retried)
+    if missing:
+        ctx.note("GWC310", f"service {svc.name!r}: a failing status counts against the circuit breaker only when "
+                 f"nginx retries the request, so status {', '.join(map(str, missing))} would never open it; "
+                 "add them to `retries.statuses` (attempts 2 or more), or leave them out of `failure_statuses` "
+                 "(`failure_statuses: []`: connection errors and timeouts only)", cb.loc)
 
 
 def _ms(v: int) -> str:

@@ -35,7 +35,6 @@ def unknown_field(model_at, root: type[BaseModel], loc: tuple) -> str | None:
     return None
 
 
-_KEYS = ("client_ip", "consumer")
 # YAML 1.1 booleans: YAML 1.2 (what gatewayc and the JSON Schema read) takes them as text
 _YAML11_BOOLS = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}
 
@@ -48,10 +47,6 @@ def wrong_value(model_at, root: type[BaseModel], loc: tuple, value: Any) -> str 
                 f"write {_YAML11_BOOLS[value.lower()]}")
     if name == "Auth" and value is False:
         return "a route without auth is written `auth: anonymous`"
-    if name == "Key" and isinstance(value, str):
-        close = [k for k in _KEYS if value.lower().replace("-", "_") in k]
-        guess = f"did you mean `key: {close[0]}`? " if len(close) == 1 else ""
-        return guess + "a limit key is `client_ip`, `consumer`, `{header: NAME}` or `{claim: NAME}`"
     return None
 
 

@@ -23,7 +23,11 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
     loc = Location(tree.file, *tree.pos)
     parts = [p for p in path if not (isinstance(p, str) and p.startswith("§"))]
     parent, prev = None, None
+    skip = False
     for i, part in enumerate(parts):
+        if skip:
+            skip = False
+            continue
         last = i == len(parts) - 1
         if part == "[key]":
             # an invalid mapping key: point at the key itself
@@ -37,6 +41,16 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
             loc = position(node, node.vpos[part])
             node = node[part]
         elif isinstance(node, YMap) and isinstance(part, int):
+            field = parts[i + 1] if not last else None
+            if field in ("name", "value") and "name" not in node and 0 <= part < len(node):
+                # `{X-Env: prod}` is shorthand for [{name: X-Env, value: prod}]: entry i is the i-th key
+                k = list(node)[part]
+                if field == "name":
+                    return position(node, node.kpos[k])
+                parent, prev = node, k
+                loc = position(node, node.vpos[k])
+                node, skip = node[k], True
+                continue
             continue  # a single mapping that a shorthand wrapped into a list
         elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
             parent, prev = node, part

@@ -8,8 +8,8 @@ from .matching import Match, Redirect, Rewrite
 from .policies import Policies
 from .secrets import FileRef, SecretRef
 from .services import Service
-from .types import (Duration, ErrorStatus, FilePath, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue, MethodName,
-                    Model, Name, Path, RequestIdHeader, Text, exactly_one, fail)
+from .types import (INTEGRAL, Duration, ErrorStatus, FilePath, HeaderName, HttpUrl, IpAddress, Hostname, JsonValue,
+                    MethodName, Model, Name, Path, RequestIdHeader, Text, exactly_one, fail)
 
 
 class AggregatePart(Model):
@@ -36,7 +36,7 @@ class Aggregate(Model):
 
 
 class DirectResponse(Model):
-    status: Annotated[int, Field(ge=200, le=599)] = 200
+    status: Annotated[int, Field(ge=200, le=599), INTEGRAL] = 200
     body: JsonValue = Field(None, description="none: no body below 400; from 400 on, the gateway's answer body "
                                               "for the status (`errors:`)")
 
@@ -45,7 +45,7 @@ class Mirror(Model):
     """Gateway API RequestMirror: a copy of each request goes to `service` too; its answer is ignored."""
 
     service: Name
-    percent: Annotated[int, Field(ge=1, le=100, description="share of the route's requests mirrored")] = 100
+    percent: Annotated[int, Field(ge=1, le=100, description="share of the route's requests mirrored"), INTEGRAL] = 100
 
 
 class Route(Model):
@@ -89,7 +89,7 @@ class Tls(Model):
 
 
 class Listener(Model):
-    port: Annotated[int, Field(ge=1, le=65535)]
+    port: Annotated[int, Field(ge=1, le=65535), INTEGRAL]
     address: IpAddress = "0.0.0.0"
     tls: Tls | None = None
 
@@ -126,7 +126,7 @@ class Observability(Model):
 
 
 class NotFound(Model):
-    status: Annotated[int, Field(ge=400, le=599)] = 404
+    status: Annotated[int, Field(ge=400, le=599), INTEGRAL] = 404
     body: JsonValue = Field(None, description="default: the gateway's answer body for the status (`errors:`)")
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .types import (HeaderName, HeaderValue, Hostname, MethodName, Model, Path, QueryName, Regex,
+from .types import (HeaderName, HeaderValue, Hostname, INTEGRAL, MethodName, Model, Path, QueryName, Regex,
                     Status, exactly_one, fail)
 
 
@@ -97,7 +97,7 @@ class Rewrite(Model):
 class Redirect(Model):
     scheme: Literal["http", "https"] | None = None
     hostname: Hostname | None = None
-    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    port: Annotated[int, Field(ge=1, le=65535), INTEGRAL] | None = None
     path: PathModifier | None = None
     status: Status = 302
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -8,8 +9,24 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, mo
 from .auth import Auth
 from .secrets import SecretRef
 from .services import Timeouts
-from .types import (Cidr, Duration, FilePath, PositiveDuration, HeaderName, HeaderValue, JsonValue, Method, Model, Name,
-                    QueryName, Size, Status, Text, Toggle, exactly_one, fail, parse_hostname, upper)
+from .types import (INTEGRAL, Cidr, Duration, FilePath, PositiveDuration, HeaderName, HeaderValue, JsonValue, Method,
+                    Model, Name, QueryName, Size, Status, Text, Toggle, exactly_one, fail, parse_hostname, upper)
+
+
+KEY_WORDS = ("client_ip", "consumer")
+KEYS = "a limit key is `client_ip`, `consumer`, `{header: NAME}` or `{claim: NAME}`"
+# words for "all clients together": what a key cannot say (scope is about routes, not clients)
+_EVERYONE = {"all", "any", "anyone", "everyone", "everybody", "global", "gateway", "none", "shared", "total"}
+
+
+def key_hint(word: str) -> str:
+    w = word.lower().replace("-", "_").replace(" ", "_")
+    if w in _EVERYONE:
+        return ("`key` is what a limit counts per: `client_ip`, `consumer`, `{header: NAME}` or `{claim: NAME}`; "
+                "no key puts every client in one budget (which routes share a budget is `scope: route | service | "
+                "gateway`)")
+    close = [k for k in KEY_WORDS if w and w in k] or difflib.get_close_matches(w, KEY_WORDS, n=1, cutoff=0.6)
+    return (f"did you mean `key: {close[0]}`? " if len(close) == 1 else "") + KEYS
 
 
 class Key(Model):
@@ -23,8 +40,10 @@ class Key(Model):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, v: Any) -> Any:
-        if v in ("client_ip", "consumer"):
-            return {v: True}
+        if isinstance(v, str):
+            if v in KEY_WORDS:
+                return {v: True}
+            raise fail("GWC103", f"{v!r} is not a limit key", key_hint(v))
         return v
 
     @model_validator(mode="after")
@@ -76,7 +95,7 @@ Address = Annotated[str, BeforeValidator(parse_address),
 class RedisStore(Model):
     address: Address
     password: SecretRef | None = Field(None, description="by reference only; none: no AUTH")
-    database: Annotated[int, Field(ge=0)] = 0
+    database: Annotated[int, Field(ge=0), INTEGRAL] = 0
 
 
 class Store(Model):
@@ -96,10 +115,11 @@ _RETIRED_SCOPES = {
 
 
 class RateLimit(Model):
-    requests: Annotated[int, Field(ge=1)]
+    requests: Annotated[int, Field(ge=1), INTEGRAL]
     per: Duration
-    burst: int | None = Field(None, description="requests allowed at once above the steady rate; default for "
-                              "token_bucket: requests - 1, so a fresh client may spend one period's worth at once")
+    burst: Annotated[int, INTEGRAL] | None = Field(
+        None, description="requests allowed at once above the steady rate; default for token_bucket: requests - 1, "
+        "so a fresh client may spend one period's worth at once")
     key: Key = Field(default_factory=lambda: Key(client_ip=True))
     algorithm: RateAlgorithm = "token_bucket"
     status: Status = 429
@@ -132,7 +152,7 @@ class RateLimit(Model):
 
 
 class ConcurrencyLimit(Model):
-    max: Annotated[int, Field(ge=1)]
+    max: Annotated[int, Field(ge=1), INTEGRAL]
     key: Key | None = None
     status: Status = 503
 

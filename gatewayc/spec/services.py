@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, model_validator
 
-from .types import Duration, Model, Path, PositiveDuration, Status, UpstreamUrl, exactly_one, fail
+from .types import Duration, INTEGRAL, Model, Path, PositiveDuration, Status, UpstreamUrl, exactly_one, fail
 
 if TYPE_CHECKING:
     from .policies import Policies
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 class Target(Model):
     url: UpstreamUrl
-    weight: Annotated[int, Field(ge=0, le=1000)] = 1
+    weight: Annotated[int, Field(ge=0, le=1000), INTEGRAL] = 1
 
 
 class Timeouts(Model):
@@ -45,7 +45,7 @@ class Backoff(Model):
 
 
 class Retry(Model):
-    attempts: Annotated[int, Field(ge=1, le=10, description="tries in all, the first one included")]
+    attempts: Annotated[int, Field(ge=1, le=10, description="tries in all, the first one included"), INTEGRAL]
     statuses: list[Status] = Field(default_factory=lambda: [502, 503, 504])
     on_connect_failure: bool = True
     on_timeout: bool = False
@@ -57,21 +57,21 @@ class HealthCheck(Model):
     path: Path = "/"
     interval: PositiveDuration = 10_000
     timeout: PositiveDuration = 2_000
-    healthy_threshold: Annotated[int, Field(ge=1, le=100)] = 2
-    unhealthy_threshold: Annotated[int, Field(ge=1, le=100)] = 3
+    healthy_threshold: Annotated[int, Field(ge=1, le=100), INTEGRAL] = 2
+    unhealthy_threshold: Annotated[int, Field(ge=1, le=100), INTEGRAL] = 3
     statuses: list[Status] = Field(default_factory=lambda: [200])
 
 
 class CircuitBreaker(Model):
     """Outlier ejection: a target that fails is taken out of rotation for `open_for`."""
 
-    consecutive_failures: Annotated[int, Field(ge=1, le=1000)] | None = None
-    failure_percent: Annotated[int, Field(ge=1, le=100)] | None = None
-    min_requests: Annotated[int, Field(ge=1)] = 10
+    consecutive_failures: Annotated[int, Field(ge=1, le=1000), INTEGRAL] | None = None
+    failure_percent: Annotated[int, Field(ge=1, le=100), INTEGRAL] | None = None
+    min_requests: Annotated[int, Field(ge=1), INTEGRAL] = 10
     window: PositiveDuration = 10_000
     failure_statuses: list[Status] = Field(default_factory=lambda: [500, 502, 503, 504])
     open_for: PositiveDuration = 30_000
-    half_open_requests: Annotated[int, Field(ge=1, le=1000)] = 1
+    half_open_requests: Annotated[int, Field(ge=1, le=1000), INTEGRAL] = 1
 
     @model_validator(mode="after")
     def _trigger(self) -> "CircuitBreaker":

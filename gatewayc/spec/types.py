@@ -19,6 +19,25 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False, strict=True)
 
 
+def integral(v: Any) -> Any:
+    """A number without a fractional part is an integer, as JSON Schema reads it (its
+    `integer` is any such number): `8080.0` is 8080 for the editor and for `validate` alike.
+    A boolean is never a number (strict models refuse `true` where an integer is meant)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+# after the bounds in an Annotated (`Annotated[int, Field(ge=1), INTEGRAL]`): before them,
+# pydantic leaves the bounds out of the JSON Schema
+INTEGRAL = BeforeValidator(integral)
+
+
+def shown(v: Any) -> str:
+    """A value in a message as the spec writes it: `true`, not Python's `True`."""
+    return str(v).lower() if isinstance(v, bool) else repr(v)
+
+
 def fail(code: str, message: str, hint: str | None = None) -> PydanticCustomError:
     return PydanticCustomError(code, message, {"hint": hint} if hint else None)
 
@@ -113,14 +132,14 @@ SIZE_HINT = "write bytes or a number with a unit: 512, 10KB, 1MB, 1GB"
 
 
 def parse_size(v: Any) -> int:
+    v = integral(v)
     if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
         return v
     if isinstance(v, str):
         m = _SIZE_RE.match(v.strip())
         if m:
             return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "").lower()]
-    shown = str(v).lower() if isinstance(v, bool) else repr(v)
-    raise fail("GWC105", f"{shown} is not a size", SIZE_HINT)
+    raise fail("GWC105", f"{shown(v)} is not a size", SIZE_HINT)
 
 
 Size = Annotated[
@@ -132,9 +151,20 @@ Size = Annotated[
 
 
 # --- strings with a grammar ---------------------------------------------------
+def _kind(v: Any) -> str:
+    """What was written, in the spec's words (never a Python or loader type name)."""
+    if isinstance(v, bool):
+        return f"the boolean {str(v).lower()}"
+    if v is None:
+        return "null"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return "a mapping" if isinstance(v, dict) else "a list" if isinstance(v, list) else "a " + type(v).__name__
+
+
 def _str(v: Any, code: str, what: str) -> str:
     if not isinstance(v, str):
-        raise fail("GWC101", f"{what} must be a string, not {type(v).__name__}")
+        raise fail("GWC101", f"{what} must be a string, not {_kind(v)}")
     return v
 
 
@@ -252,8 +282,10 @@ def parse_header_value(v: Any) -> str:
     return s
 
 
+# a number is taken as its text (`X-Api-Version: 2`), by the schema too
 HeaderValue = Annotated[str, BeforeValidator(parse_header_value),
-                        WithJsonSchema({"type": "string", "pattern": r"^[^\x00-\x08\x0a-\x1f\x7f]*$"})]
+                        WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^[^\x00-\x08\x0a-\x1f\x7f]*$"},
+                                                  {"type": "number"}]})]
 # query parameter names share the value grammar plus no '&', '=' or spaces
 _QUERY_NAME_RE = re.compile(r"^[A-Za-z0-9_.~\-\[\]]+$")
 
@@ -394,9 +426,10 @@ MethodName = Annotated[Method, BeforeValidator(upper)]
 
 
 def parse_status(v: Any) -> int:
+    v = integral(v)
     if isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599:
         return v
-    raise fail("GWC114", f"{v!r} is not an HTTP status code", "use a number from 100 to 599")
+    raise fail("GWC114", f"{shown(v)} is not an HTTP status code", "use a number from 100 to 599")
 
 
 Status = Annotated[int, BeforeValidator(parse_status), WithJsonSchema({"type": "integer", "minimum": 100, "maximum": 599})]
@@ -411,7 +444,7 @@ def parse_error_status(v: Any) -> int:
         v = int(v)
     if isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599:
         return v
-    raise fail("GWC114", f"{v!r} is not an error status", "use a number from 400 to 599")
+    raise fail("GWC114", f"{shown(v)} is not an error status", "use a number from 400 to 599")
 
 
 ErrorStatus = Annotated[int, BeforeValidator(parse_error_status),

@@ -13,6 +13,13 @@ from gatewayc.build import build
 INTEG = "x-amazon-apigateway-integration"
 JWT = {"algorithms": ["RS256"], "jwks": {"url": "https://id.example.com/jwks"}, "issuer": "https://id.example.com",
        "audiences": ["api"]}
+CACHE = {"ttl": "30s", "key": ["method", "host", "path"]}
+REQUIRED = {"required_headers": ["Idempotency-Key"], "required_query": ["page"]}
+# the JSON access log's fields: the path without the query string, no header but User-Agent
+ACCESS_LOG_FIELDS = {"time": "$context.requestTime", "client": "$context.identity.sourceIp",
+                     "method": "$context.httpMethod", "uri": "$context.path", "status": "$context.status",
+                     "bytes": "$context.responseLength", "duration": "$context.responseLatency",
+                     "request_id": "$context.requestId", "user_agent": "$context.identity.userAgent"}
 
 
 def _spec(route: dict, service: dict | None = None, gateway: dict | None = None) -> str:
@@ -75,12 +82,10 @@ ROWS = [
                       "responseParameters": {"method.response.header.Content-Type": "'application/json'"}}}})),
     ("respond-http", "http", {"match": {"path": {"exact": "/h"}}, "respond": {"status": 200}}, None, None,
      ("error", "GWC310", "needs a REST API")),
-    ("redirect-fixed", "rest",
+    ("redirect-drops-query", "rest",
      {"match": {"path": {"exact": "/d"}},
       "redirect": {"scheme": "https", "hostname": "x.example.com", "path": {"full": "/n"}, "status": 301}},
-     None, None, ("openapi", "/d", "x-amazon-apigateway-any-method",
-                  {"responses": {"default": {"statusCode": "301", "responseParameters": {
-                      "method.response.header.Location": "'https://x.example.com/n'"}}}})),
+     None, None, ("error", "GWC310", "drops the request's query string")),
     ("redirect-keeps-path", "rest", {"match": {"path": {"exact": "/d"}}, "redirect": {"scheme": "https"}}, None,
      None, ("error", "GWC310", "fixed Location")),
     ("not-found-response", "rest", {"match": "/a"}, None, {"not_found": {"status": 404, "body": {"error": "none"}}},
@@ -169,6 +174,47 @@ ROWS = [
      ("error", "GWC300", "(aggregation)")),
     ("body-limit", "rest", {"match": "/a", "policies": {"body_limit": "1MB"}}, None, None,
      ("error", "GWC300", "(body_limit)")),
+    ("cache-key", "rest", {"match": "/a", "policies": {"cache": {**CACHE, "vary": {"headers": ["Accept-Language"],
+                                                                                "query": ["page"]}}}}, None, None,
+     ("openapi", "/a/{proxy+}", "get", {"cacheKeyParameters": ["method.request.path.proxy",
+                                                               "method.request.header.accept-language",
+                                                               "method.request.querystring.page"]})),
+    ("cache-any-method-head", "rest", {"match": "/a", "policies": {"cache": CACHE}}, None, None,
+     ("openapi", "/a", "head", {"type": "http_proxy", "httpMethod": "HEAD"})),
+    ("cache-api-key", "rest", {"match": {"path": {"exact": "/a"}, "methods": ["GET"]},
+                               "policies": {"cache": CACHE, "auth": {"api_key": {"header": "X-API-Key",
+                                                                                 "keys": {"env": "K"}}}}}, None, None,
+     ("openapi", "/a", "get", {"cacheKeyParameters": ["method.request.header.X-API-Key"]})),
+    ("cache-stage", "rest", {"match": {"path": {"exact": "/a/b"}, "methods": ["GET", "POST"]},
+                             "policies": {"cache": {**CACHE, "ttl": "1h", "methods": ["GET"]}}}, None, None,
+     ("template", "Stage", {"CacheClusterEnabled": True, "CacheClusterSize": "0.5", "MethodSettings": [
+         {"ResourcePath": "/*", "HttpMethod": "*", "CachingEnabled": False},
+         {"ResourcePath": "/~1a~1b", "HttpMethod": "GET", "CachingEnabled": True, "CacheTtlInSeconds": 3600}]})),
+    ("cache-whole-query", "rest", {"match": "/a", "policies": {"cache": {"ttl": "30s"}}}, None, None,
+     ("error", "GWC310", "never on the whole query string")),
+    ("cache-bypass", "rest", {"match": "/a", "policies": {"cache": {**CACHE, "bypass": {"headers": ["X-Fresh"]}}}},
+     None, None, ("error", "GWC310", "(`bypass`)")),
+    ("cache-ttl-over-1h", "rest", {"match": "/a", "policies": {"cache": {**CACHE, "ttl": "2h"}}}, None, None,
+     ("error", "GWC310", "API Gateway caches for 1-3600 s")),
+    ("cache-http", "http", {"match": "/a", "policies": {"cache": CACHE}}, None, None,
+     ("error", "GWC310", "a response cache needs a REST API")),
+    ("validation-validators", "rest", {"match": "/a", "policies": {"validation": REQUIRED}}, None, None,
+     ("doc", "x-amazon-apigateway-request-validators",
+      {"params": {"validateRequestBody": False, "validateRequestParameters": True}})),
+    ("validation-response", "rest", {"match": "/a", "policies": {"validation": {**REQUIRED, "status": 422}}}, None,
+     None, ("doc", "x-amazon-apigateway-gateway-responses", {"BAD_REQUEST_PARAMETERS": {
+         "statusCode": "422", "responseTemplates": {"application/json": '{"error":"Unprocessable Content"}'}}})),
+    ("validation-http", "http", {"match": "/a", "policies": {"validation": REQUIRED}}, None, None,
+     ("error", "GWC310", "a request validator needs a REST API")),
+    ("validation-body-schema", "rest", {"match": "/a", "policies": {"validation": {"body": {"inline": {
+        "type": "object"}}}}}, None, None, ("error", "GWC300", "(validation.body_schema)")),
+    ("access-log-json", "rest", {"match": "/a"}, None, {"observability": {"access_log": {"format": "json"}}},
+     ("template", "Stage", {"AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["AccessLogs", "Arn"]},
+                                                 "Format": json.dumps(ACCESS_LOG_FIELDS, separators=(",", ":"))}})),
+    ("access-log-text-http", "http", {"match": "/a"}, None, {"observability": {"access_log": {"format": "text"}}},
+     ("template", "Stage", {"AccessLogSettings": {"Format": (
+         '$context.identity.sourceIp - [$context.requestTime] "$context.httpMethod $context.path $context.protocol" '
+         '$context.status $context.responseLength $context.responseLatency $context.requestId')}})),
 ]
 
 
@@ -263,3 +309,81 @@ gateways:
     r = build(str(spec), ["aws"], source="gateway.yml")
     errors = [d.message for d in r.diagnostics if d.is_error]
     assert not r.ok and any("would also cover GET /admin/open of route 'inner'" in e for e in errors), errors
+
+
+def test_a_cache_says_what_api_gateway_does_otherwise(tmp_path):
+    """Built, with a warning each: API Gateway caches every status, and whole seconds."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"cache": {**CACHE, "ttl": "1500ms", "statuses": [200, 404]}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    assert r.ok, [str(d) for d in r.diagnostics]
+    warnings = [d.message for d in r.diagnostics if d.code == "GWC311"]
+    assert any("whatever its status; the spec caches only 200, 404" in w for w in warnings), warnings
+    assert any("1500 ms is cached for 1 s" in w for w in warnings), warnings
+    stage = yaml.safe_load(r.files["template.yaml"])["Resources"]["Stage"]["Properties"]
+    assert {s["CacheTtlInSeconds"] for s in stage["MethodSettings"] if s["CachingEnabled"]} == {1}
+
+
+def test_an_accepted_redirect_is_built_without_the_query_string(tmp_path):
+    """The spec keeps the query string on a redirect; a MOCK integration's Location is fixed.
+    Refused above; accepted, the redirect is built with a fixed Location and a GWC302 says what
+    is lost."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": {"path": {"exact": "/d"}}, "redirect": {
+        "scheme": "https", "hostname": "x.example.com", "path": {"full": "/n"}, "status": 301}}))
+    r = build(str(spec), ["aws"], source="gateway.yml", accept=["action.redirect"])
+    assert r.ok and any(d.code == "GWC302" and "query string" in d.message for d in r.diagnostics)
+    integ = json.loads(r.files["openapi.json"])["paths"]["/d"]["x-amazon-apigateway-any-method"][INTEG]
+    assert integ["responses"]["default"]["statusCode"] == "301"
+    assert integ["responses"]["default"]["responseParameters"] == {
+        "method.response.header.Location": "'https://x.example.com/n'"}
+
+
+def test_the_access_log_group_is_in_the_template(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a"}, gateway={"observability": {"access_log": {}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    assert r.ok, [str(d) for d in r.diagnostics]
+    assert yaml.safe_load(r.files["template.yaml"])["Resources"]["AccessLogs"]["Type"] == "AWS::Logs::LogGroup"
+    assert any(d.code == "GWC301" and "CloudWatch Logs role" in d.message for d in r.diagnostics)
+
+
+def test_required_parameters_are_declared_and_validated(tmp_path):
+    """Each operation of a validated route declares its required header and query parameter
+    and names the validator; a cache key on the same header stays one parameter (required)."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"validation": REQUIRED, "cache": {
+        **CACHE, "vary": {"headers": ["idempotency-key"]}}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml")
+    assert r.ok, [str(d) for d in r.diagnostics]
+    assert any(d.code == "GWC311" and "blank" in d.message for d in r.diagnostics)
+    paths = json.loads(r.files["openapi.json"])["paths"]
+    for path, item in paths.items():
+        for op in item.values():
+            assert op["x-amazon-apigateway-request-validator"] == "params"
+            params = [(p["in"], p["name"].lower(), p["required"]) for p in op["parameters"] if p["in"] != "path"]
+            assert params == [("header", "idempotency-key", True), ("query", "page", True)], (path, params)
+
+
+def test_an_accepted_cache_is_left_out_whole(tmp_path):
+    """A cache refused for its key, accepted: no cache cluster, no method settings, and the
+    route keeps its one ANY operation per resource."""
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a", "policies": {"cache": {"ttl": "30s"}}}))
+    r = build(str(spec), ["aws"], source="gateway.yml", accept=["cache"])
+    assert r.ok and any(d.code == "GWC302" and "whole query string" in d.message for d in r.diagnostics)
+    paths = json.loads(r.files["openapi.json"])["paths"]
+    assert {p: list(item) for p, item in paths.items()} == {"/a": ["x-amazon-apigateway-any-method"],
+                                                           "/a/{proxy+}": ["x-amazon-apigateway-any-method"]}
+    assert "CacheClusterEnabled" not in yaml.safe_load(r.files["template.yaml"])["Resources"]["Stage"]["Properties"]
+
+
+def test_the_http_api_says_which_answers_lack_the_spec_shape_and_what_gives_it(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(_spec({"match": "/a"}))
+    r = build(str(spec), ["aws"], source="gateway.yml", aws_api="http")
+    warnings = [d.message for d in r.diagnostics if d.code == "GWC311"]
+    assert r.ok and any("no route, a failed token, a throttled request" in w and "a REST API" in w
+                        for w in warnings), warnings
+    rest = build(str(spec), ["aws"], source="gateway.yml")
+    assert rest.ok and not [d for d in rest.diagnostics if d.code == "GWC311"]

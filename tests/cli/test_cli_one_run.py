@@ -23,7 +23,7 @@ EXPECTED = [
     ("GWC104", 7, 25, "duration 5 has no unit", "with a unit"),
     ("GWC300", 10, 5, "nginx cannot express", "--accept-degraded upstream.health_check"),  # at `health_check:`
     ("GWC100", 13, 48, "unknown field 'timeout'", "`timeouts.request`"),
-    ("GWC101", 16, 46, "key:", "did you mean `key: client_ip`?"),
+    ("GWC103", 16, 46, "'ip' is not a limit key", "did you mean `key: client_ip`?"),
     ("GWC300", 22, 7, "kong cannot express", "observability.access_log"),  # at `access_log:`, not `metrics:`
     ("GWC100", 26, 9, "unknown field 'servce'", "did you mean 'service'?"),
     ("GWC200", 29, 18, "no service named 'order'", "did you mean 'orders'?"),

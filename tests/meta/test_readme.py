@@ -24,12 +24,14 @@ def test_readme_commands_exist():
 
 def test_readme_kong_paragraph_is_true():
     """The README says the shop example, built for Kong, names these problems in one run, and
-    that the portable example builds for every self-hosted target."""
+    that the portable example builds for every target (AWS included, as a REST API) and the
+    self-hosted one for every self-hosted target."""
     from gatewayc import backends
     from gatewayc.build import build
 
     readme = (ROOT / "README.md").read_text()
     assert "--target kong --out out/shop/kong" in readme and "examples/portable/gateway.yml --target nginx" in readme
+    assert "examples/portable/gateway.yml --target aws" in readme and "examples/self-hosted/" in readme
     r = build(str(ROOT / "examples" / "shop" / "gateway.yml"), ["kong"], source="gateway.yml")
     errors = " | ".join(d.message for d in r.diagnostics if d.is_error)
     assert not r.ok
@@ -37,6 +39,8 @@ def test_readme_kong_paragraph_is_true():
                   "(observability.access_log)", "issuer"):
         assert named in errors, named
     assert len([d for d in r.diagnostics if d.is_error]) == 6, errors
+    assert build(str(ROOT / "examples" / "portable" / "gateway.yml"), backends.names(), source="gateway.yml",
+                 subdirs=True).ok
     self_hosted = [t for t in backends.names() if t != "aws"]  # AWS refuses it: tests/workflow/test_portable.py
-    assert build(str(ROOT / "examples" / "portable" / "gateway.yml"), self_hosted, source="gateway.yml",
+    assert build(str(ROOT / "examples" / "self-hosted" / "gateway.yml"), self_hosted, source="gateway.yml",
                  subdirs=True).ok

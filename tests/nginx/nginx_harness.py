@@ -14,66 +14,11 @@ import crossplane
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.nginx import BACKEND
 from gatewayc.ir import model as ir
+from pki_common import make_pki  # noqa: F401
 from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
                             stop_process, wait_port, with_free_ports, write_output)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # absent: running it raises and the test fails
-
-
-# --- certificates --------------------------------------------------------------------------
-def _name(cn: str):
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Test"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _cert(subject: str, key, issuer_name, issuer_key, ca: bool = False, san: str | None = None):
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
-    now = dt.datetime.now(dt.timezone.utc)
-    b = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer_name)
-         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-         .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(hours=1))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if san:
-        b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
-    return b.sign(issuer_key, hashes.SHA256())
-
-
-def _pem(path: Path, cert=None, key=None) -> None:
-    from cryptography.hazmat.primitives import serialization
-
-    data = b""
-    if cert is not None:
-        data += cert.public_bytes(serialization.Encoding.PEM)
-    if key is not None:
-        data += key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption())
-    path.write_bytes(data)
-
-
-def make_pki(d: Path, servers: tuple[str, ...] = ("server",), clients: tuple[str, ...] = ()) -> Path:
-    """A test CA in d/ca.crt; per server name, d/NAME.crt and d/NAME.key (CN=NAME, SAN
-    localhost); per client name, d/NAME.pem (certificate and key, CN=NAME,O=Test). All
-    signed by the CA, valid for an hour."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    d.mkdir(parents=True, exist_ok=True)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _cert("test-ca", ca_key, _name("test-ca"), ca_key, ca=True)
-    _pem(d / "ca.crt", ca)
-    for name in servers:
-        k = ec.generate_private_key(ec.SECP256R1())
-        _pem(d / f"{name}.crt", _cert(name, k, ca.subject, ca_key, san="localhost"))
-        _pem(d / f"{name}.key", key=k)
-    for name in clients:
-        k = ec.generate_private_key(ec.SECP256R1())
-        _pem(d / f"{name}.pem", _cert(name, k, ca.subject, ca_key), k)
-    return d
 
 
 def build_options(form: str = "full") -> BuildOptions:

@@ -16,7 +16,7 @@ services:
   breaker:
     url: __BREAKER__
     timeouts: {read: 300ms}
-    circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+    circuit_breaker: {consecutive_failures: 2, open_for: 2s, failure_statuses: []}  # timeouts
   retried:
     url: __RETRIED__
     retries: {attempts: 3, statuses: [503]}
@@ -24,7 +24,7 @@ services:
     url: __BOTH__
     timeouts: {read: 300ms}
     retries: {attempts: 2, on_timeout: true}
-    circuit_breaker: {consecutive_failures: 2, open_for: 2s}
+    circuit_breaker: {consecutive_failures: 2, open_for: 2s, failure_statuses: []}  # timeouts
   pair:
     targets: [{url: __A__}, {url: __B__}]
     retries: {attempts: 3, statuses: [503]}

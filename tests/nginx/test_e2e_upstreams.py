@@ -9,7 +9,7 @@ services:
   pool:
     targets: [{url: __BAD__}, {url: __GOOD__}]
     retries: {attempts: 2, statuses: [502]}
-    circuit_breaker: {consecutive_failures: 1, open_for: 30s}
+    circuit_breaker: {consecutive_failures: 1, open_for: 30s, failure_statuses: [502]}
   plain:
     targets: [{url: __BAD__}, {url: __GOOD__}]
 gateways:

@@ -141,3 +141,86 @@ def test_bad_shorthand_paths_are_refused_by_both(tmp_path):
                         f"      - {{name: users, match: {path}, service: users}}\n")
         schema_errors, ours = verdicts(spec)
         assert schema_errors and ours, path
+
+
+# every place an integer is meant, each with its own placeholder (a valid spec once filled in)
+INTEGERS = {"weight": "2", "attempts": "2", "failures": "3", "half_open": "1", "healthy": "2", "unhealthy": "3",
+            "port": "8080", "requests": "100", "burst": "5", "limit_status": "429", "max": "10", "size": "1024",
+            "mirror": "50", "respond": "201", "redirect_port": "8443", "not_found": "404", "database": "0"}
+WITH_INTEGERS = """\
+version: 1
+services:
+  users:
+    targets: [{url: "http://127.0.0.1:3001", weight: {weight}}]
+    retries: {attempts: {attempts}}
+    circuit_breaker: {consecutive_failures: {failures}, half_open_requests: {half_open}}
+    health_check: {healthy_threshold: {healthy}, unhealthy_threshold: {unhealthy}}
+  copies: {url: "http://127.0.0.1:3002"}
+gateways:
+  web:
+    listeners: [{port: {port}}]
+    not_found: {status: {not_found}}
+    routes:
+      - name: users
+        match: /users
+        service: users
+        mirror: {service: copies, percent: {mirror}}
+        policies:
+          rate_limit: {requests: {requests}, per: 1m, burst: {burst}, status: {limit_status},
+                       store: {redis: {address: "127.0.0.1:6379", database: {database}}}}
+          concurrency_limit: {max: {max}}
+          body_limit: {size}
+      - {name: made, match: /made, respond: {status: {respond}}}
+      - {name: moved, match: /moved, redirect: {port: {redirect_port}}}
+"""
+
+
+def _with_integers(tmp_path, **values) -> Path:
+    text = WITH_INTEGERS
+    for name, default in INTEGERS.items():
+        text = text.replace("{" + name + "}", values.get(name, default))
+    spec = tmp_path / "gateway.yml"
+    spec.write_text(text)
+    return spec
+
+
+def test_a_number_written_with_a_point_is_an_integer_for_both(tmp_path):
+    """JSON Schema's `integer` is any number without a fractional part (8080.0 included), so
+    gatewayc takes it too: editor and `validate` agree, and the IR holds the integer."""
+    from gatewayc.compiler import compile_spec
+
+    spec = _with_integers(tmp_path, **{k: v + ".0" for k, v in INTEGERS.items()})
+    assert verdicts(spec) == ([], [])
+    compiled = compile_spec(str(spec))
+    assert compiled.ok, compiled.diagnostics
+    (gw,) = compiled.ir.gateways
+    port = gw.listeners[0].port
+    assert port == 8080 and type(port) is int
+    assert verdicts(_with_integers(tmp_path)) == ([], [])
+
+
+@pytest.mark.parametrize("field", sorted(INTEGERS))
+@pytest.mark.parametrize("value", ["true", "8080.5"])
+def test_a_boolean_or_a_fraction_is_no_integer_for_either(tmp_path, field, value):
+    schema_errors, ours = verdicts(_with_integers(tmp_path, **{field: value}))
+    assert schema_errors and ours, field
+    (code, message), = ours
+    # said in the spec's words: `true`, never Python's True
+    assert code in ("GWC101", "GWC105", "GWC114"), ours
+    assert f"got the {'boolean' if value == 'true' else 'number'} {value}" in message or \
+        message.startswith(f"{value} is not"), ours
+
+
+def test_a_number_as_a_header_value_is_its_text_for_both(tmp_path):
+    spec = tmp_path / "gateway.yml"
+    spec.write_text("version: 1\nservices:\n  users: {url: 'http://127.0.0.1:3001'}\ngateways:\n  web:\n"
+                    "    listeners: [{port: 8080}]\n    routes:\n"
+                    "      - name: users\n        match: {path: /users, headers: {X-Version: 2}, query: {v: 3}}\n"
+                    "        service: users\n        policies: {request: {headers: {set: {X-Api: 2.5}}}}\n")
+    assert verdicts(spec) == ([], [])
+    for bad in ("true", "[2]", "{a: 1}"):
+        spec.write_text(spec.read_text().replace("X-Api: 2.5", f"X-Api: {bad}"))
+        schema_errors, ours = verdicts(spec)
+        assert schema_errors and ours, bad
+        assert not re.search(r"\b(YSeq|YMap|bool|dict)\b", ours[0][1]), ours  # said in the spec's words
+        spec.write_text(spec.read_text().replace(f"X-Api: {bad}", "X-Api: 2.5"))

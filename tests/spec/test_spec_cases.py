@@ -37,6 +37,7 @@ PRIMARY = [
     ("GWC012-include-outside.yml", "GWC012", 3, 5, None),
     ("GWC100-unknown-field.yml", "GWC100", 7, 5, None),
     ("GWC101-wrong-type.yml", "GWC101", 8, 15, None),
+    ("GWC101-boolean-integer.yml", "GWC101", 8, 17, None),
     ("GWC101-yaml11-boolean.yml", "GWC101", 13, 20, None),
     ("GWC102-missing-field.yml", "GWC102", 8, 9, None),
     ("GWC103-bad-enum.yml", "GWC103", 16, 24, None),

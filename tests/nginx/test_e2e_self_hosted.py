@@ -1,23 +1,56 @@
-"""examples/portable, built unchanged, serving real traffic through nginx: routing, rate
-limits, retries, CORS, header transforms, the IP filter and body limits."""
+"""examples/self-hosted, built unchanged, serving real traffic through nginx: routing, rate
+limits, retries, CORS, header transforms, the IP filter and body limits; and examples/portable
+(what every target shares, AWS included): routing, rewrites, a header transform, the IP filter
+and the gateway's own answers."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-PORTABLE = Path(__file__).resolve().parents[2] / "examples" / "portable" / "gateway.yml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PORTS = {"CATALOG": 7001, "CATALOG2": 7011, "ORDERS": 7002, "UPLOADS": 7003, "ADMIN": 7004}
+
+
+def _serve(example: str, module_gateway, module_echo_upstream):
+    text = (EXAMPLES / example / "gateway.yml").read_text()
+    ups = {}
+    for name, port in PORTS.items():
+        if f"http://127.0.0.1:{port}" in text:
+            text = text.replace(f"http://127.0.0.1:{port}", f"__{name}__")
+            ups[name] = module_echo_upstream(name.lower())
+    return module_gateway(text, upstreams=ups), ups
 
 
 @pytest.fixture(scope="module")
 def portable(module_gateway, module_echo_upstream):
-    text = PORTABLE.read_text()
-    ups = {}
-    for name, port in PORTS.items():
-        text = text.replace(f"http://127.0.0.1:{port}", f"__{name}__")
-        ups[name] = module_echo_upstream(name.lower())
-    return module_gateway(text, upstreams=ups), ups
+    """examples/self-hosted (the fixture keeps its old name: the tests below predate the split)."""
+    return _serve("self-hosted", module_gateway, module_echo_upstream)
+
+
+@pytest.fixture(scope="module")
+def shared(module_gateway, module_echo_upstream):
+    return _serve("portable", module_gateway, module_echo_upstream)
+
+
+def test_the_portable_example_serves_what_every_target_shares(shared):
+    gw, ups = shared
+    r = gw.request("GET", "/healthz")
+    assert r.status == 200 and r.json() == {"status": "ok"}
+    r = gw.request("GET", "/catalog/items/7")
+    seen = r.json()
+    assert r.status == 200 and seen["path"] == "/items/7" and seen["server"].startswith("catalog")
+    assert seen["headers"]["x-gateway"] == "gatewayc"
+    assert gw.request("POST", "/catalog/items").status == 404  # GET and HEAD only
+    r = gw.request("GET", "/orders/summary")
+    assert r.status == 200 and r.json()["path"] == "/api/reports/orders"
+    r = gw.request("DELETE", "/orders/42?x=1")
+    assert r.status == 200 and r.json()["path"] == "/api/orders/42" and r.json()["query"] == "x=1"
+    r = gw.request("GET", "/nowhere")
+    assert r.status == 404 and r.json() == {"error": "no such endpoint"}
+    before = ups["ADMIN"].hits
+    assert gw.request("GET", "/admin/users").status == 403  # 127.0.0.1 is not allowed
+    assert ups["ADMIN"].hits == before
 
 
 def test_routes_rewrites_and_header_transforms(portable):
