@@ -5,7 +5,7 @@ from gatewayc.backends.base import Backend, BuildOptions, Output, header
 from gatewayc.ir import model as ir
 from gatewayc.output.dump import to_yaml
 
-from . import cache, listeners, observability
+from . import cache, limits, listeners, observability
 from .capabilities import CAPABILITIES
 from .context import Ctx
 from .routes import ADMIN_CLUSTER, GatewayRoutes
@@ -23,7 +23,9 @@ class EnvoyBackend(Backend):
         if options.form != "full":
             ctx.error("only the full form is built for Envoy (`--form include` is an NGINX form)", None)
         out = Output(notes=ctx.notes, env=ctx.env)
-        out.files[FILE] = (header(options) + to_yaml(bootstrap(gateways, ctx))).encode("utf-8")
+        doc = bootstrap(gateways, ctx)
+        limits.check(doc, spec.origin, ctx)
+        out.files[FILE] = (header(options) + to_yaml(doc)).encode("utf-8")
         return out
 
 

@@ -42,6 +42,11 @@ class Ctx:
         """The output would not do what the spec says: GWC310 (the build fails)."""
         self._add(Diagnostic("GWC310", f"envoy: {message}", loc, hint=hint))
 
+    def over_limit(self, message: str, loc: Location | None, hint: str) -> None:
+        """A value longer than Envoy takes: GWC350 (the build fails; a value written into
+        several places is reported once)."""
+        self._add(Diagnostic("GWC350", f"envoy: {message}", loc, hint=hint))
+
     def warn(self, message: str, loc: Location | None = None) -> None:
         """The output does what the spec says, approximately: GWC311."""
         self._add(Diagnostic("GWC311", f"envoy: {message}", loc, severity=Severity.WARNING))

@@ -26,6 +26,7 @@ class NginxBackend(Backend):
         njs_main = njs_bridge.call("main_directives", gateways, ctx)
         if njs_http:
             njs_main = [d("load_module", NJS_MODULE), *njs_main]
+        http[:0] = limits.hash_sizes(http)
         limits.check([*njs_main, *http], ctx)
         limits.check_regexes(http, ctx)
         if options.form == "include":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from gatewayc.ir import model as ir
 
@@ -23,20 +23,52 @@ _TO_UPSTREAM = "(.*)"
 _TO_LOCATION = "([^\\x00-\\x1f\\x7f]*)"
 
 
+# A rewritten URI is decoded text to nginx: it sends it upstream with these bytes escaped
+# and every other byte as it is (measured on nginx 1.22, tests/behaviour rewrite-escapes).
+_REESCAPED = frozenset(b' "#%<>\\^`{|}') | frozenset(range(0x80, 0x100))
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
+def _sent_as_written(path: str, where: str, loc, ctx: Context) -> str:
+    """The spec's percent-encoded `path` as the text of an nginx rewrite that reaches the
+    service as written (escapes in upper case). An escape of a byte nginx sends unescaped
+    would reach it decoded (`..%2F` a `/..` segment, `%3F` a query): refused."""
+    kept = [m.group() for m in _ESCAPE.finditer(path) if int(m.group(1), 16) not in _REESCAPED]
+    try:
+        text = unquote_to_bytes(path).decode()
+    except UnicodeDecodeError:
+        text = path
+        kept = kept or ["an escape of a byte outside UTF-8"]
+    if kept:
+        ctx.note("GWC310", f"{where}: the upstream path {path!r} holds "
+                 f"{', '.join(dict.fromkeys(kept))}; nginx sends a rewritten "
+                 "path with that byte unescaped, so the service would see another path (write the character "
+                 "itself if that is meant, or build for a target that forwards the path as written)", loc)
+    return text
+
+
 def _path_map(match: ir.Match, rw: ir.PathRewrite | None, base: str, route: ir.Route,
               ctx: Context, rest: str = _TO_UPSTREAM) -> list[tuple[str, str]]:
     """(regex on $uri, replacement) pairs giving the upstream path, tried in order; empty
     to pass the URI unchanged. Replacements are interpolated, so user text is literal().
-    `rest` captures the part of the path that is carried over."""
+    `rest` captures the part of the path that is carried over: to the service (decoded,
+    as nginx re-escapes it) or into a Location header (as written)."""
+    def text(path: str) -> str:
+        if rest != _TO_UPSTREAM:
+            return literal(base + path)
+        # a base path is refused at its service's URL, once
+        return literal(_sent_as_written(base, "the service's base path", ctx.spec.origin(base) or route.loc, ctx)
+                       + _sent_as_written(path, f"route {route.name!r}", route.loc, ctx))
+
     if rw is None:
-        return [(f"{_ANY}^{rest}\\z", literal(base) + "$1")] if base else []
+        return [(f"{_ANY}^{rest}\\z", text("") + "$1")] if base else []
     if rw.kind == "full":
-        return [("^", literal(base + rw.value))]
+        return [("^", text(rw.value))]
     if match.path.kind != "prefix":
         ctx.note("GWC310", f"route {route.name!r}: a prefix rewrite needs a prefix match; "
                  f"{match.path.kind} match {match.path.value!r} is rewritten whole", route.loc)
-        return [("^", literal(base + rw.value))]
-    new = literal(base + rw.value.rstrip("/"))  # "" for strip_prefix and replace_prefix "/"
+        return [("^", text(rw.value))]
+    new = text(rw.value.rstrip("/"))  # "" for strip_prefix and replace_prefix "/"
     p = unquote(match.path.value)  # $uri is decoded; the spec's prefix may be percent-encoded
     if p == "/":
         return [(f"{_ANY}^/{rest}\\z", new + "/$1")]

@@ -50,15 +50,15 @@ def _long_tokens(tree: list[dict], seen: set[int] | None = None) -> Iterator[tup
             yield from _long_tokens(block, seen)
 
 
-def _refuse(ctx: Context, text: str, message: str, hint: str) -> None:
-    """One GWC310 per spec value: a value written into several places is reported once."""
+def _refuse(ctx: Context, text: str, message: str, hint: str, code: str = "GWC310") -> None:
+    """One refusal per spec value: a value written into several places is reported once."""
     loc = ctx.spec.origin(text)
-    if loc is None or all(d.location != loc or d.code != "GWC310" for d in ctx.notes):
-        ctx.notes.append(Diagnostic("GWC310", message, loc, hint=hint))
+    if loc is None or all(d.location != loc or d.code != code for d in ctx.notes):
+        ctx.notes.append(Diagnostic(code, message, loc, hint=hint))
 
 
 def check(tree: list[dict], ctx: Context) -> None:
-    """A GWC310 for every token of `tree` nginx would refuse, at the spec value behind it."""
+    """A GWC350 for every token of `tree` nginx would refuse, at the spec value behind it."""
     for node, text, room in _long_tokens(tree):
         if 4 * len(text) + 2 <= room:
             continue  # quoted and UTF-8 encoded, a character takes at most 4 bytes
@@ -68,7 +68,47 @@ def check(tree: list[dict], ctx: Context) -> None:
             head = text[:40].encode("unicode_escape").decode()
             _refuse(ctx, text, f"nginx: the value makes a `{node['directive']}` argument of {n} bytes "
                     f"(\"{head}...\"); nginx reads at most {room} there, quotes and escapes included",
-                    "shorten the value (for a long body: serve it from the upstream)")
+                    "shorten the value (for a long body: serve it from the upstream)", "GWC350")
+
+
+# nginx keeps some names in hashes whose buckets must each hold the longest name
+# (ngx_hash_init: a name takes two pointers, itself and 2 bytes, 8-aligned; the bucket size is
+# rounded up to the cache line). The defaults (64 bytes) hold names of up to 46 bytes: a longer
+# header name or host name would stop nginx from loading ("could not build proxy_headers_hash,
+# you should increase proxy_headers_hash_bucket_size"). Measured in tests/harden/test_output_limits.py.
+_DEFAULT_BUCKET = 64
+_HASHED = {  # bucket size directive -> the directives whose names go into that hash
+    "proxy_headers_hash_bucket_size": ("proxy_set_header", "proxy_hide_header", "proxy_pass_header"),
+    "server_names_hash_bucket_size": ("server_name",),
+}
+
+
+def bucket_size(name_bytes: int) -> int:
+    """The smallest bucket size (a multiple of the 64-byte cache line) that holds a name."""
+    need = 8 + 8 + -(-(name_bytes + 2) // 8) * 8
+    return -(-need // _DEFAULT_BUCKET) * _DEFAULT_BUCKET
+
+
+def _hashed_names(tree: list[dict], into: dict[str, int], seen: set[int]) -> None:
+    for node in tree:
+        for size_directive, directives in _HASHED.items():
+            if node["directive"] in directives:
+                names = node["args"] if node["directive"] == "server_name" else node["args"][:1]
+                for n in names:
+                    if not n.startswith("~"):  # a regex server name is not hashed
+                        into[size_directive] = max(into.get(size_directive, 0), len(n.encode()))
+        block = node.get("block")
+        if block and id(block) not in seen:
+            seen.add(id(block))
+            _hashed_names(block, into, seen)
+
+
+def hash_sizes(http: list[dict]) -> list[dict]:
+    """The http-level bucket sizes the names in `http` need beyond nginx's defaults."""
+    longest: dict[str, int] = {}
+    _hashed_names(http, longest, set())
+    return [{"directive": k, "args": [str(bucket_size(n))]} for k, n in sorted(longest.items())
+            if bucket_size(n) > _DEFAULT_BUCKET]
 
 
 def _regexes(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, bool]]:

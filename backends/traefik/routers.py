@@ -74,13 +74,17 @@ def rewrite(route: ir.Route, m: ir.Match, a: ir.Forward, ctx: Ctx) -> dict | Non
         rw = None
     if rw is None:
         return {"addPrefix": {"prefix": base}} if base else None
+    # Traefik sets the request's raw (percent-encoded) path to the replacement and decodes it
+    # for the rest: so the replacement is the spec's percent-encoded text, sent upstream as
+    # written (as on nginx). Decoded here, a `%2F` would become a `/` (`..%2f` a `/..`
+    # segment) and a `%25` a lone `%` Traefik cannot decode (a 500 on every request).
     if rw.kind == "full":
-        return {"replacePath": {"path": base + unquote(rw.value)}}
+        return {"replacePath": {"path": base + rw.value}}
     if m.path.kind != "prefix":  # the compiler refuses this; stay safe
         ctx.error(f"route {route.name!r}: a prefix rewrite needs a prefix match", route.loc)
         return None
     p = unquote(m.path.value)
-    new = base + ("" if rw.kind == "strip_prefix" else unquote(rw.value).rstrip("/"))
+    new = base + ("" if rw.kind == "strip_prefix" else rw.value.rstrip("/"))
     if p == "/":
         return {"addPrefix": {"prefix": new}} if new else None
     # /p -> new (an empty path becomes /), /p/rest -> new/rest; the router only sends /p and /p/...

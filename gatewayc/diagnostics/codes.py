@@ -140,6 +140,12 @@ _TABLE = [
      "code the target cannot retry on). The message says what is missing; change the spec or the target."),
     ("GWC311", "target-approximation", _W, "The target expresses this use of a feature approximately.",
      "The generated configuration is close to the spec but not identical; the message says how it differs."),
+    ("GWC350", "over-target-limit", _E, "A value is longer than the target accepts.",
+     "The generated configuration would hold a value the target refuses to load or handles differently: a token "
+     "over nginx's 4 KiB configuration buffer, a header name or value over Envoy's 16 KiB, a query parameter name "
+     "over Envoy's 1 KiB, and the like. The message names the limit and the position is the spec value behind it; "
+     "shorten the value, or build for another target. Where the target has a setting for the size (nginx's "
+     "hash bucket sizes, Envoy's direct response body limit), gatewayc sets it instead of refusing."),
     # -- internal ------------------------------------------------------------------
     ("GWC900", "internal-error", _E, "gatewayc hit a bug.",
      "This is a bug in gatewayc, not in your spec. Please report it with the spec that triggers it."),

@@ -397,9 +397,12 @@ def parse_upstream_url(v: Any) -> str:
         raise fail("GWC106", f"URL {s!r} must use http or https", "write e.g. http://127.0.0.1:3001")
     if not u.hostname:
         raise fail("GWC106", f"URL {s!r} has no host")
-    if u.query or u.fragment or u.username or u.password:
+    # the separators, not what follows them: urlsplit reads `x#` and `x?` as no fragment, no
+    # query, and every target would drop the `#` or `?` (a fragment is never sent to a server)
+    if "?" in s or "#" in s or "@" in u.netloc:
         raise fail("GWC106", f"URL {s!r} may not carry a query, fragment or credentials",
-                   "credentials belong in a secret reference, queries in a transform")
+                   "credentials belong in a secret reference, queries in a transform; a fragment is never "
+                   "sent to a server: remove the '#' and what follows")
     if u.path not in ("", "/"):
         parse_path(u.path)
     host = u.hostname

@@ -63,6 +63,24 @@ CASES = (
     ), services="""
         based: {url: __A__/base}
     """),
+    Case("rewrite-escapes", (*P, *EXACT, "rewrite.path"), """
+        - {name: rw-esc, match: {path: /esc}, service: a, rewrite: {path: {replace_prefix: "/e%20x%25%7B%C3%A9"}}}
+        - {name: rw-esc-full, match: {path: {exact: /esc-full}}, service: esc-based, rewrite: {path: {full: "/f%22g%5E"}}}
+    """, (
+        # a rewrite path (and a base path) is percent-encoded text and reaches the service as
+        # written: a `%25` stays one, never a lone `%`
+        Send("/esc/k", upstream="a", seen_path="/e%20x%25%7B%C3%A9/k"),
+        Send("/esc", upstream="a", seen_path="/e%20x%25%7B%C3%A9"),
+        Send("/esc-full", upstream="a", seen_path="/b%20c/f%22g%5E"),
+    ), services="""
+        esc-based: {url: __A__/b%20c}
+    """),
+    Case("rewrite-escaped-slash", (*P, "rewrite.path"), """
+        - {name: rw-esc-slash, match: {path: /esc-slash}, service: a, rewrite: {path: {replace_prefix: "/e..%2F..%2Fx"}}}
+    """, (
+        # an escaped `/` never becomes a segment separator (`..%2F` never a `/..` segment)
+        Send("/esc-slash/k", upstream="a", seen_path="/e..%2F..%2Fx/k"),
+    ), xfail={"nginx": "nginx sends a rewritten path with `/` unescaped: refused (GWC310)"}),
     Case("rewrite-host", (*P, "rewrite.host"), """
         - {name: rw-host, match: {path: /rehost}, service: a, rewrite: {hostname: users.internal}}
     """, (

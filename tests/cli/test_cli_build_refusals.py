@@ -12,8 +12,8 @@ import pytest
 CASES = Path(__file__).parent / "build_cases"
 # (case file, target, code, line, column)
 PRIMARY = [
-    ("GWC310-nginx-argument-too-long.yml", "nginx", "GWC310", 11, 19),
-    ("GWC310-nginx-body-of-many-values.yml", "nginx", "GWC310", 10, 13),
+    ("GWC350-nginx-argument-too-long.yml", "nginx", "GWC350", 11, 19),
+    ("GWC350-nginx-body-of-many-values.yml", "nginx", "GWC350", 10, 13),
     ("GWC310-nginx-server-header.yml", "nginx", "GWC310", 13, 13),  # nginx always sends its own Server
     ("GWC310-nginx-breaker-statuses.yml", "nginx", "GWC310", 6, 5),  # 500 has no retry: nginx never counts it
 ]

@@ -239,20 +239,6 @@ def _validated(h: str, target: str, work: Path) -> frozenset:
 
 # found by this test and not fixed yet (reported): each must fail until its fix lands
 KNOWN = {
-    ("#", "nginx"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
-    ("#", "kong"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
-    ("#", "traefik"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
-    ("#", "aws"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
-    ("#", "envoy"): "a service URL ending in `#` (an empty fragment) validates and the `#` is dropped",
-    ("v" * 65536, "envoy"): "a value of 64 KiB: envoy --mode validate refuses the route configuration (proto "
-                            "constraint); the build should refuse it with a position",
-    ("..%2f..%2f", "traefik"): "a percent-encoded `/` in a replace_prefix reaches Traefik decoded (replacePathRegex "
-                               "works on the decoded path), so `..%2f` becomes a `/..` segment upstream where nginx "
-                               "keeps the text; open: refuse it on Traefik or settle the meaning",
-    ("x" * 1100, "envoy"): "a header of 1,100 characters: envoy --mode validate refuses the route configuration "
-                           "(proto constraint); the build should refuse it with a position",
-    ("x" * 1100, "nginx"): "a request header name of 1,100 characters: nginx -t cannot build proxy_headers_hash "
-                            "(the build should refuse it, or size the hash)",
 }
 
 

@@ -1,4 +1,6 @@
-"""Property: any valid spec hypothesis builds from the feature space below either builds for a
+"""Property: any valid spec hypothesis builds from the feature space below (matches, rewrites,
+fixed answers, aggregation, mirrors, retries, timeouts, rate limits, header transforms, CORS,
+body limits, IP filters, caching, JWT / API key / basic auth) either builds for a
 target into output that the target's real checker accepts (target_checks.py), or is refused
 with capability errors (GWC300/GWC310, at a position) -- never a crash, never output the
 target refuses.
@@ -29,7 +31,8 @@ settings.register_profile("long", max_examples=300, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _WORD = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
-_SEGMENT = st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~", min_size=1, max_size=10)
+_SEGMENT = st.text("abcdefghijklmnopqrstuvwxyz0123456789-._~", min_size=1, max_size=10).filter(
+    lambda s: s not in (".", ".."))  # dot segments are refused (GWC111): not a valid spec
 _PATH = st.lists(_SEGMENT, min_size=1, max_size=3).map(lambda s: "/" + "/".join(s))
 _HEADER = st.sampled_from(["X-Tenant", "X-Api-Version", "X-Client", "Accept-Language"])
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
@@ -53,14 +56,27 @@ def _policies(draw):
     if draw(st.booleans()):
         p["ip"] = {"allow": draw(st.lists(st.sampled_from(["10.0.0.0/8", "192.168.0.0/16", "127.0.0.1"]),
                                           min_size=1, max_size=2, unique=True))}
+    if draw(st.integers(0, 5)) == 0:
+        p["auth"] = draw(_AUTH)
+    if draw(st.integers(0, 5)) == 0:
+        p["cache"] = {"ttl": draw(_DURATION), **({"vary": {"headers": [draw(_HEADER)]}} if draw(st.booleans()) else {})}
     return p
+
+
+_AUTH = st.sampled_from([
+    {"jwt": {"algorithms": ["HS256"], "secret": {"env": "PROP_JWT"}, "issuer": "https://id.example.com/"}},
+    {"api_key": {"header": "X-Api-Key", "keys": {"env": "PROP_KEYS"}}},
+    {"basic": {"credentials": {"env": "PROP_BASIC"}, "realm": "prop"}},
+])
 
 
 @st.composite
 def specs(draw):
     services = {f"s{i}": {"url": f"http://127.0.0.1:{7000 + i}" + draw(st.sampled_from(["", "/api", "/v1/base"])),
                           **({"timeouts": {"connect": draw(_DURATION), "read": draw(_DURATION)}}
-                             if draw(st.booleans()) else {})}
+                             if draw(st.booleans()) else {}),
+                          **({"retries": {"attempts": draw(st.integers(1, 4))}} if draw(st.integers(0, 2)) == 0
+                             else {})}
                 for i in range(draw(st.integers(1, 3)))}
     paths = draw(st.lists(_PATH, min_size=1, max_size=6, unique=True))
     routes = []
@@ -71,18 +87,28 @@ def specs(draw):
             match["methods"] = draw(st.lists(st.sampled_from(["GET", "POST", "PUT", "DELETE"]), min_size=1,
                                              max_size=3, unique=True))
         route = {"name": f"r{i}", "match": match}
-        if draw(st.integers(0, 4)) == 0:
+        action = draw(st.integers(0, 11))
+        if action == 0:
             route["respond"] = {"status": draw(st.sampled_from([200, 204, 404, 418])),
                                 "body": draw(st.one_of(_TEXT, st.dictionaries(_WORD, _TEXT, max_size=3)))}
+        elif action == 1:
+            keys = draw(st.lists(_WORD, min_size=1, max_size=3, unique=True))
+            route["aggregate"] = {"parts": [{"key": k, "service": draw(st.sampled_from(sorted(services))),
+                                             "path": draw(_PATH)} for k in keys],
+                                  "on_failure": draw(st.sampled_from(["null", "omit", "fail"]))}
         else:
             route["service"] = draw(st.sampled_from(sorted(services)))
             if kind == "prefix" and draw(st.booleans()):
                 route["rewrite"] = {"path": {"strip_prefix": True}}
-        pol = draw(_policies())
+            if draw(st.integers(0, 5)) == 0:
+                route["mirror"] = {"service": draw(st.sampled_from(sorted(services))),
+                                   "percent": draw(st.sampled_from([1, 50, 100]))}
+        pol = draw(_policies()) if draw(st.booleans()) else {}  # a route without policies, often
         if pol:
             route["policies"] = pol
         routes.append(route)
-    used = {r["service"] for r in routes if "service" in r}
+    used = {r["service"] for r in routes if "service" in r} | {r["mirror"]["service"] for r in routes if "mirror" in r} \
+        | {p["service"] for r in routes for p in r.get("aggregate", {}).get("parts", ())}
     gw = {"listeners": [{"port": draw(st.integers(1024, 65000))}], "routes": routes}
     if draw(st.booleans()):
         gw["policies"] = draw(_policies())

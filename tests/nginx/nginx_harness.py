@@ -42,9 +42,9 @@ def nginx_args(out_dir: Path, conf: str = "nginx.conf") -> list[str]:
     return ["-p", str(runtime_dir(out_dir)), "-c", str((out_dir / conf).resolve())]
 
 
-def nginx_test(out_dir: Path, conf: str = "nginx.conf") -> subprocess.CompletedProcess:
+def nginx_test(out_dir: Path, conf: str = "nginx.conf", timeout: float = 30) -> subprocess.CompletedProcess:
     return subprocess.run([NGINX, "-t", "-q", *nginx_args(out_dir, conf), "-e", "stderr"],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @dataclasses.dataclass

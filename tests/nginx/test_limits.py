@@ -67,7 +67,7 @@ def test_the_limit_is_exactly_nginx(tmp_path, monkeypatch, route, value):
     refused = _build(path)
     assert not refused.ok and not refused.files
     (diag,) = [d for d in refused.diagnostics if d.is_error]
-    assert diag.code == "GWC310" and "nginx reads at most 409" in diag.message
+    assert diag.code == "GWC350" and "nginx reads at most 409" in diag.message
     assert (diag.location.line, diag.location.col) == (line, col), diag
 
     monkeypatch.setattr(limits, "BUFFER", 10**9)

@@ -55,6 +55,11 @@ CASES = [
     ("url-tab-in-host", _service('«"http://users\\t.internal"'), "GWC106"),
     ("url-space", _service('«"http://users .internal"'), "GWC106"),
     ("url-bidi", _service('«"http://users\\u202e.internal"'), "GWC106"),
+    # an empty fragment, query or user part: urlsplit sees none, every target dropped the separator
+    ("url-empty-fragment", _service('«"http://127.0.0.1:3001/base#"'), "GWC106"),
+    ("url-fragment", _service('«"http://127.0.0.1:3001/base#top"'), "GWC106"),
+    ("url-empty-query", _service('«"http://127.0.0.1:3001/base?"'), "GWC106"),
+    ("url-empty-user", _service('«"http://@127.0.0.1:3001"'), "GWC106"),
     ("jwks-url-tab", _policies('auth: {jwt: {algorithms: [RS256], jwks: {url: «"https://id.exa\\tmple.com/k"}}}'),
      "GWC106"),
     ("otlp-endpoint-nul", _gateway('    observability: {tracing: {otlp: {endpoint: «"http://c:4317\\0"}}}\n'),
