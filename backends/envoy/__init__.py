@@ -1,4 +1,4 @@
-"""Envoy (>= 1.30) backend: one static bootstrap, `envoy.yaml` (listeners with their HTTP
+"""Envoy (>= 1.36) backend: one static bootstrap, `envoy.yaml` (listeners with their HTTP
 connection managers and routes, clusters, the admin endpoint when metrics are asked for).
 
 Run it from the output directory: `cd DIR && envoy -c envoy.yaml` (files the spec names,

@@ -35,6 +35,8 @@ FILTER = "envoy.filters.http.cache"
 LUA = "envoy.filters.http.lua"
 INTERNAL_EXTENSION = {"name": "envoy.bootstrap.internal_listener", "typed_config": typed(
     "envoy.extensions.bootstrap.internal_listener.v3.InternalListener")}
+# what a cached route's filters read (lua steps and their data): the gateway's listener keeps it
+OUTER = ("typed_per_filter_config", "metadata", "request_body_buffer_limit")
 # the statuses Envoy's cache stores at all (CacheabilityUtils)
 STORABLE = frozenset({200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 451, 501})
 
@@ -170,11 +172,12 @@ class GatewayCache:
         out = []
         for e in entries:
             if first:
-                inside = {k: copy.deepcopy(v) for k, v in e.items() if k != "typed_per_filter_config"}
+                inside = {k: copy.deepcopy(v) for k, v in e.items() if k not in OUTER}
                 inside["route"].pop("rate_limits", None)
                 if inside not in inner:
                     inner.append(inside)
-            outer = {"name": e["name"], "match": e["match"], "route": {"cluster": lname, "timeout": "0s"}}
+            outer = {"name": e["name"], "match": e["match"], "route": {"cluster": lname, "timeout": "0s"},
+                     **{k: e[k] for k in OUTER if k in e and k != "typed_per_filter_config"}}
             if "rate_limits" in e["route"]:
                 outer["route"]["rate_limits"] = e["route"]["rate_limits"]
             pf = dict(e.get("typed_per_filter_config", {}))

@@ -1,4 +1,4 @@
-"""What the Envoy (>= 1.30) backend can express. Importable on its own."""
+"""What the Envoy (>= 1.36) backend can express. Importable on its own."""
 from __future__ import annotations
 
 from gatewayc.capabilities import Support, emulated, native, unsupported
@@ -91,12 +91,16 @@ CAPABILITIES: dict[str, Support] = {
                          "0 (no body) is a lua script on Content-Length and Transfer-Encoding"),
     "transform.request.headers": emulated("route request_headers_to_add / _remove: set, add and remove (no "
                                           "rename)"),
-    "transform.request.query": unsupported("Envoy's routes cannot change query parameters"),
-    "transform.request.body": unsupported("not emitted for Envoy yet"),
-    "transform.request.body.rename": unsupported("not emitted for Envoy yet"),
+    "transform.request.query": emulated("a lua step after authentication (the names and values are route "
+                                        "metadata): every occurrence of a name; values stay percent-encoded"),
+    "transform.request.body": emulated("a lua step after authentication (gatewayc's JSON code; the mapping is "
+                                       "route metadata, not script text): the whole body is read, without "
+                                       "Envoy's 1 MiB limit; key order and untouched numbers are kept as sent"),
+    "transform.request.body.rename": emulated("a lua step, as transform.request.body"),
     "transform.response.headers": native("route response_headers_to_add / _remove"),
     "validation.body_schema": unsupported("Envoy has no JSON Schema validation"),
-    "validation.required": unsupported("not emitted for Envoy yet"),
+    "validation.required": emulated("a lua step after authentication (the names are route metadata): a missing "
+                                    "or empty header or query parameter is refused"),
     "aggregation": unsupported("not emitted for Envoy yet"),
     "observability.metrics": native("the admin interface's /stats/prometheus (admin on a Unix socket in the "
                                     "working directory), routed from the metrics path"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from gatewayc.ir import model as ir
 
-from . import answers, observability, policies, ratelimit
+from . import answers, observability, policies, ratelimit, required
 from .context import Ctx, name, typed
 from .routes import GatewayRoutes
 
@@ -95,7 +95,7 @@ def connection_manager(gw: ir.Gateway, rb: GatewayRoutes, vhosts: list[dict], fi
 
 def listeners(gw: ir.Gateway, rb: GatewayRoutes, ctx: Ctx) -> list[dict]:
     vhosts = rb.virtual_hosts()
-    specials = rb.auth.specials + ratelimit.specials(rb.limited)
+    specials = rb.auth.specials + ratelimit.specials(rb.limited) + required.specials(rb.validated)
     filters = http_filters(gw, rb, ctx)
     gs = groups(gw)
     if len(gs) > 1 and rb.limits:

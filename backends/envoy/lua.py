@@ -9,6 +9,14 @@ from .context import typed
 LUA = "envoy.filters.http.lua"
 _ENTRY = "function envoy_on_request(h)"
 
+# percent-decoding ('+' is a space), for the steps that read query parameter names
+UNESCAPE = """\
+local function unescape(s)
+  s = s:gsub("+", " ")
+  return (s:gsub("%%(%x%x)", function(x) return string.char(tonumber(x, 16)) end))
+end
+"""
+
 _DRIVER = """\
 function envoy_on_request(h)
   local answered = false

@@ -17,7 +17,8 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import actions, apikey, auth, cache, clusters, cors, lua, matching, policies, ratelimit, redirect
+from . import (actions, apikey, auth, bodymap, cache, clusters, cors, lua, matching, policies, query, ratelimit,
+               redirect, required)
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -30,7 +31,8 @@ class GatewayRoutes:
         self.limited: list[tuple[ir.Route, ir.RateLimit]] = []
         self.auth = auth.Auth(gw, ctx)
         self.cache = cache.GatewayCache(gw, ctx)
-        self.lua = False  # some route redirects (a lua script)
+        self.lua = False  # some route has a lua script of its own (not an auth verdict)
+        self.validated: list[ir.Route] = []  # routes with required headers or query parameters
 
     @property
     def limits(self) -> list[ir.RateLimit]:
@@ -74,8 +76,11 @@ class GatewayRoutes:
         if route.policies.body_limit == 0 and not ctx.dropping("body_limit"):
             self.lua = True
             pf.update(lua.per_route(*lua.source(pf), apikey.NO_BODY))
+        meta = self.lua_steps(route, pf, common, g)
         if pf:
             common["typed_per_filter_config"] = pf
+        if meta:
+            common["metadata"] = {"filter_metadata": meta}
         common.update(policies.request_headers(route, ctx, self.auth.hidden_headers(route)))
         common.update(policies.response_headers(route.policies.transforms.response_headers, ctx))
         rl = ratelimit.limit_of(route, ctx)
@@ -121,6 +126,43 @@ class GatewayRoutes:
                 ctx.error(f"route {route.name!r}: Envoy counts rate limits on forwarding routes only; this route "
                           f"answers by itself", rl.loc)
         return out
+
+    def lua_steps(self, route: ir.Route, pf: dict, common: dict, g: int) -> dict:
+        """The lua steps of the required fields, query transforms and JSON body mapping, after the route's
+        other steps (its auth verdict first: the lua filter comes after authentication, so a
+        refused request is never read), added to `pf` (per-filter configs) and `common` (route
+        fields); their data, as the route's metadata under the lua filter."""
+        ctx = self.ctx
+        steps: list[str] = []
+        meta: dict = {}
+        v = route.policies.validation
+        if v is not None and (v.required_headers or v.required_query) and not ctx.dropping("validation.required"):
+            steps.append(required.SCRIPT)
+            meta.update(required.metadata(v))
+            if g == 0:
+                self.validated.append(route)
+        q = route.policies.transforms.request_query
+        if q and isinstance(route.action, ir.Forward) and not ctx.dropping("transform.request.query"):
+            steps.append(query.SCRIPT)
+            meta.update(query.metadata(q))
+        bm = self.body_map(route)
+        if bm is not None:
+            steps.append(bodymap.SCRIPT)
+            meta.update(bodymap.metadata(bm))
+            if route.policies.body_limit is None or ctx.dropping("body_limit"):
+                # the script reads the whole body: no limit of Envoy's own (1 MiB) may apply
+                common["request_body_buffer_limit"] = bodymap.NO_LIMIT
+        if steps:
+            self.lua = True
+            pf.update(lua.per_route(*lua.source(pf), *steps))
+        return {lua.LUA: meta} if meta else {}
+
+    def body_map(self, route: ir.Route) -> ir.BodyMap | None:
+        bm = route.policies.transforms.request_body
+        if bm is None or not isinstance(route.action, ir.Forward):
+            return None
+        feature = "transform.request.body" if bm.set or bm.cast else "transform.request.body.rename"
+        return None if self.ctx.dropping(feature) else bm
 
     def preflights(self, route: ir.Route, m: ir.Match, base_name: str) -> list[dict]:
         c = route.policies.cors

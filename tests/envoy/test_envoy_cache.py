@@ -35,6 +35,13 @@ gateways:
         policies:
           cache: {ttl: 30s}
           auth: {api_key: {query: key, keys: {env: GWC_KEYS}}}
+      - name: checked
+        match: /checked
+        service: echo
+        policies:
+          cache: {ttl: 30s}
+          validation: {required_headers: [X-Tenant]}
+          request: {query: {set: {via: gateway}}}
       - name: plain
         match: /plain
         service: echo
@@ -123,6 +130,14 @@ def test_each_client_key_has_its_own_entries(gw, upstream):
     # a refused request never gets a stored answer
     assert gw.request("GET", "/keyed?key=wrong").status == 401
     assert gw.request("GET", "/keyed").status == 401
+
+
+def test_the_route_lua_steps_run_before_the_cache(gw, upstream):
+    assert gw.request("GET", "/checked").status == 400
+    n, r = until_stored(gw, upstream, "/checked?a=1", {"X-Tenant": "t"})
+    assert (n, r.json()["query"]) == (0, "a=1&via=gateway")
+    # a stored answer is never given to a request the checks refuse
+    assert gw.request("GET", "/checked?a=1").status == 400
 
 
 def test_routes_without_the_policy_never_store(gw, upstream):

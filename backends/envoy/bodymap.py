@@ -1,0 +1,357 @@
+"""JSON request body mapping (docs/spec.md, Transforms: rename, then set, then cast) as a lua
+step (the lua filter comes after authentication: a refused request's body is never read), with
+the same meaning as the nginx backend's gwc_body.js.
+
+The script is gatewayc's own fixed text: the spec's field names and values never go into
+it. They are data, in the route's metadata under the lua filter's name (`gatewayc_body`:
+lists of [from, to], [field, JSON text] and [field, type]), which the script reads with
+`h:metadata()`. Envoy's lua has no JSON library, so the script carries a small one: it keeps
+the body's key order and the text of numbers it does not touch. A body that is not a JSON
+object passes unchanged. The step reads the whole body (`h:body()`), which Envoy caps at the
+request's buffer limit: a mapping route raises it to the largest Envoy takes (4 GiB - 1), or
+the route's own body_limit, so that no default of Envoy's limits the body (the spec's body
+limit has no default)."""
+from __future__ import annotations
+
+from gatewayc.ir import model as ir
+
+from .actions import json_text
+
+KEY = "gatewayc_body"
+NO_LIMIT = 4294967295  # 4 GiB - 1 (request_body_buffer_limit)
+
+SCRIPT = r"""
+local function skip(s, i)
+  return (s:find("[^ \t\r\n]", i)) or (#s + 1)
+end
+
+local function utf8(cp)
+  if cp < 0x80 then return string.char(cp) end
+  if cp < 0x800 then return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64) end
+  if cp < 0x10000 then
+    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+  end
+  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
+    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+end
+
+local ESC = {['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n", r = "\r", t = "\t"}
+
+local function parse_string(s, i)
+  -- s:sub(i, i) == '"'; returns the decoded text and the index after the closing quote
+  local out, j = {}, i + 1
+  while true do
+    local k = s:find('["\\%c]', j)
+    if k == nil then error("unterminated string") end
+    out[#out + 1] = s:sub(j, k - 1)
+    local c = s:sub(k, k)
+    if c == '"' then return table.concat(out), k + 1 end
+    if c ~= "\\" then error("control character in string") end
+    local e = s:sub(k + 1, k + 1)
+    if ESC[e] then
+      out[#out + 1] = ESC[e]
+      j = k + 2
+    elseif e == "u" then
+      local hex = s:sub(k + 2, k + 5)
+      if not hex:match("^%x%x%x%x$") then error("bad escape") end
+      local cp = tonumber(hex, 16)
+      j = k + 6
+      if cp >= 0xD800 and cp <= 0xDBFF and s:sub(j, j + 1) == "\\u" then
+        local lo = tonumber(s:sub(j + 2, j + 5), 16)
+        if lo and lo >= 0xDC00 and lo <= 0xDFFF then
+          cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
+          j = j + 6
+        end
+      end
+      out[#out + 1] = utf8(cp)
+    else
+      error("bad escape")
+    end
+  end
+end
+
+local parse_value
+
+local function parse_object(s, i)
+  local node = {t = "o", keys = {}, vals = {}}
+  i = skip(s, i + 1)
+  if s:sub(i, i) == "}" then return node, i + 1 end
+  while true do
+    if s:sub(i, i) ~= '"' then error("expected a key") end
+    local key
+    key, i = parse_string(s, i)
+    i = skip(s, i)
+    if s:sub(i, i) ~= ":" then error("expected ':'") end
+    local v
+    v, i = parse_value(s, skip(s, i + 1))
+    if node.vals[key] == nil then node.keys[#node.keys + 1] = key end
+    node.vals[key] = v
+    i = skip(s, i)
+    local c = s:sub(i, i)
+    if c == "}" then return node, i + 1 end
+    if c ~= "," then error("expected ',' or '}'") end
+    i = skip(s, i + 1)
+  end
+end
+
+local function parse_array(s, i)
+  local node = {t = "a", items = {}}
+  i = skip(s, i + 1)
+  if s:sub(i, i) == "]" then return node, i + 1 end
+  while true do
+    local v
+    v, i = parse_value(s, i)
+    node.items[#node.items + 1] = v
+    i = skip(s, i)
+    local c = s:sub(i, i)
+    if c == "]" then return node, i + 1 end
+    if c ~= "," then error("expected ',' or ']'") end
+    i = skip(s, i + 1)
+  end
+end
+
+parse_value = function(s, i)
+  local c = s:sub(i, i)
+  if c == "{" then return parse_object(s, i) end
+  if c == "[" then return parse_array(s, i) end
+  if c == '"' then
+    local v, j = parse_string(s, i)
+    return {t = "s", v = v}, j
+  end
+  for _, word in ipairs({"true", "false", "null"}) do
+    if s:sub(i, i + #word - 1) == word then return {t = word}, i + #word end
+  end
+  local num = s:match("^-?%d+%.?%d*[eE]?[-+]?%d*", i)
+  if num == nil or num == "" or not num:match("^-?%d+$") and not num:match("^-?%d+%.%d+$") and
+      not num:match("^-?%d+%.?%d*[eE][-+]?%d+$") then
+    error("unexpected text")
+  end
+  if num:match("^-?0%d") then error("leading zero") end
+  return {t = "n", raw = num}, i + #num
+end
+
+local function parse(s)
+  local v, i = parse_value(s, skip(s, 1))
+  if skip(s, i) <= #s then error("text after the value") end
+  return v
+end
+
+local function quote(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    local named = {['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f", ["\n"] = "\\n",
+                   ["\r"] = "\\r", ["\t"] = "\\t"}
+    return named[c] or string.format("\\u%04x", c:byte())
+  end) .. '"'
+end
+
+local function number_text(n)
+  if n ~= n or n == math.huge or n == -math.huge then return "null" end
+  if n == math.floor(n) and math.abs(n) < 1e21 then return string.format("%.0f", n) end
+  for p = 15, 17 do
+    local t = string.format("%." .. p .. "g", n)
+    if tonumber(t) == n then return t end
+  end
+  return string.format("%.17g", n)
+end
+
+local function encode(node, out)
+  local t = node.t
+  if t == "o" then
+    out[#out + 1] = "{"
+    for k, key in ipairs(node.keys) do
+      if k > 1 then out[#out + 1] = "," end
+      out[#out + 1] = quote(key)
+      out[#out + 1] = ":"
+      encode(node.vals[key], out)
+    end
+    out[#out + 1] = "}"
+  elseif t == "a" then
+    out[#out + 1] = "["
+    for k, item in ipairs(node.items) do
+      if k > 1 then out[#out + 1] = "," end
+      encode(item, out)
+    end
+    out[#out + 1] = "]"
+  elseif t == "s" then
+    out[#out + 1] = quote(node.v)
+  elseif t == "n" then
+    out[#out + 1] = node.raw
+  else
+    out[#out + 1] = t
+  end
+  return out
+end
+
+local function text_of(node)
+  return table.concat(encode(node, {}))
+end
+
+local function split(path)
+  local parts = {}
+  for part in (path .. "."):gmatch("(.-)%.") do parts[#parts + 1] = part end
+  return parts
+end
+
+local function remove_key(obj, key)
+  obj.vals[key] = nil
+  for k, name in ipairs(obj.keys) do
+    if name == key then table.remove(obj.keys, k) return end
+  end
+end
+
+local function put(obj, key, v)
+  if obj.vals[key] == nil then obj.keys[#obj.keys + 1] = key end
+  obj.vals[key] = v
+end
+
+local function lookup(obj, path)
+  local parts = split(path)
+  local cur = obj
+  for k = 1, #parts - 1 do
+    cur = cur.vals[parts[k]]
+    if cur == nil or cur.t ~= "o" then return nil end
+  end
+  local last = parts[#parts]
+  if cur.vals[last] == nil then return nil end
+  return cur, last
+end
+
+local function assign(obj, path, v)
+  local parts = split(path)
+  local cur = obj
+  for k = 1, #parts - 1 do
+    local nxt = cur.vals[parts[k]]
+    if nxt == nil or nxt.t ~= "o" then
+      nxt = {t = "o", keys = {}, vals = {}}
+      put(cur, parts[k], nxt)
+    end
+    cur = nxt
+  end
+  put(cur, parts[#parts], v)
+end
+
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+local function days(y, m, d)
+  -- days since 1970-01-01 of a proleptic Gregorian date
+  if m <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local mp = (m + 9) % 12
+  local doy = math.floor((153 * mp + 2) / 5) + d - 1
+  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+local function epoch(node)
+  if node.t == "n" then return math.floor(tonumber(node.raw)) end
+  if node.t ~= "s" then return nil end
+  local s = trim(node.v)
+  if s:match("^-?%d+$") or s:match("^-?%d+%.%d+$") then return math.floor(tonumber(s)) end
+  local y, mo, d, rest = s:match("^(%d%d%d%d)-(%d%d)-(%d%d)(.*)$")
+  if y == nil then return nil end
+  local hh, mi, ss, zone = 0, 0, 0, ""
+  if rest ~= "" then
+    local sep, time = rest:sub(1, 1), rest:sub(2)
+    if sep ~= "T" and sep ~= "t" and sep ~= " " then
+      zone = rest
+    else
+      local h2, m2, tail = time:match("^(%d%d):(%d%d)(.*)$")
+      if h2 == nil then return nil end
+      hh, mi = tonumber(h2), tonumber(m2)
+      local s2, tail2 = tail:match("^:(%d%d)(.*)$")
+      if s2 then
+        ss = tonumber(s2)
+        tail = tail2:gsub("^%.%d+", "")
+      end
+      zone = tail
+    end
+  end
+  local offset = 0
+  if zone ~= "" and zone ~= "Z" and zone ~= "z" then
+    local sign, zh, zm = zone:match("^([-+])(%d%d):?(%d%d)$")
+    if sign == nil then return nil end
+    offset = (tonumber(zh) * 60 + tonumber(zm)) * 60 * (sign == "-" and -1 or 1)
+  end
+  local secs = days(tonumber(y), tonumber(mo), tonumber(d)) * 86400 + hh * 3600 + mi * 60 + ss - offset
+  return secs
+end
+
+local function cast(node, kind)
+  local t = node.t
+  if kind == "number" then
+    if t == "n" then return node end
+    if t == "true" then return {t = "n", raw = "1"} end
+    if t == "false" then return {t = "n", raw = "0"} end
+    if t == "s" and trim(node.v) ~= "" then
+      local n = tonumber(trim(node.v))
+      if n and n == n and n ~= math.huge and n ~= -math.huge then return {t = "n", raw = number_text(n)} end
+    end
+    return nil
+  elseif kind == "boolean" then
+    if t == "true" or t == "false" then return node end
+    if t == "n" then return {t = (tonumber(node.raw) ~= 0) and "true" or "false"} end
+    if t == "s" then
+      local s = trim(node.v):lower()
+      if s == "true" or s == "1" or s == "yes" then return {t = "true"} end
+      if s == "false" or s == "0" or s == "no" or s == "" then return {t = "false"} end
+    end
+    return nil
+  elseif kind == "string" then
+    if t == "null" then return nil end
+    if t == "s" then return node end
+    if t == "n" then return {t = "s", v = number_text(tonumber(node.raw))} end
+    if t == "true" or t == "false" then return {t = "s", v = t} end
+    return {t = "s", v = text_of(node)}
+  elseif kind == "timestamp" then
+    local e = epoch(node)
+    if e == nil then return nil end
+    return {t = "n", raw = number_text(e)}
+  end
+  return nil
+end
+
+local function apply(cfg, doc)
+  for _, p in ipairs(cfg.rename or {}) do
+    local parent, key = lookup(doc, p[1])
+    if parent then
+      local v = parent.vals[key]
+      remove_key(parent, key)
+      assign(doc, p[2], v)
+    end
+  end
+  for _, p in ipairs(cfg.set or {}) do
+    assign(doc, p[1], parse(p[2]))
+  end
+  for _, p in ipairs(cfg.cast or {}) do
+    local parent, key = lookup(doc, p[1])
+    if parent then
+      local v = cast(parent.vals[key], p[2])
+      if v ~= nil then parent.vals[key] = v end
+    end
+  end
+end
+
+function envoy_on_request(h)
+  local cfg = h:metadata():get("gatewayc_body")
+  if cfg == nil then return end
+  local body = h:body()
+  if body == nil or body:length() == 0 then return end
+  local ok, doc = pcall(parse, body:getBytes(0, body:length()))
+  if not ok or doc.t ~= "o" then return end
+  apply(cfg, doc)
+  local text = text_of(doc)
+  body:setBytes(text)
+  local hd = h:headers()
+  if hd:get("content-length") ~= nil then hd:replace("content-length", tostring(#text)) end
+end
+"""
+
+
+def metadata(bm: ir.BodyMap) -> dict:
+    """The mapping as data for the script: the route's metadata under the lua filter."""
+    return {KEY: {"rename": [[a, b] for a, b in bm.rename],
+                  "set": [[k, json_text(v)] for k, v in bm.set],
+                  "cast": [[k, t] for k, t in bm.cast]}}
