@@ -53,7 +53,7 @@ def main() -> None:
     out = tempfile.mkdtemp(prefix="gwc-latency-")
     jobs = [
         ("python -c pass", [py, "-c", "pass"]),
-        ("import typer, pydantic, ruamel.yaml", [py, "-c", "import typer, pydantic, ruamel.yaml"]),
+        ("import click, pydantic, ruamel.yaml", [py, "-c", "import click, pydantic, ruamel.yaml"]),
         ("gatewayc validate shop", [py, "-m", "gatewayc", "validate", "-q", SHOP]),
         ("gatewayc build --target nginx shop", [py, "-m", "gatewayc", "build", SHOP, "--target", "nginx",
                                                 "--out", out]),

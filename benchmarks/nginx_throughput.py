@@ -403,11 +403,21 @@ def backend_accepts(port: int) -> int:
         return int(resp.read().decode().splitlines()[2].split()[0])
 
 
-def check_ok(url: str) -> None:
-    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 (loopback only)
-        body = resp.read()
-        if resp.status != 200 or body != b"ok":
-            raise RuntimeError(f"{url}: expected 200 'ok' from the backend, got {resp.status} {body[:80]!r}")
+def check_ok(url: str, timeout: float = 120) -> None:
+    """The backend's answer through the gateway. A large config's master listens before its
+    workers (forked from a master of gigabytes) accept: wait for them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 (loopback only)
+                body = resp.read()
+                break
+        except (TimeoutError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    if resp.status != 200 or body != b"ok":
+        raise RuntimeError(f"{url}: expected 200 'ok' from the backend, got {resp.status} {body[:80]!r}")
 
 
 def main() -> int:

@@ -80,9 +80,9 @@ def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[st
         return result
     spec_accept = dict(spec.accept_degraded)
     plans = []
+    found = list(uses(spec, selected)) if targets else []  # the same for every target
     for t in targets:
         accepted = list(accept or []) + list(spec_accept.get(t, ()))
-        found = list(uses(spec, selected))
         table = backends.capabilities(t)
         diags, dropped = grade(t, table, found, accepted)
         bag.extend(diags)

@@ -22,22 +22,32 @@ from .render import IDENT, quote
 BUFFER = 4096
 
 
-def _tokens(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, int]]:
-    """(directive, token text, bytes it may take) for every token of `tree`; a block that
-    several places share (a route's body in every server) once."""
+# a token of at most this many characters fits anywhere: quoted and UTF-8 encoded (at most
+# 4 bytes a character), it takes at most 4 * 1023 + 2 = 4094 bytes
+_FITS = (BUFFER - 1 - 2) // 4
+
+
+def _long_tokens(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, int]]:
+    """(directive, token text, bytes it may take) for every token of `tree` longer than
+    _FITS characters (the others always fit); a block that several places share (a route's
+    body in every server) once. A 10k-route config has millions of tokens: the test of
+    each is inline, and only the rare long one is yielded."""
     seen = set() if seen is None else seen
     for node in tree:
-        if node["directive"] == "#":
+        name = node["directive"]
+        if name == "#":
             continue
         args = node["args"]
         ends = "block" not in node
-        yield node, node["directive"], BUFFER - (1 if args or not ends else 0)
+        if len(name) > _FITS:
+            yield node, name, BUFFER - (1 if args or not ends else 0)
         for i, a in enumerate(args):
-            yield node, a, BUFFER - (0 if ends and i == len(args) - 1 else 1)
+            if len(a) > _FITS:
+                yield node, a, BUFFER - (0 if ends and i == len(args) - 1 else 1)
         block = node.get("block")
         if block and id(block) not in seen:
             seen.add(id(block))
-            yield from _tokens(block, seen)
+            yield from _long_tokens(block, seen)
 
 
 def _refuse(ctx: Context, text: str, message: str, hint: str, code: str = "GWC310") -> None:
@@ -49,7 +59,7 @@ def _refuse(ctx: Context, text: str, message: str, hint: str, code: str = "GWC31
 
 def check(tree: list[dict], ctx: Context) -> None:
     """A GWC350 for every token of `tree` nginx would refuse, at the spec value behind it."""
-    for node, text, room in _tokens(tree):
+    for node, text, room in _long_tokens(tree):
         if 4 * len(text) + 2 <= room:
             continue  # quoted and UTF-8 encoded, a character takes at most 4 bytes
         # an unquoted token (a directive name) is counted as if quoted: never shorter
