@@ -173,7 +173,9 @@ CASES = (
         - {name: breaker-pair, match: {path: /breaker-pair}, service: breaker-pair}
     """, (
         Upstream("b4bad", status=500),
-        *[Send("/breaker-pair", status=(200, 500)) for _ in range(4)],
+        # 8, not 4: Envoy's two workers balance on their own, so 4 requests may give the failing
+        # target only one; 8 give it at least 2 (the threshold) on any split between workers
+        *[Send("/breaker-pair", status=(200, 500)) for _ in range(8)],
         Mark(),
         # the failing target is out: everything goes to the other one
         *[Send("/breaker-pair", upstream="b4good", hits={"b4bad": 0}) for _ in range(6)],
