@@ -63,6 +63,7 @@ ENCODINGS = {
     "nginx header variable": lambda s: s.lower().replace("-", "_"),
     "Go regexp replacement": lambda s: s.replace("$", "$$"),  # Traefik's replacePathRegex
     "Envoy header formatter": lambda s: s.replace("%", "%%"),  # %VAR% is a command in header values
+    "challenge realm, Envoy header formatter": lambda s: quoted(s).replace("%", "%%"),  # a 401 by local_reply
     "identifier slug": lambda s: re.sub(r"[^A-Za-z0-9]", "_", s),  # names of nginx locations and variables
 }
 

@@ -84,7 +84,7 @@ CASES = [
     ("value-port-too-big", "GWC103", 10, 15),
     ("value-port-huge-integer", "GWC103", 10, 15),
     ("value-bad-algorithm", "GWC103", 16, 37),
-    ("value-bad-limit-key", "GWC101", 16, 52),
+    ("value-bad-limit-key", "GWC103", 16, 52),
     ("value-requests-zero", "GWC103", 16, 34),
     ("value-header-value-crlf", "GWC103", 16, 43),
     ("value-header-value-nul", "GWC103", 16, 42),
