@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
+from functools import partial
 
 from ._version import __version__
 from .capabilities import grade, is_auth, unexpressible, uses
-from . import compiler
+from . import compiler, fanout
 from .diagnostics import Diagnostic, DiagnosticBag, Location, mask_secrets
 from .suggest import did_you_mean
 
@@ -93,10 +94,14 @@ def _build(spec_path: str, targets: list[str], *, source: str, gateways: list[st
         plans.append((t, dropped | unexpressible(table, found), frozenset(f for f in accepted if not is_auth(f))))
     if not compiled.ok:
         plans = []
-    for t, left_out, accepted_t in plans:
-        backend = backends.load(t)
-        out = backend.build(spec, selected, BuildOptions(source, __version__, frozenset(left_out), form, accepted_t,
-                                                      aws_api))
+    jobs = [partial(backends.load(t).build, spec, selected,
+                    BuildOptions(source, __version__, frozenset(left_out), form, accepted_t, aws_api))
+            for t, left_out, accepted_t in plans]
+    routes = sum(len(g.routes) for g in selected)
+    # nginx's backend takes several times as long as any other at scale (docs/benchmarks.md): started first
+    outputs = fanout.run(jobs, fanout.workers(len(jobs), routes),
+                         first=[i for i, (t, _, _) in enumerate(plans) if t == "nginx"])
+    for (t, _, _), out in zip(plans, outputs):
         bag.extend(out.notes)
         prefix = f"{t}/" if subdirs else ""
         for path, content in out.files.items():
