@@ -19,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.precedence import dispatch_key, host_group_key, host_groups, host_matches, server_hosts
+from gatewayc.ir.precedence import dispatch_key, host_group_key, host_groups, server_hosts
 from gatewayc.prefixindex import PrefixIndex
 from gatewayc.regex import tokens
 
@@ -514,22 +514,28 @@ def host_map(classes: list[str]) -> list[dict]:
     return [d("map", "$host", HOST, block=[d("hostnames"), d("default", ""), *(d(k, v) for k, v in keys)])]
 
 
-def _gateway_class(hosts: list[str], cls: str) -> str | None:
-    """The hostname of one gateway (`hosts`, most specific first) a request of config-wide
-    class `cls` belongs to: what nginx's server_name lookup among that gateway's names gives
-    for every host of the class (an exact name itself, else the longest wildcard above it)."""
-    for h in hosts:
-        if h == cls or (not cls.startswith("*.") and host_matches(h, cls)) or \
-                (cls.startswith("*.") and h.startswith("*.") and cls.endswith(h[1:])):
-            return h
+def _gateway_class(hosts: set[str], cls: str) -> str | None:
+    """The hostname of one gateway (`hosts`) a request of config-wide class `cls` belongs
+    to: what nginx's server_name lookup among that gateway's names gives for every host of
+    the class (an exact name itself, else the longest wildcard above it)."""
+    if cls in hosts:
+        return cls
+    labels = cls.split(".")
+    for k in range(1, len(labels)):
+        if "*." + ".".join(labels[k:]) in hosts:
+            return "*." + ".".join(labels[k:])
     return None
 
 
-def _applies(group: tuple[str, ...], cls: str) -> bool:
-    """Whether a route host group serves requests of the gateway's class `cls` (a route
-    hostname): the same names as gatewayc.ir.precedence.dispatch_for_host takes."""
-    return any(p == cls or (not cls.startswith("*.") and host_matches(p, cls))
-               or (cls.startswith("*.") and p.startswith("*.") and cls.endswith(p[1:])) for p in group)
+def _served(group: tuple[str, ...], ids: dict[str, list[str]]) -> list[str]:
+    """The config-wide classes whose requests a route host group serves, given the classes
+    of each of the gateway's own classes (`ids`): the names gatewayc.ir.precedence's
+    dispatch_for_host takes for each of them."""
+    if group[0].startswith("*."):  # a wildcard alone
+        mine = [c for c in ids if c == group[0] or c.endswith(group[0][1:])]
+    else:
+        mine = [c for c in group if c in ids]
+    return sorted((x for c in mine for x in ids[c]), key=int)
 
 
 def shared_table(gw: ir.Gateway, classes: list[str]) -> tuple[list[ir.Dispatch], list[Cond | None]]:
@@ -538,20 +544,24 @@ def shared_table(gw: ir.Gateway, classes: list[str]) -> tuple[list[ir.Dispatch],
     is, host-less entries last, each host-specific entry with a condition on HOST (the
     config-wide classes whose requests it serves). For any one host, the entries whose
     condition holds come in the order of that host's own table (dispatch_for_host)."""
-    hosts = server_hosts(gw)
-    mine = {i: _gateway_class(hosts, c) for i, c in enumerate(classes)}
+    hosts = set(server_hosts(gw))
+    # the config-wide classes of each of this gateway's classes
+    ids: dict[str, list[str]] = {}
+    for i, c in enumerate(classes):
+        mine = _gateway_class(hosts, c)
+        if mine is not None:
+            ids.setdefault(mine, []).append(str(i))
+    conds: dict[tuple[str, ...], Cond] = {}
     rows = []
     for e in gw.dispatch:
         for group in host_groups(e.route.hostnames):
-            if not group:
-                rows.append((host_group_key(group), dispatch_key(e), e, None))
-                continue
-            ids = [str(i) for i, c in mine.items() if c is not None and _applies(group, c)]
-            rows.append((host_group_key(group), dispatch_key(e), e, (HOST, f"(?:{'|'.join(ids)})\\z", False)))
+            if group and group not in conds:
+                conds[group] = (HOST, f"(?:{'|'.join(_served(group, ids))})\\z", False)
+            rows.append((host_group_key(group), dispatch_key(e), e, conds[group] if group else None))
     rows.sort(key=lambda r: (r[0], r[1]))
-    table, conds = [r[2] for r in rows], [r[3] for r in rows]
-    n = len(_reachable(table, conds))
-    return table[:n], conds[:n]
+    table, host = [r[2] for r in rows], [r[3] for r in rows]
+    n = len(_reachable(table, host))
+    return table[:n], host[:n]
 
 
 def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
