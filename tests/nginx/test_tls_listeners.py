@@ -3,13 +3,13 @@ TLS version, on a real nginx (certificates made here for the run)."""
 from __future__ import annotations
 
 import http.client
+import json
+import socket
 import ssl
 
 import pytest
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 
-from nginx_harness import make_pki
+from pki_common import https_request, make_pki, tls_context
 
 SPEC = """
 version: 1
@@ -42,46 +42,66 @@ def gw(gateway, pki):
     return gateway(SPEC.format(d=pki))
 
 
-def _context(pki, client: bool = False, max_version: ssl.TLSVersion | None = None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
-    ctx.check_hostname = False
-    if client:
-        ctx.load_cert_chain(str(pki / "client.pem"))
-    if max_version:
-        ctx.maximum_version = max_version
-    return ctx
-
-
 def _get(port: int, ctx: ssl.SSLContext) -> tuple[int, str]:
     """(status, CN of the certificate the listener presented)."""
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
-    try:
-        conn.request("GET", "/hello")
-        der = conn.sock.getpeercert(binary_form=True)  # before nginx may close the connection
-        r = conn.getresponse()
-        r.read()
-        cn = x509.load_der_x509_certificate(der).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
-        return r.status, cn
-    finally:
-        conn.close()
+    reply, cn = https_request(port, ctx, path="/hello")
+    return reply.status, cn
 
 
 def test_each_listener_presents_its_own_certificate(gw, pki):
     tls_first, tls_second, plain = gw.ports
-    assert _get(tls_first, _context(pki)) == (200, "first")
-    assert _get(tls_second, _context(pki, client=True)) == (200, "second")
+    assert _get(tls_first, tls_context(pki)) == (200, "first")
+    assert _get(tls_second, tls_context(pki, client="client")) == (200, "second")
     assert gw.request("GET", "/hello", port=plain).json() == {"hello": "world"}
 
 
 def test_client_certificate_is_required_only_where_client_ca_is_set(gw, pki):
     tls_first, tls_second, _ = gw.ports
-    status, _ = _get(tls_second, _context(pki))
+    status, _ = _get(tls_second, tls_context(pki))
     assert status == 400  # nginx: "No required SSL certificate was sent"
-    assert _get(tls_first, _context(pki))[0] == 200
+    assert _get(tls_first, tls_context(pki))[0] == 200
 
 
 def test_min_version_is_per_listener(gw, pki):
     tls_first, tls_second, _ = gw.ports
-    assert _get(tls_first, _context(pki, max_version=ssl.TLSVersion.TLSv1_2)) == (200, "first")
+    assert _get(tls_first, tls_context(pki, max_version=ssl.TLSVersion.TLSv1_2)) == (200, "first")
     with pytest.raises(ssl.SSLError):
-        _get(tls_second, _context(pki, client=True, max_version=ssl.TLSVersion.TLSv1_2))
+        _get(tls_second, tls_context(pki, client="client", max_version=ssl.TLSVersion.TLSv1_2))
+
+
+HOSTS_SPEC = """
+version: 1
+gateways:
+  main:
+    listeners:
+      - port: 9443
+        tls: {{certificate: "{d}/second.crt", key: {{file: "{d}/second.key"}}, client_ca: "{d}/ca.crt"}}
+    routes:
+      - {{name: a, hostnames: [a.example.com], match: /p, respond: {{body: {{via: a}}}}}}
+      - {{name: b, hostnames: ["*.example.com"], match: /p, respond: {{body: {{via: b}}}}}}
+      - {{name: any, match: /p, respond: {{body: {{via: any}}}}}}
+"""
+
+
+def _sni_get(port: int, ctx: ssl.SSLContext, sni: str | None, host: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10)
+    conn.sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname=sni)
+    try:
+        conn.request("GET", "/p", headers={"Host": host})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_a_request_is_routed_by_its_host_whatever_its_sni(gateway, pki):
+    """One certificate and client CA per listener: SNI names no route. nginx answers 421
+    when SNI and Host pick different servers under `ssl_verify_client`; one server per
+    listener (all hostnames in it) routes by Host, as the other targets do."""
+    port = gateway(HOSTS_SPEC.format(d=pki)).port
+    ctx = tls_context(pki, client="client")
+    for sni, host, via in [("a.example.com", "a.example.com", "a"), ("a.example.com", "x.example.com", "b"),
+                           ("x.example.com", "a.example.com", "a"), (None, "a.example.com", "a"),
+                           ("a.example.com", "other.org", "any")]:
+        status, body = _sni_get(port, ctx, sni, host)
+        assert status == 200 and json.loads(body) == {"via": via}, (sni, host, status, body)
