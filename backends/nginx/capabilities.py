@@ -14,8 +14,8 @@ _CORE: dict[str, Support] = {
     "routing.path.regex": native("location ~ ^(?:re)\\z, PCRE; nginx matches the percent-decoded path"),
     "routing.method": native("if on $request_method inside the location"),
     "routing.header": native("if on $http_* inside the location; header names other than letters, digits and '-' cannot be matched"),
-    "routing.query": native("map on $arg_* (first occurrence, raw percent-encoded value; names are matched "
-                            "case-insensitively by nginx)"),
+    "routing.query": native("a map over $args (first occurrence, raw percent-encoded value; names are "
+                            "matched exactly, case-sensitively)"),
     "routing.hostname": native("server_name"),
     "routing.hostname.wildcard": native("server_name *.example.com"),
     "action.redirect": native("return 30x"),

@@ -14,7 +14,6 @@ import crossplane
 from gatewayc.backends.base import BuildOptions, Output
 from gatewayc.backends.nginx import BACKEND
 from gatewayc.ir import model as ir
-from pki_common import make_pki  # noqa: F401
 from harness_common import (EchoServer, Reply, compile_text, free_port, http_request,  # noqa: F401
                             stop_process, wait_port, with_free_ports, write_output)
 

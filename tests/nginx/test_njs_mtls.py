@@ -7,7 +7,7 @@ import ssl
 
 import pytest
 
-from nginx_harness import make_pki
+from pki_common import make_pki
 
 SPEC = """
 version: 1

@@ -2,14 +2,11 @@
 TLS version, on a real nginx (certificates made here for the run)."""
 from __future__ import annotations
 
-import http.client
 import ssl
 
 import pytest
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 
-from nginx_harness import make_pki
+from pki_common import https_request, make_pki, tls_context
 
 SPEC = """
 version: 1
@@ -42,46 +39,28 @@ def gw(gateway, pki):
     return gateway(SPEC.format(d=pki))
 
 
-def _context(pki, client: bool = False, max_version: ssl.TLSVersion | None = None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
-    ctx.check_hostname = False
-    if client:
-        ctx.load_cert_chain(str(pki / "client.pem"))
-    if max_version:
-        ctx.maximum_version = max_version
-    return ctx
-
-
 def _get(port: int, ctx: ssl.SSLContext) -> tuple[int, str]:
     """(status, CN of the certificate the listener presented)."""
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
-    try:
-        conn.request("GET", "/hello")
-        der = conn.sock.getpeercert(binary_form=True)  # before nginx may close the connection
-        r = conn.getresponse()
-        r.read()
-        cn = x509.load_der_x509_certificate(der).subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
-        return r.status, cn
-    finally:
-        conn.close()
+    reply, cn = https_request(port, ctx, path="/hello")
+    return reply.status, cn
 
 
 def test_each_listener_presents_its_own_certificate(gw, pki):
     tls_first, tls_second, plain = gw.ports
-    assert _get(tls_first, _context(pki)) == (200, "first")
-    assert _get(tls_second, _context(pki, client=True)) == (200, "second")
+    assert _get(tls_first, tls_context(pki)) == (200, "first")
+    assert _get(tls_second, tls_context(pki, client="client")) == (200, "second")
     assert gw.request("GET", "/hello", port=plain).json() == {"hello": "world"}
 
 
 def test_client_certificate_is_required_only_where_client_ca_is_set(gw, pki):
     tls_first, tls_second, _ = gw.ports
-    status, _ = _get(tls_second, _context(pki))
+    status, _ = _get(tls_second, tls_context(pki))
     assert status == 400  # nginx: "No required SSL certificate was sent"
-    assert _get(tls_first, _context(pki))[0] == 200
+    assert _get(tls_first, tls_context(pki))[0] == 200
 
 
 def test_min_version_is_per_listener(gw, pki):
     tls_first, tls_second, _ = gw.ports
-    assert _get(tls_first, _context(pki, max_version=ssl.TLSVersion.TLSv1_2)) == (200, "first")
+    assert _get(tls_first, tls_context(pki, max_version=ssl.TLSVersion.TLSv1_2)) == (200, "first")
     with pytest.raises(ssl.SSLError):
-        _get(tls_second, _context(pki, client=True, max_version=ssl.TLSVersion.TLSv1_2))
+        _get(tls_second, tls_context(pki, client="client", max_version=ssl.TLSVersion.TLSv1_2))
