@@ -131,12 +131,23 @@ _CLASS_ESCAPES = set("dDsSwWpP")
 _PCRE_QUANTIFIER = re.compile(r"\{[ \t]*(?:\d+[ \t]*(?:,[ \t]*\d*[ \t]*)?|,[ \t]*\d+[ \t]*)\}")
 
 
+# Every construct refused below needs one of these texts (`\Q`, `\C`, a class escape, `{`, a
+# `[` followed by `:`, `=` or `.`, possibly after `^`); a pattern without any (most path
+# patterns) skips the tokenizer.
+_MAY_REFUSE = re.compile(r"\\[QCdDsSwWpP]|\{|\[\^?[:=.]")
+
 MAX_NESTING = 100  # PCRE2 refuses 250 nested groups, including those a backend wraps around
 
 
 def portability_error(rx: str) -> tuple[str, str] | None:
     """(what, hint) for the first construct of `rx` (already accepted by RE2) that a PCRE
     gateway rejects or reads differently, or None."""
+    if rx.count("(") <= MAX_NESTING and not _MAY_REFUSE.search(rx):
+        return None
+    return _scan(rx)
+
+
+def _scan(rx: str) -> tuple[str, str] | None:
     toks = tokens(rx)
     depth = 0
     for k, t in enumerate(toks):

@@ -6,7 +6,7 @@ import http.client
 import ssl
 from pathlib import Path
 
-from harness_common import Reply
+from harness_common import EchoServer, Reply
 
 
 def _name(cn: str):
@@ -91,3 +91,23 @@ def https_request(port: int, ctx: ssl.SSLContext, method: str = "GET", path: str
         return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, data, tuple(r.getheaders())), cn
     finally:
         conn.close()
+
+
+class TlsEchoServer(EchoServer):
+    """An echo upstream (harness_common.EchoServer) over HTTPS, presenting pki/NAME.crt (a
+    certificate from the test CA for the name `localhost`)."""
+
+    def __init__(self, pki: Path, cert: str = "server", name: str = "tls-echo") -> None:
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(str(pki / f"{cert}.crt"), str(pki / f"{cert}.key"))
+        self.tls_ca = pki / "ca.crt"
+        super().__init__(name)
+        self.url = f"https://localhost:{self.port}"
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        try:
+            return self.tls.wrap_socket(sock, server_side=True), addr
+        except OSError:  # a client that refused the certificate: no request
+            sock.close()
+            raise

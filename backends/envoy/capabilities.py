@@ -108,7 +108,10 @@ CAPABILITIES: dict[str, Support] = {
     "validation.body_schema": unsupported("Envoy has no JSON Schema validation"),
     "validation.required": emulated("a lua step after authentication (the names are route metadata): a missing "
                                     "or empty header or query parameter is refused"),
-    "aggregation": unsupported("not emitted for Envoy yet"),
+    "aggregation": emulated("a lua step after authentication calls the parts' clusters with httpCall one "
+                            "after another (Envoy's lua awaits one call at a time): the answer takes the sum of "
+                            "the parts' times, not the longest; each part's timeout is its whole call; parts are "
+                            "not retried; with on_failure fail the first failed part ends the request"),
     "observability.metrics": native("the admin interface's /stats/prometheus (admin on a Unix socket in the "
                                     "working directory), routed from the metrics path"),
     "observability.access_log": native("file access log to standard output, JSON or text; without the query "

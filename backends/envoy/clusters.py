@@ -5,7 +5,11 @@ The spec's breaker takes a failing target out for `open_for`; Envoy's outlier de
 ejects a host for `base_ejection_time` (growing with each ejection unless capped: capped
 here at the same value). Envoy's panic threshold would send traffic to every host again
 once fewer than half are healthy (with one target: at once); it is 0 on every cluster, so
-a service whose targets are all out answers 503 without contacting them (fail fast)."""
+a service whose targets are all out answers 503 without contacting them (fail fast).
+
+An https service's certificate is verified (upstream_tls): Envoy would otherwise take any
+certificate. Targets on several hosts get a TLS context each (transport_socket_matches), so
+that each is asked for and checked against its own name."""
 from __future__ import annotations
 
 import ipaddress
@@ -14,6 +18,11 @@ from gatewayc.ir import model as ir
 
 from .context import Ctx, dur, name, typed
 
+# Envoy trusts no CA by default: the certificates of https services and of a JWKS URL's host
+# are verified against the system bundle, where Debian, Ubuntu and Alpine with ca-certificates
+# keep it (as in the envoyproxy/envoy images)
+SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt"
+MATCH = "envoy.transport_socket_match"
 # Envoy caps the retries in flight per cluster at 3 by default: a retry the spec asks for is
 # dropped under concurrency. The spec has no such cap.
 NO_CAP = 1_000_000_000
@@ -69,12 +78,31 @@ def cluster(cname: str, svc: ir.Service, connect: int | None, ctx: Ctx) -> dict:
     if cb:
         out["outlier_detection"] = outlier(svc, cb, ctx)
     if svc.targets[0].scheme == "https":
-        tls: dict = {}
-        if not _is_ip(svc.targets[0].host):
-            tls["sni"] = svc.targets[0].host
-        out["transport_socket"] = {"name": "envoy.transport_sockets.tls", "typed_config": typed(
-            "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", **tls)}
+        hosts = list(dict.fromkeys(t.host for t in svc.targets if t.weight))
+        if len(hosts) == 1:
+            out["transport_socket"] = upstream_tls(hosts[0], SYSTEM_CA)
+        else:
+            # one TLS context per host (its SNI and name to verify), picked by the endpoint's metadata
+            for ep in endpoints:
+                host = ep["endpoint"]["address"]["socket_address"]["address"]
+                ep["metadata"] = {"filter_metadata": {MATCH: {"gatewayc_host": host}}}
+            out["transport_socket_matches"] = [{"name": h, "match": {"gatewayc_host": h},
+                                                "transport_socket": upstream_tls(h, SYSTEM_CA)} for h in hosts]
     return out
+
+
+def upstream_tls(host: str, ca: str) -> dict:
+    """TLS to `host`, verified: a certificate from a CA in the bundle `ca` (Envoy trusts none
+    by default) that names `host` (a DNS or IP subject alternative name); SNI `host` (not for
+    an IP address)."""
+    ip = _is_ip(host)
+    tls: dict = {"common_tls_context": {"validation_context": {
+        "trusted_ca": {"filename": ca},
+        "match_typed_subject_alt_names": [{"san_type": "IP_ADDRESS" if ip else "DNS", "matcher": {"exact": host}}]}}}
+    if not ip:
+        tls["sni"] = host
+    return {"name": "envoy.transport_sockets.tls", "typed_config": typed(
+        "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", **tls)}
 
 
 def health_check(hc: ir.HealthCheck) -> dict:

@@ -2,20 +2,17 @@
 cluster of its own for the JWKS host.
 
 The spec allows https only (GWC106), and the keys decide who gets in, so the host's
-certificate is verified: Envoy trusts no CA by default, so the cluster names the system CA
-bundle (SYSTEM_CA, where Debian, Ubuntu and Alpine with ca-certificates keep it, as in the
-envoyproxy/envoy images) and requires the certificate to name the URL's host (a DNS or IP
-subject alternative name). The keys are fetched when Envoy starts (`async_fetch`, the
-listener waits for the first fetch) and kept for CACHE; a token whose `kid` is unknown does
-not make Envoy fetch again before that."""
+certificate is verified as an https service's is (clusters.upstream_tls): from a CA in the
+system bundle (SYSTEM_CA), naming the URL's host. The keys are fetched when Envoy starts
+(`async_fetch`, the listener waits for the first fetch) and kept for CACHE; a token whose `kid`
+is unknown does not make Envoy fetch again before that."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .clusters import _is_ip
-from .context import name, typed
+from .clusters import SYSTEM_CA, _is_ip, upstream_tls
+from .context import name
 
-SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt"
 CACHE = "600s"  # Envoy's own default, written out
 FETCH_TIMEOUT = "5s"
 
@@ -36,18 +33,11 @@ def cluster(url: str) -> dict:
     host, port = u.hostname or "", u.port or 443
     ip = _is_ip(host)
     cname = cluster_name(url)
-    tls: dict = {"common_tls_context": {"validation_context": {
-        "trusted_ca": {"filename": SYSTEM_CA},
-        "match_typed_subject_alt_names": [{"san_type": "IP_ADDRESS" if ip else "DNS",
-                                           "matcher": {"exact": host}}]}}}
-    if not ip:
-        tls["sni"] = host
     out: dict = {"name": cname, "type": "STATIC" if ip else "STRICT_DNS"}
     if not ip:
         out["dns_lookup_family"] = "V4_PREFERRED"
     out["connect_timeout"] = FETCH_TIMEOUT
     out["load_assignment"] = {"cluster_name": cname, "endpoints": [{"lb_endpoints": [
         {"endpoint": {"address": {"socket_address": {"address": host, "port_value": port}}}}]}]}
-    out["transport_socket"] = {"name": "envoy.transport_sockets.tls", "typed_config": typed(
-        "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", **tls)}
+    out["transport_socket"] = upstream_tls(host, SYSTEM_CA)
     return out

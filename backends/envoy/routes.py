@@ -17,7 +17,7 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import (actions, apikey, auth, bodymap, cache, clusters, cors, lua, matching, policies, query, ratelimit,
+from . import (actions, aggregate, apikey, auth, bodymap, cache, clusters, cors, lua, matching, policies, query, ratelimit,
                redirect, required)
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
@@ -54,7 +54,7 @@ class GatewayRoutes:
         if isinstance(a, ir.Respond):
             return not self.ctx.dropping("action.respond")
         if isinstance(a, ir.Aggregate):
-            return False  # refused by the capability check
+            return not self.ctx.dropping("aggregation")
         return True
 
     def entries(self, d: ir.Dispatch, hosts: tuple[str, ...], g: int) -> list[dict]:
@@ -113,6 +113,12 @@ class GatewayRoutes:
             pfc = {**pfc, **lua.per_route(*lua.source(pfc), redirect.script(a, m))}
             out.append({"name": base_name, "match": matching.route_match(m),
                         "direct_response": {"status": a.status}, **common, "typed_per_filter_config": pfc})
+        elif isinstance(a, ir.Aggregate):
+            # the lua step answers (aggregate.py); the gateway's 502 only if the script fails
+            direct, ctype = actions.respond(self.gw, ir.Respond(502, None))
+            entry = {"name": base_name, "match": matching.route_match(m), **direct, **common}
+            entry["response_headers_to_add"] = [ctype, *entry.get("response_headers_to_add", [])]
+            out.append(entry)
         elif isinstance(a, ir.Respond):
             direct, ctype = actions.respond(self.gw, a)
             entry = {"name": base_name, "match": matching.route_match(m), **direct, **common}
@@ -125,7 +131,7 @@ class GatewayRoutes:
         return out
 
     def lua_steps(self, route: ir.Route, pf: dict, common: dict, g: int) -> dict:
-        """The lua steps of the required fields, query transforms and JSON body mapping, after the route's
+        """The lua steps of the required fields, query transforms, JSON body mapping and aggregation, after the route's
         other steps (its auth verdict first: the lua filter comes after authentication, so a
         refused request is never read), added to `pf` (per-filter configs) and `common` (route
         fields); their data, as the route's metadata under the lua filter."""
@@ -149,6 +155,12 @@ class GatewayRoutes:
             if route.policies.body_limit is None or ctx.dropping("body_limit"):
                 # the script reads the whole body: no limit of Envoy's own (1 MiB) may apply
                 common["request_body_buffer_limit"] = bodymap.NO_LIMIT
+        a = route.action
+        if isinstance(a, ir.Aggregate) and not ctx.dropping("aggregation"):
+            # last: it answers
+            steps.append(aggregate.SCRIPT)
+            meta.update(aggregate.metadata(route, a, [self.cluster(None, p.service) for p in a.parts],
+                                           self.auth.hidden_headers(route), ctx))
         if steps:
             self.lua = True
             pf.update(lua.per_route(*lua.source(pf), *steps))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import host_group_key, host_groups, host_matches
@@ -216,11 +217,17 @@ def _path_keys(p: ir.PathMatch) -> list[str]:
     can only overlap (paths.overlap) where a key of one is a prefix of a key of the other."""
     if p.kind != "regex":
         return [p.value if p.value != "/" else ""]
+    return _regex_keys(p.value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _regex_keys(rx: str) -> list[str]:
+    # asked several times per route; a large spec's regexes are more than `re`'s own cache holds
     try:
-        re.compile(p.value)
+        re.compile(rx)
     except re.error:
         return [""]  # overlap() cannot tell either: it assumes an overlap
-    return literal_prefixes(p.value)
+    return literal_prefixes(rx)
 
 
 class _Inversions:

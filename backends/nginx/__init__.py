@@ -47,10 +47,11 @@ class NginxBackend(Backend):
         maps = routing.new_maps()
         servers: list[dict] = []
         defaults: set[str] = set()
+        classes = routing.host_classes(gateways)
         for gw in gateways:
             extra = (observability.server_directives(gw, ctx) + forwarding.server_directives(gw)
                      + answers.server_directives(gw, ctx) + njs_bridge.call("server_directives", gw, ctx))
-            servers += routing.servers(gw, maps, defaults, ctx, extra)
+            servers += routing.servers(gw, maps, defaults, ctx, extra, classes)
         services = {s.name: s for gw in gateways for s in gw.services}
         http = [*http_basics(ctx),
                 *njs_http,
@@ -64,6 +65,7 @@ class NginxBackend(Backend):
                 *answers.http_directives(gateways, ctx),
                 *[upstreams.upstream_block(services[k], ctx) for k in sorted(services)],
                 *[maps.blocks[k] for k in sorted(maps.blocks)],
+                *routing.host_map(classes),
                 *servers]
         # every server holds every named location any part of the build asked for
         named = ctx.named_locations()

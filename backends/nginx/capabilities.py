@@ -16,8 +16,8 @@ _CORE: dict[str, Support] = {
     "routing.header": native("if on $http_* inside the location; header names other than letters, digits and '-' cannot be matched"),
     "routing.query": native("a map over $args (first occurrence, raw percent-encoded value; names are "
                             "matched exactly, case-sensitively)"),
-    "routing.hostname": native("server_name"),
-    "routing.hostname.wildcard": native("server_name *.example.com"),
+    "routing.hostname": native("map $host (hostnames) -> host class, a condition of host-specific candidates"),
+    "routing.hostname.wildcard": native("*.example.com in the same map (longest wildcard first)"),
     "action.redirect": native("return 30x"),
     "action.respond": native("return with a JSON body"),
     "rewrite.path": native("rewrite ... break"),

@@ -79,8 +79,8 @@ def check(tree: list[dict], ctx: Context) -> None:
 _DEFAULT_BUCKET = 64
 _HASHED = {  # bucket size directive -> the directives whose names go into that hash
     "proxy_headers_hash_bucket_size": ("proxy_set_header", "proxy_hide_header", "proxy_pass_header"),
-    "server_names_hash_bucket_size": ("server_name",),
 }
+_MAP_PARAMETERS = {"default", "hostnames", "include", "volatile"}
 
 
 def bucket_size(name_bytes: int) -> int:
@@ -93,10 +93,15 @@ def _hashed_names(tree: list[dict], into: dict[str, int], seen: set[int]) -> Non
     for node in tree:
         for size_directive, directives in _HASHED.items():
             if node["directive"] in directives:
-                names = node["args"] if node["directive"] == "server_name" else node["args"][:1]
-                for n in names:
-                    if not n.startswith("~"):  # a regex server name is not hashed
-                        into[size_directive] = max(into.get(size_directive, 0), len(n.encode()))
+                into[size_directive] = max(into.get(size_directive, 0), len(node["args"][0].encode()))
+        if node["directive"] == "map":
+            # every key but a regex or one of map's own parameters goes into map_hash (the
+            # host class map's keys are route hostnames)
+            for entry in node["block"]:
+                key = entry["directive"]
+                if not key.startswith("~") and key not in _MAP_PARAMETERS:
+                    into["map_hash_bucket_size"] = max(into.get("map_hash_bucket_size", 0), len(key.encode()))
+            continue
         block = node.get("block")
         if block and id(block) not in seen:
             seen.add(id(block))

@@ -1,5 +1,6 @@
-"""Gateway API precedence on nginx: servers per hostname, locations per path, and a
-per-location choice among the (route, match) pairs that can reach it.
+"""Gateway API precedence on nginx: one server per gateway and TLS setting, locations per
+path, and a per-location choice among the (route, match) pairs that can reach it, the
+request's host class (one `map $host`) being one more condition of host-specific pairs.
 
 nginx picks a location by path alone: `=` first, then the regexes in file order, then the
 longest prefix. A prefix location carries `^~` only where no regex route can match below
@@ -18,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
-from gatewayc.ir.precedence import dispatch_for_host, server_hosts
+from gatewayc.ir.precedence import dispatch_key, host_group_key, host_groups, server_hosts
 from gatewayc.prefixindex import PrefixIndex
 from gatewayc.regex import tokens
 
@@ -339,7 +340,9 @@ def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context)
     return out
 
 
-def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx: Context) -> list[dict]:
+def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx: Context,
+                     hosts: list[Cond | None]) -> list[dict]:
+    """`hosts[i]`: the host condition of table[i], None for an entry of every host."""
     named: dict[str, dict] = {}
     out: list[dict] = []
     reach = _Reach(table)
@@ -354,7 +357,9 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
                 continue
             key = (i, rx is not None)
             if key not in conditions:
-                conditions[key] = _conditions(e, rx, maps, ctx)
+                conds = _conditions(e, rx, maps, ctx)
+                # the host first: the one condition that takes most requests out
+                conditions[key] = None if conds is None else [hosts[i], *conds] if hosts[i] else conds
             conds = conditions[key]
             if conds is None:
                 continue
@@ -430,11 +435,11 @@ def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
     return ctx.route_bodies[key]
 
 
-def _reachable(table: list[ir.Dispatch]) -> list[ir.Dispatch]:
-    """Entries after an unconditional catch-all (prefix "/") can never be chosen."""
+def _reachable(table: list[ir.Dispatch], hosts: list[Cond | None]) -> list[ir.Dispatch]:
+    """Entries after an unconditional catch-all (prefix "/", any host) can never be chosen."""
     for i, e in enumerate(table):
         m = e.match
-        if m.path.kind == "prefix" and m.path.value == "/" and not (m.methods or m.headers or m.query):
+        if m.path.kind == "prefix" and m.path.value == "/" and not (m.methods or m.headers or m.query or hosts[i]):
             return table[:i + 1]
     return table
 
@@ -488,22 +493,95 @@ def _tls(gw: ir.Gateway, listeners: tuple[ir.Listener, ...], ctx: Context) -> li
     return out
 
 
+# The request's host class: the index of the most specific route hostname of the whole
+# config that matches $host (a `map` with `hostnames` looks names up as `server_name` does:
+# exact, then the longest wildcard), "" when none does. One variable for every gateway,
+# whatever the number of hostnames (nginx gives every request a slot per variable named).
+HOST = "$gwc_host_class"
+_MAP_KEYWORDS = {"default", "hostnames", "include", "volatile"}
+
+
+def host_classes(gateways: tuple[ir.Gateway, ...]) -> list[str]:
+    """Every route hostname of the config; a host's class is its position here."""
+    return sorted({h for gw in gateways for r in gw.routes for h in r.hostnames})
+
+
+def host_map(classes: list[str]) -> list[dict]:
+    if not classes:
+        return []
+    # a key spelled like one of map's own parameters must be escaped with a backslash
+    keys = [("\\" + h if h in _MAP_KEYWORDS else h, str(i)) for i, h in enumerate(classes)]
+    return [d("map", "$host", HOST, block=[d("hostnames"), d("default", ""), *(d(k, v) for k, v in keys)])]
+
+
+def _gateway_class(hosts: set[str], cls: str) -> str | None:
+    """The hostname of one gateway (`hosts`) a request of config-wide class `cls` belongs
+    to: what nginx's server_name lookup among that gateway's names gives for every host of
+    the class (an exact name itself, else the longest wildcard above it)."""
+    if cls in hosts:
+        return cls
+    labels = cls.split(".")
+    for k in range(1, len(labels)):
+        if "*." + ".".join(labels[k:]) in hosts:
+            return "*." + ".".join(labels[k:])
+    return None
+
+
+def _served(group: tuple[str, ...], ids: dict[str, list[str]]) -> list[str]:
+    """The config-wide classes whose requests a route host group serves, given the classes
+    of each of the gateway's own classes (`ids`): the names gatewayc.ir.precedence's
+    dispatch_for_host takes for each of them."""
+    if group[0].startswith("*."):  # a wildcard alone
+        mine = [c for c in ids if c == group[0] or c.endswith(group[0][1:])]
+    else:
+        mine = [c for c in group if c in ids]
+    return sorted((x for c in mine for x in ids[c]), key=int)
+
+
+def shared_table(gw: ir.Gateway, classes: list[str]) -> tuple[list[ir.Dispatch], list[Cond | None]]:
+    """The gateway's dispatch table for every host at once, in precedence order: each
+    route host group (exact names together, each wildcard alone) ranked by how specific it
+    is, host-less entries last, each host-specific entry with a condition on HOST (the
+    config-wide classes whose requests it serves). For any one host, the entries whose
+    condition holds come in the order of that host's own table (dispatch_for_host)."""
+    hosts = set(server_hosts(gw))
+    # the config-wide classes of each of this gateway's classes
+    ids: dict[str, list[str]] = {}
+    for i, c in enumerate(classes):
+        mine = _gateway_class(hosts, c)
+        if mine is not None:
+            ids.setdefault(mine, []).append(str(i))
+    conds: dict[tuple[str, ...], Cond] = {}
+    rows = []
+    for e in gw.dispatch:
+        for group in host_groups(e.route.hostnames):
+            if group and group not in conds:
+                conds[group] = (HOST, f"(?:{'|'.join(_served(group, ids))})\\z", False)
+            rows.append((host_group_key(group), dispatch_key(e), e, conds[group] if group else None))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    table, host = [r[2] for r in rows], [r[3] for r in rows]
+    n = len(_reachable(table, host))
+    return table[:n], host[:n]
+
+
 def servers(gw: ir.Gateway, maps: _Maps, defaults_taken: set[str], ctx: Context,
-            extra: list[dict]) -> list[dict]:
-    """One server per route hostname plus the default server (host-less routes), each
-    once per group of listeners with the same TLS settings."""
+            extra: list[dict], classes: list[str]) -> list[dict]:
+    """One server per group of listeners with the same TLS settings, for every host: the
+    host-less routes are written once, not once per hostname, and the request's host class
+    is a condition of the host-specific entries. No two servers share an address (listeners
+    never share a port), so nginx never chooses a server by name: SNI and Host cannot pick
+    different servers (nginx's 421 with `ssl_verify_client`), and a TLS request is routed by
+    its Host whatever its SNI (the certificate and client CA are the listener's either way)."""
     out = []
-    groups = _listener_groups(gw)
-    for host in [*server_hosts(gw), None]:
-        table = _reachable(dispatch_for_host(gw, host))
-        locations = server_locations(gw, table, maps, ctx)
-        for listeners in groups:
-            # merge_slashes (nginx's default, set in case an include's http block turns it
-            # off): no client URI holds "//", where gatewayc's own locations are
-            block = [*_listen(gw, listeners, host is None, defaults_taken, ctx), d("server_name", host or ""),
-                     *_tls(gw, listeners, ctx), d("recursive_error_pages", "on"), d("merge_slashes", "on"),
-                     *access.server_directives(), *extra, *locations]
-            out.append(d("server", block=block))
+    table, hosts = shared_table(gw, classes)
+    locations = server_locations(gw, table, maps, ctx, hosts)
+    for listeners in _listener_groups(gw):
+        # merge_slashes (nginx's default, set in case an include's http block turns it
+        # off): no client URI holds "//", where gatewayc's own locations are
+        block = [*_listen(gw, listeners, True, defaults_taken, ctx), d("server_name", ""),
+                 *_tls(gw, listeners, ctx), d("recursive_error_pages", "on"), d("merge_slashes", "on"),
+                 *access.server_directives(), *extra, *locations]
+        out.append(d("server", block=block))
     return out
 
 

@@ -323,7 +323,7 @@ class Lowering:
                     parts.append(ir.AggregatePart(p.key, svc, p.path, p.method, p.timeout))
             if len(parts) != len(r.aggregate.parts):
                 return None
-            return ir.Aggregate(tuple(parts), r.aggregate.on_failure)
+            return ir.Aggregate(tuple(parts), r.aggregate.on_failure, self.loc(*rp, "aggregate"))
         assert r.respond is not None
         status, body = r.respond.status, r.respond.body
         if body is None and status >= 400:

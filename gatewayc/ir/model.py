@@ -384,6 +384,7 @@ class AggregatePart:
 class Aggregate:
     parts: tuple[AggregatePart, ...]
     on_failure: Literal["null", "omit", "fail"]
+    loc: Location = field(default=NOWHERE, compare=False)  # the `aggregate:` key
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
     if not isinstance(tree, (YMap, YSeq)):
         return None
     node = tree
-    loc = Location(tree.file, *tree.pos)
+    # the deepest position found, as (container, pos); made a Location once, at the end (the
+    # lowering asks for every route's position: this runs tens of thousands of times)
+    at = None
     parts = [p for p in path if not (isinstance(p, str) and p.startswith("§"))]
     parent, prev = None, None
     skip = False
@@ -38,7 +40,7 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
             if last and key:
                 return position(node, node.kpos[part])
             parent, prev = node, part
-            loc = position(node, node.vpos[part])
+            at = node, node.vpos[part]
             node = node[part]
         elif isinstance(node, YMap) and isinstance(part, int):
             field = parts[i + 1] if not last else None
@@ -48,14 +50,14 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
                 if field == "name":
                     return position(node, node.kpos[k])
                 parent, prev = node, k
-                loc = position(node, node.vpos[k])
+                at = node, node.vpos[k]
                 node, skip = node[k], True
                 continue
             continue  # a single mapping that a shorthand wrapped into a list
         elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
             parent, prev = node, part
-            loc = position(node, node.ipos[part])
+            at = node, node.ipos[part]
             node = node[part]
         else:
             break
-    return loc
+    return Location(tree.file, *tree.pos) if at is None else position(*at)

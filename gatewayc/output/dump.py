@@ -37,7 +37,68 @@ class Raw(str):
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)` and a line feed. The
+    json module writes indented output with its pure-Python encoder; strings go through its C
+    string encoder here instead, and anything but exactly dict, list, str, int, bool, None or
+    a finite float takes json.dumps itself, so the text is the same."""
+    out: list[str] = []
+    try:
+        _json(data, "\n", out)
+    except _NotPlain:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    out.append("\n")
+    return "".join(out)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+_json_str = json.encoder.encode_basestring  # the C encoder when the json module has its speedups
+
+
+def _json(v: Any, nl: str, out: list[str]) -> None:
+    t = type(v)
+    if t is str:
+        out.append(_json_str(v))
+    elif t is dict:
+        if not v:
+            out.append("{}")
+            return
+        inner = nl + "  "
+        sep = "{" + inner
+        for k, item in v.items():
+            if type(k) is not str:
+                raise _NotPlain
+            out.append(sep)
+            out.append(_json_str(k))
+            out.append(": ")
+            _json(item, inner, out)
+            sep = "," + inner
+        out.append(nl + "}")
+    elif t is list:
+        if not v:
+            out.append("[]")
+            return
+        inner = nl + "  "
+        sep = "[" + inner
+        for item in v:
+            out.append(sep)
+            _json(item, inner, out)
+            sep = "," + inner
+        out.append(nl + "]")
+    elif t is int:
+        out.append(int.__repr__(v))
+    elif v is True:
+        out.append("true")
+    elif v is False:
+        out.append("false")
+    elif v is None:
+        out.append("null")
+    elif t is float and math.isfinite(v):
+        out.append(float.__repr__(v))
+    else:
+        raise _NotPlain
 
 
 def _quoted(s: str) -> str:
@@ -73,54 +134,95 @@ def _scalar(v: Any, escape: Escape) -> str:
     raise TypeError(f"cannot dump {type(v).__name__}")
 
 
-def to_yaml(data: Any, escape: Escape = lambda s: s) -> str:
+def to_yaml(data: Any, escape: Escape | None = None) -> str:
     lines: list[str] = []
-    _emit(data, 0, lines, escape)
+    _Emitter(escape or _same).emit(data, "", lines)
     return "\n".join(lines) + "\n"
 
 
-def _emit(v: Any, indent: int, out: list[str], escape: Escape) -> None:
-    pad = " " * indent
-    if isinstance(v, dict):
-        if not v:
-            out.append(pad + "{}")
-        for k, item in v.items():
-            if not isinstance(k, str) or isinstance(k, Raw):
-                raise TypeError("mapping keys must be strings")
-            text = _text(k)
-            key = escape(text)
-            nested = isinstance(item, (dict, list)) and item
-            if len(text) > _IMPLICIT_KEY_MAX:
-                out.append(f"{pad}? {key}")
-                if nested:
-                    out.append(f"{pad}:")
-                    _emit(item, indent + 2, out, escape)
+def _same(s: str) -> str:
+    return s
+
+
+class _Emitter:
+    """One document's emission. A large file repeats the same keys and values thousands of
+    times: each distinct plain string's written text (and each key's) is worked out once per
+    document. Values of exactly dict, list, str, int, bool and None (what backends build) take
+    the direct path; anything else (subclasses, floats, Raw) goes through `_scalar`, which
+    decides exactly as for the direct path."""
+
+    __slots__ = ("escape", "texts", "keys")
+
+    def __init__(self, escape: Escape) -> None:
+        self.escape = escape
+        self.texts: dict[str, str] = {}
+        self.keys: dict[str, tuple[str, bool]] = {}  # key -> (text as written, too long for `key:`)
+
+    def key(self, k: Any) -> tuple[str, bool]:
+        if type(k) is str:
+            got = self.keys.get(k)
+            if got is None:
+                text = _text(k)
+                got = self.keys[k] = (self.escape(text), len(text) > _IMPLICIT_KEY_MAX)
+            return got
+        if not isinstance(k, str) or isinstance(k, Raw):
+            raise TypeError("mapping keys must be strings")
+        text = _text(k)
+        return self.escape(text), len(text) > _IMPLICIT_KEY_MAX
+
+    def inline(self, v: Any) -> str:
+        """A scalar, or an empty mapping or list, on the line of its key or dash."""
+        t = type(v)
+        if t is str:
+            got = self.texts.get(v)
+            if got is None:
+                got = self.texts[v] = self.escape(_text(v))
+            return got
+        if t is int:
+            return str(v)
+        if t is bool:
+            return "true" if v else "false"
+        if v is None:
+            return "null"
+        if isinstance(v, dict):
+            return "{}"
+        if isinstance(v, list):
+            return "[]"
+        return _scalar(v, self.escape)
+
+    def emit(self, v: Any, pad: str, out: list[str]) -> None:
+        if isinstance(v, dict):
+            if not v:
+                out.append(pad + "{}")
+            deeper = pad + "  "
+            for k, item in v.items():
+                key, long = self.key(k)
+                t = type(item)
+                nested = (t is dict or t is list or isinstance(item, (dict, list))) and item
+                if long:
+                    out.append(f"{pad}? {key}")
+                    if nested:
+                        out.append(f"{pad}:")
+                        self.emit(item, deeper, out)
+                    else:
+                        out.append(f"{pad}: {self.inline(item)}")
+                elif nested:
+                    out.append(pad + key + ":")
+                    self.emit(item, deeper if isinstance(item, dict) else pad, out)
                 else:
-                    out.append(f"{pad}: {_inline(item, escape)}")
-            elif nested:
-                out.append(f"{pad}{key}:")
-                _emit(item, indent + 2 if isinstance(item, dict) else indent, out, escape)
-            else:
-                out.append(f"{pad}{key}: {_inline(item, escape)}")
-    elif isinstance(v, list):
-        if not v:
-            out.append(pad + "[]")
-        for item in v:
-            if isinstance(item, (dict, list)) and item:
-                sub: list[str] = []
-                _emit(item, indent + 2, sub, escape)
-                first = sub[0]
-                out.append(f"{pad}- {first[indent + 2:]}")
-                out.extend(sub[1:])
-            else:
-                out.append(f"{pad}- {_inline(item, escape)}")
-    else:
-        out.append(pad + _scalar(v, escape))
-
-
-def _inline(v: Any, escape: Escape) -> str:
-    if isinstance(v, dict):
-        return "{}"
-    if isinstance(v, list):
-        return "[]"
-    return _scalar(v, escape)
+                    out.append(pad + key + ": " + self.inline(item))
+        elif isinstance(v, list):
+            if not v:
+                out.append(pad + "[]")
+            deeper = pad + "  "
+            cut = len(deeper)
+            for item in v:
+                t = type(item)
+                if (t is dict or t is list or isinstance(item, (dict, list))) and item:
+                    first = len(out)
+                    self.emit(item, deeper, out)
+                    out[first] = pad + "- " + out[first][cut:]
+                else:
+                    out.append(pad + "- " + self.inline(item))
+        else:
+            out.append(pad + self.inline(v))

@@ -20,6 +20,17 @@ UNSET = object()
 
 
 @dataclass(frozen=True)
+class Part:
+    """One key of an aggregation's merged body: `upstream` the echo server whose answer is
+    there (None: the key is null); `path` and `headers` what that server saw (as `seen_*`)."""
+
+    key: str
+    upstream: str | None
+    path: str | None = None
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Send:
     """One request and what must come back.
 
@@ -28,7 +39,8 @@ class Send:
     itself (and no upstream saw the request, unless `hits` says otherwise: a timeout). `seen_*`: what that upstream received. Header
     expectations map a name to a value, `None` (absent), `ANY` or a compiled regex (full
     match). `hits`: requests each named upstream got during this step. `elapsed`: (min, max)
-    seconds the answer took."""
+    seconds the answer took. `parts`: the answer is an aggregation's merged JSON object with
+    exactly these keys, in this order."""
 
     path: str
     headers: dict[str, str] = field(default_factory=dict)
@@ -47,6 +59,7 @@ class Send:
     json: Any = UNSET
     hits: dict[str, int] = field(default_factory=dict)
     elapsed: tuple[float, float] | None = None
+    parts: tuple[Part, ...] | None = None
 
 
 @dataclass(frozen=True)

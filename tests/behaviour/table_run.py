@@ -9,7 +9,8 @@ from typing import Any
 
 from harness_common import WS_HEADERS, EchoServer, Reply, UpgradeUpstream, free_port, upgrade, write_output
 from table_build import Built, build_group
-from table_model import ANY, UNSET, Arrived, Case, Group, Mark, Send, Spread, Until, Upgrading, Upstream, Wait
+from table_model import (ANY, UNSET, Arrived, Case, Group, Mark, Part, Send, Spread, Until, Upgrading, Upstream,
+                         Wait)
 
 
 @dataclass
@@ -195,9 +196,30 @@ def _check(run: Running, s: Send, r: Reply, before: dict[str, int], took: float 
             problems.append(f"reply headers {name}: {r.values(name)}, want {list(values)}")
     if s.json is not UNSET and echo != s.json:
         problems.append(f"body {r.body[:300]!r}, want JSON {s.json!r}")
+    if s.parts is not None:
+        problems += _parts(s.parts, echo, p)
     if s.elapsed and took is not None and not s.elapsed[0] <= took <= s.elapsed[1]:
         problems.append(f"took {took:.2f}s, want {s.elapsed[0]}-{s.elapsed[1]}s")
     return problems
+
+
+def _parts(parts: tuple[Part, ...], echo: Any, p: int) -> list[str]:
+    if not isinstance(echo, dict) or list(echo) != [x.key for x in parts]:
+        return [f"merged body {echo!r}, want the keys {[x.key for x in parts]} in this order"]
+    out = []
+    for x in parts:
+        got = echo[x.key]
+        if x.upstream is None:
+            if got is not None:
+                out.append(f"part {x.key!r}: {got!r}, want null")
+            continue
+        if not isinstance(got, dict) or got.get("server") != x.upstream:
+            out.append(f"part {x.key!r}: {got!r}, want the answer of upstream {x.upstream!r}")
+            continue
+        if x.path is not None and got.get("path") != x.path:
+            out.append(f"part {x.key!r}: upstream saw path {got.get('path')!r}, want {x.path!r}")
+        out += _headers(f"part {x.key!r}: upstream saw header", got.get("headers") or {}, _fill(x.headers, p))
+    return out
 
 
 def _headers(what: str, got: dict[str, str], want: dict[str, Any]) -> list[str]:

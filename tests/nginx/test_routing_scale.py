@@ -33,7 +33,10 @@ def _conditional_spec(n: int) -> str:
     """n routes, each with a method, a header and a query condition, several to a path."""
     routes = [f"      - {{name: r{i}, match: {{path: {{prefix: /p{i % 7}}}, methods: [GET], "
               f"headers: [{{name: x-k, regex: \"k{i}[0-9]*\"}}], query: {{q: v{i}}}}}, "
-              f"respond: {{status: 200, body: {{route: r{i}}}}}}}" for i in range(n)]
+              f"respond: {{status: 200, body: {{route: r{i}}}}}"
+              # every third route on a hostname of its own: host classes are one variable
+              + (f", hostnames: [h{i}.example.com, \"*.w{i}.example.com\"]" if i % 3 == 0 else "")
+              + "}" for i in range(n)]
     return "version: 1\ngateways:\n  main:\n    listeners: [{port: 8080}]\n    routes:\n" + "\n".join(routes) + "\n"
 
 
