@@ -1,5 +1,6 @@
-"""Envoy (>= 1.36) backend: one static bootstrap, `envoy.yaml` (listeners with their HTTP
-connection managers and routes, clusters, the admin endpoint when metrics are asked for).
+"""Envoy (>= 1.30; floor.py: the features that need newer) backend: one static bootstrap,
+`envoy.yaml` (listeners with their HTTP connection managers and routes, clusters, the admin
+endpoint when metrics are asked for).
 
 Run it from the output directory: `cd DIR && envoy -c envoy.yaml` (files the spec names,
 such as a JWKS or a users file, are referenced as the spec wrote them)."""

@@ -13,7 +13,7 @@ import re
 from gatewayc.ir import answers
 from gatewayc.ir import model as ir
 
-from . import clusters
+from . import clusters, floor
 from .context import Ctx, dur
 
 REDIRECT_CODES = {301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT",
@@ -131,6 +131,7 @@ def forward(route: ir.Route, a: ir.Forward, cluster: str, idempotent: bool, ctx:
         if base_path(m.service) != base_path(svc):
             ctx.error(f"route {route.name!r}: the mirror service's base path differs from the route's service's: "
                       f"Envoy sends the mirror the very path the route's service gets", m.loc)
+        floor.needs(ctx, "mirror", m.loc)
         mirror: dict = {"cluster": clusters.cluster_name(None, m.service, ctx),
                         "disable_shadow_host_suffix_append": True}
         if m.percent < 100:

@@ -15,7 +15,7 @@ FILE = "envoy.yaml"
 
 class EnvoyBackend(Backend):
     name = "envoy"
-    title = "Envoy proxy >= 1.36 (static bootstrap)"
+    title = "Envoy proxy >= 1.30 (static bootstrap; a few features need newer)"
     capabilities = CAPABILITIES
 
     def build(self, spec: ir.IR, gateways: tuple[ir.Gateway, ...], options: BuildOptions) -> Output:

@@ -28,6 +28,7 @@ import copy
 
 from gatewayc.ir import model as ir
 
+from . import floor
 from .apikey import lua_string
 from .context import Ctx, name, typed
 
@@ -163,6 +164,7 @@ class GatewayCache:
         if route.name not in self.checked:
             self.checked.add(route.name)
             self._check(route, c)
+        floor.needs(self.ctx, "cache", c.loc)
         fname = self._filter()
         lname = self.listener(route)
         inner = self.inner.setdefault(lname, [])

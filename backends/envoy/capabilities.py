@@ -1,4 +1,4 @@
-"""What the Envoy (>= 1.36) backend can express. Importable on its own."""
+"""What the Envoy (>= 1.30; floor.py: features that need newer) backend can express. Importable on its own."""
 from __future__ import annotations
 
 from gatewayc.capabilities import Support, emulated, native, unsupported

@@ -34,6 +34,7 @@ class Ctx:
     dropped: frozenset[str] = frozenset()
     notes: list[Diagnostic] = field(default_factory=list)
     env: set[str] = field(default_factory=set)
+    newer: set[str] = field(default_factory=set)  # features announced as needing Envoy > floor.FLOOR
 
     def dropping(self, feature: str) -> bool:
         return feature in self.dropped

@@ -17,8 +17,8 @@ import re
 
 from gatewayc.ir.precedence import host_group_key, host_groups
 
-from . import (actions, aggregate, apikey, auth, bodymap, cache, clusters, cors, lua, matching, policies, query, ratelimit,
-               redirect, required)
+from . import (actions, aggregate, apikey, auth, bodymap, cache, clusters, cors, floor, lua, matching, policies, query,
+               ratelimit, redirect, required)
 from .context import Ctx, name
 from .policies import OVERWRITE, header_value
 
@@ -79,6 +79,7 @@ class GatewayRoutes:
         meta = self.lua_steps(route, pf, common, g)
         rl = ratelimit.limit_of(route, ctx)
         if rl is not None:
+            floor.needs(ctx, "rate_limit", rl.loc)
             meta.update(ratelimit.route_metadata(rl))  # its budget, for the rate-limit filters
         if pf:
             common["typed_per_filter_config"] = pf
@@ -154,6 +155,7 @@ class GatewayRoutes:
             meta.update(bodymap.metadata(bm))
             if route.policies.body_limit is None or ctx.dropping("body_limit"):
                 # the script reads the whole body: no limit of Envoy's own (1 MiB) may apply
+                floor.needs(self.ctx, "transform.request.body", bm.loc)
                 common["request_body_buffer_limit"] = bodymap.NO_LIMIT
         a = route.action
         if isinstance(a, ir.Aggregate) and not ctx.dropping("aggregation"):

@@ -80,7 +80,8 @@ _DEFAULT_BUCKET = 64
 _HASHED = {  # bucket size directive -> the directives whose names go into that hash
     "proxy_headers_hash_bucket_size": ("proxy_set_header", "proxy_hide_header", "proxy_pass_header"),
 }
-_MAP_PARAMETERS = {"default", "hostnames", "include", "volatile"}
+# a map key spelled like one of these is a parameter of map unless escaped with a backslash
+MAP_PARAMETERS = {"default", "hostnames", "include", "volatile"}
 
 
 def bucket_size(name_bytes: int) -> int:
@@ -99,7 +100,7 @@ def _hashed_names(tree: list[dict], into: dict[str, int], seen: set[int]) -> Non
             # host class map's keys are route hostnames)
             for entry in node["block"]:
                 key = entry["directive"]
-                if not key.startswith("~") and key not in _MAP_PARAMETERS:
+                if not key.startswith("~") and key not in MAP_PARAMETERS:
                     into["map_hash_bucket_size"] = max(into.get("map_hash_bucket_size", 0), len(key.encode()))
             continue
         block = node.get("block")

@@ -24,6 +24,7 @@ from gatewayc.prefixindex import PrefixIndex
 from gatewayc.regex import tokens
 
 from . import access, answers
+from .limits import MAP_PARAMETERS
 from .actions import route_body
 from .context import Context, d, header_var, if_, literal
 from .pcre import UTF, pcre, value_start
@@ -498,7 +499,6 @@ def _tls(gw: ir.Gateway, listeners: tuple[ir.Listener, ...], ctx: Context) -> li
 # exact, then the longest wildcard), "" when none does. One variable for every gateway,
 # whatever the number of hostnames (nginx gives every request a slot per variable named).
 HOST = "$gwc_host_class"
-_MAP_KEYWORDS = {"default", "hostnames", "include", "volatile"}
 
 
 def host_classes(gateways: tuple[ir.Gateway, ...]) -> list[str]:
@@ -509,8 +509,7 @@ def host_classes(gateways: tuple[ir.Gateway, ...]) -> list[str]:
 def host_map(classes: list[str]) -> list[dict]:
     if not classes:
         return []
-    # a key spelled like one of map's own parameters must be escaped with a backslash
-    keys = [("\\" + h if h in _MAP_KEYWORDS else h, str(i)) for i, h in enumerate(classes)]
+    keys = [("\\" + h if h in MAP_PARAMETERS else h, str(i)) for i, h in enumerate(classes)]
     return [d("map", "$host", HOST, block=[d("hostnames"), d("default", ""), *(d(k, v) for k, v in keys)])]
 
 
