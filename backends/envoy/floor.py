@@ -46,7 +46,8 @@ NEWER: dict[str, Newer] = {
         ("envoy.extensions.filters.http.cache.v3.CacheConfig.ignore_request_cache_control_header",)),
     "transform.request.body": Newer(
         "JSON body mapping", "1.36",
-        "the whole body is read, past Envoy's 1 MiB buffer (the route's request_body_buffer_limit)",
+        "the route's request_body_buffer_limit, so that a body past Envoy's 1 MiB buffer is read whole; "
+        "for such bodies Envoy 1.40 is tested, 1.36.2 answers 413",
         ("envoy.config.route.v3.Route.request_body_buffer_limit",)),
 }
 

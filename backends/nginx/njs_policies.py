@@ -411,8 +411,7 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
              d("subrequest_output_buffer_size", PART_BUFFER),
              # the service's retries, not nginx's default (every target on error/timeout)
              *upstreams.next_upstream(svc, ctx)]
-    if t.scheme == "https":
-        block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
+    block += upstreams.verified_tls(t)
     name = f"[{t.host}]" if ":" in t.host else t.host
     host = name if t.port == (443 if t.scheme == "https" else 80) else f"{name}:{t.port}"
     # Accept-Encoding: the module parses the part's JSON, so it must not come compressed.
