@@ -9,6 +9,11 @@ from gatewayc.capabilities import Support
 from gatewayc.diagnostics import Diagnostic
 from gatewayc.ir import model as ir
 
+# The certificates of https services (and of a JWKS URL's host) are verified against the
+# system CA bundle, where Debian, Ubuntu and Alpine with ca-certificates keep it (as in the
+# nginx and envoyproxy/envoy images): the spec has no per-service CA
+SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt"
+
 
 @dataclass(frozen=True)
 class BuildOptions:

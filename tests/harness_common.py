@@ -46,6 +46,7 @@ class EchoServer(ThreadingHTTPServer):
         self.name, self.status, self.hits, self.delay = name, status, 0, 0.0
         self.methods: list[str] = []  # the method of every request, in arrival order
         self.seen: list[dict] = []  # every request, as the JSON a 200 answer echoes, in arrival order
+        self.lines: list[list[tuple[str, str]]] = []  # every request's header lines as received, in order
         self.script: list[int] = []  # statuses for the next requests, one each, before `status`
         self.connections = 0  # TCP connections accepted (keepalive reuses them)
         self.port = self.server_address[1]
@@ -77,6 +78,7 @@ class _EchoHandler(BaseHTTPRequestHandler):
         seen = {"server": self.server.name, "method": self.command, "path": url.path, "query": url.query,
                 "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
         self.server.seen.append(seen)
+        self.server.lines.append(list(self.headers.items()))
         time.sleep(self.server.delay)
         if url.path.startswith("/slow"):
             time.sleep(1.5)

@@ -44,9 +44,10 @@ def _pem(path: Path, cert=None, key=None) -> None:
     path.write_bytes(data)
 
 
-def make_pki(d: Path, servers: tuple[str, ...] = ("server",), clients: tuple[str, ...] = ()) -> Path:
+def make_pki(d: Path, servers: tuple[str, ...] = ("server",), clients: tuple[str, ...] = (),
+             sans: dict[str, str] | None = None) -> Path:
     """A test CA in d/ca.crt; per server name, d/NAME.crt and d/NAME.key (CN=NAME, SAN
-    localhost); per client name, d/NAME.pem (certificate and key, CN=NAME,O=Test). All
+    localhost or sans[NAME]); per client name, d/NAME.pem (certificate and key, CN=NAME,O=Test). All
     signed by the CA, valid for an hour."""
     from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -56,7 +57,7 @@ def make_pki(d: Path, servers: tuple[str, ...] = ("server",), clients: tuple[str
     _pem(d / "ca.crt", ca)
     for name in servers:
         k = ec.generate_private_key(ec.SECP256R1())
-        _pem(d / f"{name}.crt", _cert(name, k, ca.subject, ca_key, san="localhost"))
+        _pem(d / f"{name}.crt", _cert(name, k, ca.subject, ca_key, san=(sans or {}).get(name, "localhost")))
         _pem(d / f"{name}.key", key=k)
     for name in clients:
         k = ec.generate_private_key(ec.SECP256R1())

@@ -27,6 +27,29 @@ JWT = "envoy.filters.http.jwt_authn"
 BASIC = "envoy.filters.http.basic_auth"
 CLAIMS = "envoy.filters.http.header_mutation"
 DENIED = "response.code_details.startsWith('jwt_authn_access_denied')"
+# RFC 7515 4.1.11: a token whose `crit` names an extension the reader does not understand is
+# invalid; jwt_authn ignores `crit`. It hands each verified token's header over (metadata
+# under header_key(provider)); an RBAC filter after it refuses one with `crit` on the routes
+# jwt_authn decides alone, the verdict step (verdict.py) on the others.
+CRIT = "gatewayc.jwt_crit"
+CRIT_POLICY = "jwt_crit"
+CRIT_DENIED = f"response.code == 403 && response.code_details == 'rbac_access_denied_matched_policy[{CRIT_POLICY}]'"
+
+
+def header_key(provider: str) -> str:
+    return provider + ".header"
+
+
+def crit_policy(provider: str) -> dict:
+    """RBACPerRoute: refuse a request whose token verified by `provider` has a `crit` member:
+    a string, number or boolean, null, or a list holding one of those (every `crit` that
+    names an extension; an empty list or one of lists or objects names none)."""
+    path = [{"key": header_key(provider)}, {"key": "crit"}]
+    values = [{"present_match": True}, {"null_match": {}}, {"list_match": {"one_of": {"present_match": True}}}]
+    ids = [{"metadata": {"filter": JWT, "path": path, "value": v}} for v in values]
+    rules = {"action": "DENY", "policies": {CRIT_POLICY: {"permissions": [{"any": True}],
+                                                          "principals": [{"or_ids": {"ids": ids}}]}}}
+    return typed("envoy.extensions.filters.http.rbac.v3.RBACPerRoute", rbac={"rules": rules})
 
 
 def jwks_env(secret: ir.SecretRef) -> str:
@@ -46,6 +69,7 @@ class Auth:
         self.basic = False  # some route checks basic credentials
         self.unchallenged = False  # some route's auth failure is not a 401
         self.lua = False  # some route's verdict is a lua step
+        self.crit = False  # some route's tokens are jwt_authn's alone to refuse
 
     def method(self, route: ir.Route) -> ir.AuthMethod | None:
         a = route.policies.auth
@@ -91,11 +115,12 @@ class Auth:
         pname = name(self.gw.name, route.name)
         if pname not in self.done:
             self.done.add(pname)
-            self.providers[pname] = self.provider(route, m)
+            self.providers[pname] = {**self.provider(route, m), "header_in_metadata": header_key(pname)}
             self.requirements[pname] = {"provider_name": pname}
             self.specials += self.answers(route, m)
+        self.crit = True
         return {**out, JWT: typed("envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig",
-                                  requirement_name=pname)}
+                                  requirement_name=pname), CRIT: crit_policy(pname)}
 
     def lua_route(self, route: ir.Route, m: ir.AuthMethod) -> dict:
         """The verdict step of a route, with jwt_authn (its tokens checked, none refused) and
@@ -115,12 +140,13 @@ class Auth:
                 pname = name(self.gw.name, route.name, f"jwt{len(jwts)}")
                 jwts.append(pname)
                 if pname not in self.providers:
-                    self.providers[pname] = {**self.provider(route, x), "payload_in_metadata": pname}
+                    self.providers[pname] = {**self.provider(route, x), "payload_in_metadata": pname,
+                                             "header_in_metadata": header_key(pname)}
                 t = x.token
                 if x.hide_credentials:
                     hide.append({"header": t.header.lower()} if t.header else {"param": t.query} if t.query
                                 else {"cookie": t.cookie})
-                return {"t": "jwt", "meta": pname}
+                return {"t": "jwt", "meta": pname, "header": header_key(pname)}
             if isinstance(x, ir.BasicAuth):
                 if x.credentials.kind == "env":
                     # plain `user:password` pairs: the step compares them itself
@@ -249,7 +275,7 @@ class Auth:
         a = route.policies.auth
         assert a is not None
         chs = answers.challenges(a)
-        denied = f"(response.code == 401 || response.code == 403) && {DENIED}"
+        denied = f"(((response.code == 401 || response.code == 403) && {DENIED}) || ({CRIT_DENIED}))"
         out = []
         if chs:
             out.append(Special([route], f"{denied} && {presented(m.token)}", a.failure.status, a.failure.body,
@@ -281,6 +307,9 @@ class Auth:
                 "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
                 providers={k: self.providers[k] for k in sorted(self.providers)},
                 requirement_map={k: self.requirements[k] for k in sorted(self.requirements)})})
+        if self.crit:
+            # no rules here: a route without a JWT of jwt_authn's alone lets everyone through
+            out.append({"name": CRIT, "typed_config": typed("envoy.extensions.filters.http.rbac.v3.RBAC")})
         if self.lua:
             out.append(verdict.chain_filter())
         return out

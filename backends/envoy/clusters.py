@@ -16,12 +16,9 @@ import ipaddress
 
 from gatewayc.ir import model as ir
 
+from ..base import SYSTEM_CA  # Envoy trusts no CA by default
 from .context import Ctx, dur, name, typed
 
-# Envoy trusts no CA by default: the certificates of https services and of a JWKS URL's host
-# are verified against the system bundle, where Debian, Ubuntu and Alpine with ca-certificates
-# keep it (as in the envoyproxy/envoy images)
-SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt"
 MATCH = "envoy.transport_socket_match"
 # Envoy caps the retries in flight per cluster at 3 by default: a retry the spec asks for is
 # dropped under concurrency. The spec has no such cap.

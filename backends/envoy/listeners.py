@@ -82,7 +82,10 @@ def connection_manager(gw: ir.Gateway, rb: GatewayRoutes, vhosts: list[dict], fi
                  "use_remote_address": True,
                  "normalize_path": True, "merge_slashes": False,
                  # the service's Server header passes (a route may remove it); Envoy adds none of its own
-                 "server_header_transformation": "PASS_THROUGH"}
+                 "server_header_transformation": "PASS_THROUGH",
+                 # X_User_Id would reach a service that reads it as X-User-Id (CGI, WSGI, PHP and
+                 # Rails turn both into HTTP_X_USER_ID): dropped, as nginx and Traefik drop them
+                 "common_http_protocol_options": {"headers_with_underscores_action": "DROP_HEADER"}}
     cfg.update(observability.request_id(gw, ctx))
     log = observability.access_log(gw, ctx)
     if log:

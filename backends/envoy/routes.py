@@ -225,8 +225,11 @@ class GatewayRoutes:
             routes += self.entries(d, hosts, g)
         routes += self.not_found()
         routes = self.cache.finish(routes)
-        # Envoy's note of the client address (use_remote_address) is not for the service
+        # Envoy's note of the client address (use_remote_address) is not for the service;
+        # X-Forwarded-Host is the routed host, never the client's (Envoy passes the client's)
         return [{"name": gw.name, "domains": ["*"], "routes": routes,
+                 "request_headers_to_add": [{"header": {"key": "x-forwarded-host", "value": "%REQ(:AUTHORITY)%"},
+                                             "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}],
                  "request_headers_to_remove": ["x-envoy-external-address"]}]
 
 

@@ -5,7 +5,8 @@ filter of its own (FILTER, before the identity rate limits and the lua filter of
 
 - `jwt`: jwt_authn checked the token without refusing it (`allow_missing_or_failed`) and put a
   verified token's payload in the dynamic metadata under the provider's name; the token
-  passed when that payload is there.
+  passed when that payload is there and its header (beside it) has no `crit` (RFC 7515
+  4.1.11: no extension is understood; jwt_authn ignores the member).
 - `basic`: users from a variable (`user:password` pairs) are compared by the script; an
   htpasswd file (only under `all_of`) is Envoy's basic_auth filter's, which refused a wrong
   password already.
@@ -106,6 +107,9 @@ local function check(h, node)
     local meta = h:streamInfo():dynamicMetadata():get(%s)
     local payload = meta and meta[node.meta]
     if payload == nil then return false end
+    -- RFC 7515 4.1.11: no `crit` extension is understood here (jwt_authn ignores the member)
+    local header = meta[node.header]
+    if header == nil or header.crit ~= nil then return false end
     local v = cfg.claim and scalar(payload[cfg.claim])
     if v == nil and cfg.consumer then v = scalar(payload["sub"]) end
     return true, v and ("c:" .. v)

@@ -56,8 +56,8 @@ _CORE: dict[str, Support] = {
                                         "steadily: no window boundaries"),
     "rate_limit.sliding_window": emulated("a token bucket holding one window's worth, refilled steadily"),
     "rate_limit.leaky_bucket": native("limit_req without nodelay: up to burst requests wait and leave at the rate"),
-    "rate_limit.key.header": native("limit_req_zone keyed on h$http_*: requests without the header share the "
-                                    "budget of the empty value"),
+    "rate_limit.key.header": native("limit_req_zone keyed on h$http_* without the spaces and tabs around it: "
+                                    "requests without the header share the budget of the empty value"),
     "rate_limit.shared": unsupported("limit_req zones live in one nginx instance's shared memory"),
     "concurrency_limit": native("limit_conn"),
     "cache": native("proxy_cache; upstream Cache-Control/Expires/Set-Cookie still take precedence over the TTL"),

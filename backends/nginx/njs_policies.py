@@ -411,8 +411,7 @@ def _part_location(gw: ir.Gateway, route: ir.Route, i: int, part: ir.AggregatePa
              d("subrequest_output_buffer_size", PART_BUFFER),
              # the service's retries, not nginx's default (every target on error/timeout)
              *upstreams.next_upstream(svc, ctx)]
-    if t.scheme == "https":
-        block += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host)]
+    block += upstreams.verified_tls(t)
     name = f"[{t.host}]" if ":" in t.host else t.host
     host = name if t.port == (443 if t.scheme == "https" else 80) else f"{name}:{t.port}"
     # Accept-Encoding: the module parses the part's JSON, so it must not come compressed.
@@ -452,6 +451,23 @@ def proxy_body_directives(route: ir.Route, ctx: Context) -> list[dict]:
     return [d("proxy_set_body", BODY_VAR)] if _body_map(route, ctx) is not None else []
 
 
+# base64 of credentials holding a NUL byte: in some 4-character group, the first, second or
+# third byte it encodes is zero (checked against every position and padding in the tests)
+_B64 = "[A-Za-z0-9+/]"
+NUL_CREDENTIALS = (f"~^[Bb][Aa][Ss][Ii][Cc] +(?:{_B64}{{4}})*"
+                   f"(?:A[A-P]|{_B64}[AQgw][A-D]|{_B64}{{2}}[AEIMQUYcgkosw048]A)")
+
+
+def _users_file(path: str, ctx: Context) -> str:
+    """auth_basic_user_file's argument: the htpasswd file, or an empty one for credentials
+    with a NUL byte. auth_basic compares the password as a C string, so `pw\0anything` would
+    pass as `pw`; with no users, auth_basic refuses it with its own 401 and challenge."""
+    var = ctx.var("users", path)
+    ctx.http_maps[var] = d("map", "$http_authorization", var,
+                           block=[d("default", literal(path)), d(NUL_CREDENTIALS, "/dev/null")])
+    return var
+
+
 def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
     rid = ctx.route_id(gateway, route)
     out: list[dict] = []
@@ -462,7 +478,7 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
         native = native_basic(a.method)
         if native is not None:
             out += [d("auth_basic", answers.auth_basic_realm(native.realm)),
-                    d("auth_basic_user_file", literal(native.credentials.name))]
+                    d("auth_basic_user_file", _users_file(native.credentials.name, ctx))]
         if _needs_subrequest(route):
             out.append(d("auth_request", _auth_uri(rid)))
             # forwarded upstream by the route's proxy_set_header set (proxy_claim_headers)

@@ -8,6 +8,8 @@ requests - 1: one period's worth at once); the window algorithms are approximate
 
 nginx does not count a request whose key is empty, so a header key is prefixed with a
 constant: a request without the header counts under the empty value, never not at all.
+A header key is the field value as HTTP defines it, without the spaces and tabs around it:
+nginx strips the spaces only, so `\tt1` would otherwise be a fresh budget beside `t1`.
 
 A limit keyed by an identity (consumer, claim) must count only verified identities, but
 limit_req/limit_conn run in the preaccess phase, before auth (access). Such limits are
@@ -57,7 +59,10 @@ def key_var(gw: ir.Gateway, route: ir.Route, key: ir.LimitKey | None, ctx: Conte
             ctx.note("GWC310", f"route {route.name!r}: nginx cannot key a limit on header {key.name!r} "
                      "(only letters, digits and '-' map to a variable)", route.loc)
             return None
-        return "h" + v
+        var = ctx.var("rlkey", v)
+        # greedy up to the last character that is not whitespace: linear on any value
+        ctx.http_maps[var] = d("map", v, var, block=[d("default", "h"), d("~^[\\t ]*(?<v>.*[^\\t ])", "h$v")])
+        return var
     # consumer / claim: the verified identity, set once auth has passed
     return njs_bridge.call("identity_variable", default="") or None
 

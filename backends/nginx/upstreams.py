@@ -4,10 +4,12 @@ nginx's passive failure accounting (max_fails/fail_timeout) stands in for the ci
 breaker; active health checks and retry backoff do not exist in open-source nginx."""
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from gatewayc.ir import model as ir
 
+from ..base import SYSTEM_CA
 from .context import Context, d
 
 # statuses proxy_next_upstream can name; anything else cannot trigger a retry
@@ -19,6 +21,39 @@ KEEPALIVE = 64  # idle upstream connections kept per worker; 16 reopened ~30 % u
 def _server_addr(t: ir.Target) -> str:
     host = f"[{t.host}]" if ":" in t.host else t.host
     return f"{host}:{t.port}"
+
+
+def verified_tls(t: ir.Target) -> list[dict]:
+    """TLS to an https target as the spec means it: SNI = the target's host, and the
+    service's certificate from a CA in the system bundle, naming that host. nginx verifies
+    nothing by default, and checks at most one CA below the leaf (depth 1) where public chains
+    have an intermediate."""
+    if t.scheme != "https":
+        return []
+    return [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", t.host), d("proxy_ssl_verify", "on"),
+            d("proxy_ssl_trusted_certificate", SYSTEM_CA), d("proxy_ssl_verify_depth", "100")]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _unverifiable(svc: ir.Service, ctx: Context) -> None:
+    https = [t for t in svc.targets if t.scheme == "https"]
+    if not https:
+        return
+    if any(_is_ip(t.host) for t in https):
+        ctx.note("GWC310", f"service {svc.name!r}: nginx checks an https service's certificate against DNS "
+                 "names only, so a target addressed by IP address cannot be verified; give it a DNS name",
+                 svc.loc)
+    elif len({t.host for t in https}) > 1:
+        ctx.note("GWC310", f"service {svc.name!r}: nginx sends one TLS name per service, so https targets on "
+                 "different hosts cannot each be verified against their own name; make one service per host",
+                 svc.loc)
 
 
 def _live(svc: ir.Service) -> list[ir.Target]:
@@ -51,6 +86,7 @@ def upstream_block(svc: ir.Service, ctx: Context) -> dict:
         # nginx neither counts failures nor ejects when an upstream has a single server;
         # a server that is never used (`down`) makes it keep the accounts
         servers.append(d("server", _server_addr(live[0]), "down"))
+    _unverifiable(svc, ctx)
     bases = {t.base_path for t in svc.targets}
     if len(bases) > 1:
         ctx.note("GWC310", f"service {svc.name!r}: targets have different base paths; nginx uses "
@@ -114,8 +150,7 @@ def proxy_settings(gw: ir.Gateway, route: ir.Route, svc: ir.Service, ctx: Contex
             if svc.retry and svc.retry.attempts > 1 and not ctx.dropping("upstream.retry"):
                 ctx.note("GWC311", f"route {route.name!r}: `per_try` equals `request`, so no retry could end in "
                          "time: nginx makes one try", route.loc)
-    if svc.targets[0].scheme == "https":
-        out += [d("proxy_ssl_server_name", "on"), d("proxy_ssl_name", svc.targets[0].host)]
+    out += verified_tls(svc.targets[0])
     if mirror:
         return out + [d("proxy_next_upstream", "off")]
     out += next_upstream(svc, ctx, tries)

@@ -214,6 +214,10 @@ def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
     if isinstance(route.action, ir.Forward):
         for s in _TRAEFIK_MADE:
             out[s] = made(s)
+        if any(t.scheme == "https" for t in route.action.service.targets):
+            # Traefik answers 500 itself when the service's certificate fails verification:
+            # the gateway got no answer from the service, which the spec answers with 502
+            out[500] = made(502)
         r = route.action.service.retry
         if r is not None:
             # Traefik's own answers, as the tries job passes them through a retry middleware

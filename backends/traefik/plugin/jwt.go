@@ -173,11 +173,17 @@ func (v *verifier) verify(token string) (map[string]interface{}, bool) {
 		return nil, false
 	}
 	var head struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
+		Alg  string          `json:"alg"`
+		Kid  string          `json:"kid"`
+		Crit json.RawMessage `json:"crit"`
 	}
 	hb, err := b64(parts[0])
 	if err != nil || json.Unmarshal(hb, &head) != nil || !v.algs[head.Alg] {
+		return nil, false
+	}
+	// RFC 7515 4.1.11: `crit` names extensions the reader must understand; this one
+	// understands none, so a token that has it (whatever its value) is invalid
+	if head.Crit != nil {
 		return nil, false
 	}
 	sig, err := b64(parts[2])
