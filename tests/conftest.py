@@ -14,6 +14,9 @@ Fixtures:
   (seconds) holds every answer back, ``srv.script`` (a list of statuses) makes the next
   requests fail with them, one each. Servers stop at test end.
 - ``module_echo_upstream`` - the same, living until the end of the test module.
+- ``tls_upstreams`` - (module) two HTTPS echo upstreams with certificates from one test CA:
+  ``.named`` for the name ``localhost``, ``.wrong`` for ``elsewhere.test``; ``.ca`` is the CA
+  file (tests/pki_common.py).
 - ``snapshot_yml`` - syrupy's ``snapshot``, one reviewable .yml file per snapshot.
 """
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from harness_common import EchoServer, stopping  # tests/ is on sys.path (rootdir conftest)
+from pki_common import TlsEchoServer, make_pki
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -90,3 +94,22 @@ class CliRunSnapshot(SingleFileSnapshotExtension):
 def run_snapshot(snapshot):
     """A snapshot of a whole CLI run: `assert run_snapshot == (exit code, stdout, stderr)`."""
     return snapshot.use_extension(CliRunSnapshot)
+
+
+class TlsUpstreams:
+    def __init__(self, pki: Path) -> None:
+        self.ca = pki / "ca.crt"
+        self.named = TlsEchoServer(pki)
+        self.wrong = TlsEchoServer(pki, cert="other", name="other")
+
+    def stop(self) -> None:
+        self.named.stop()
+        self.wrong.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_upstreams(tmp_path_factory):
+    pki = make_pki(tmp_path_factory.mktemp("pki"), servers=("server", "other"), sans={"other": "elsewhere.test"})
+    ups = TlsUpstreams(pki)
+    yield ups
+    ups.stop()

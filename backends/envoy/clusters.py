@@ -12,11 +12,9 @@ certificate. Targets on several hosts get a TLS context each (transport_socket_m
 that each is asked for and checked against its own name."""
 from __future__ import annotations
 
-import ipaddress
-
 from gatewayc.ir import model as ir
 
-from ..base import SYSTEM_CA  # Envoy trusts no CA by default
+from ..base import SYSTEM_CA, is_ip  # Envoy trusts no CA by default
 from .context import Ctx, dur, name, typed
 
 MATCH = "envoy.transport_socket_match"
@@ -42,14 +40,6 @@ def cluster_name(route: ir.Route | None, svc: ir.Service, ctx: Ctx) -> str:
     return name("service", svc.name, f"c{c}")
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def cluster(cname: str, svc: ir.Service, connect: int | None, ctx: Ctx) -> dict:
     endpoints = []
     for t in svc.targets:
@@ -57,7 +47,7 @@ def cluster(cname: str, svc: ir.Service, connect: int | None, ctx: Ctx) -> dict:
             continue  # out of rotation
         endpoints.append({"endpoint": {"address": {"socket_address": {"address": t.host, "port_value": t.port}}},
                           "load_balancing_weight": t.weight})
-    static = all(_is_ip(t.host) for t in svc.targets)
+    static = all(is_ip(t.host) for t in svc.targets)
     out: dict = {"name": cname, "type": "STATIC" if static else "STRICT_DNS"}
     if not static:
         out["dns_lookup_family"] = "V4_PREFERRED"
@@ -92,7 +82,7 @@ def upstream_tls(host: str, ca: str) -> dict:
     """TLS to `host`, verified: a certificate from a CA in the bundle `ca` (Envoy trusts none
     by default) that names `host` (a DNS or IP subject alternative name); SNI `host` (not for
     an IP address)."""
-    ip = _is_ip(host)
+    ip = is_ip(host)
     tls: dict = {"common_tls_context": {"validation_context": {
         "trusted_ca": {"filename": ca},
         "match_typed_subject_alt_names": [{"san_type": "IP_ADDRESS" if ip else "DNS", "matcher": {"exact": host}}]}}}

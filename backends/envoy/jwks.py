@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .clusters import SYSTEM_CA, _is_ip, upstream_tls
+from ..base import is_ip
+from .clusters import SYSTEM_CA, upstream_tls
 from .context import name
 
 CACHE = "600s"  # Envoy's own default, written out
@@ -31,7 +32,7 @@ def remote(url: str) -> dict:
 def cluster(url: str) -> dict:
     u = urlsplit(url)
     host, port = u.hostname or "", u.port or 443
-    ip = _is_ip(host)
+    ip = is_ip(host)
     cname = cluster_name(url)
     out: dict = {"name": cname, "type": "STATIC" if ip else "STRICT_DNS"}
     if not ip:

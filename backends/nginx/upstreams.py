@@ -4,12 +4,11 @@ nginx's passive failure accounting (max_fails/fail_timeout) stands in for the ci
 breaker; active health checks and retry backoff do not exist in open-source nginx."""
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from gatewayc.ir import model as ir
 
-from ..base import SYSTEM_CA
+from ..base import SYSTEM_CA, is_ip
 from .context import Context, d
 
 # statuses proxy_next_upstream can name; anything else cannot trigger a retry
@@ -34,19 +33,11 @@ def verified_tls(t: ir.Target) -> list[dict]:
             d("proxy_ssl_trusted_certificate", SYSTEM_CA), d("proxy_ssl_verify_depth", "100")]
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def _unverifiable(svc: ir.Service, ctx: Context) -> None:
     https = [t for t in svc.targets if t.scheme == "https"]
     if not https:
         return
-    if any(_is_ip(t.host) for t in https):
+    if any(is_ip(t.host) for t in https):
         ctx.note("GWC310", f"service {svc.name!r}: nginx checks an https service's certificate against DNS "
                  "names only, so a target addressed by IP address cannot be verified; give it a DNS name",
                  svc.loc)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from gatewayc.backends.nginx import upstreams
-from pki_common import TlsEchoServer, make_pki
 
 SPEC = """
 version: 1
@@ -34,32 +33,13 @@ gateways:
 BAD_GATEWAY = {"error": "Bad Gateway"}
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("pki"), servers=("server", "other"), sans={"other": "elsewhere.test"})
+def _spec(ups) -> str:
+    return SPEC.format(port=ups.named.port, other=ups.wrong.port)
 
 
-@pytest.fixture(scope="module")
-def upstream(pki):
-    srv = TlsEchoServer(pki)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def other(pki):
-    srv = TlsEchoServer(pki, cert="other", name="other")
-    yield srv
-    srv.stop()
-
-
-def _spec(upstream, other) -> str:
-    return SPEC.format(port=upstream.port, other=other.port)
-
-
-def test_a_service_from_a_trusted_ca_for_its_name(gateway, upstream, other, monkeypatch):
-    monkeypatch.setattr(upstreams, "SYSTEM_CA", str(upstream.tls_ca))
-    gw = gateway(_spec(upstream, other))
+def test_a_service_from_a_trusted_ca_for_its_name(gateway, tls_upstreams, monkeypatch):
+    monkeypatch.setattr(upstreams, "SYSTEM_CA", str(tls_upstreams.ca))
+    gw = gateway(_spec(tls_upstreams))
     r = gw.request("GET", "/named/x")
     assert r.status == 200, r.body
     assert (r.json()["server"], r.json()["path"]) == ("tls-echo", "/base/named/x")
@@ -67,20 +47,20 @@ def test_a_service_from_a_trusted_ca_for_its_name(gateway, upstream, other, monk
     assert r.status == 200, r.body
     assert r.json()["a"]["path"] == "/a"
     # the same CA, but a certificate for another name: refused, the request never sent
-    hits = other.hits
+    hits = tls_upstreams.wrong.hits
     r = gw.request("GET", "/wrong-name")
     assert (r.status, r.json(), r.headers["content-type"]) == (502, BAD_GATEWAY, "application/json")
-    assert other.hits == hits
+    assert tls_upstreams.wrong.hits == hits
 
 
-def test_a_service_from_an_unknown_ca(gateway, upstream, other):
-    gw = gateway(_spec(upstream, other))  # the real system bundle: the test CA is not in it
-    hits = upstream.hits
+def test_a_service_from_an_unknown_ca(gateway, tls_upstreams):
+    gw = gateway(_spec(tls_upstreams))  # the real system bundle: the test CA is not in it
+    hits = tls_upstreams.named.hits
     r = gw.request("GET", "/named/x")
     assert (r.status, r.json()) == (502, BAD_GATEWAY)
     r = gw.request("GET", "/both")  # a failed part (on_failure "null")
     assert (r.status, r.json()) == (200, {"a": None})
-    assert upstream.hits == hits
+    assert tls_upstreams.named.hits == hits
 
 
 @pytest.mark.parametrize(("services", "says"), [

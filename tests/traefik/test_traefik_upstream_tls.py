@@ -6,10 +6,6 @@ set: the run that must reach the service sets it to the test CA; the other keeps
 bundle, which does not hold the test CA."""
 from __future__ import annotations
 
-import pytest
-
-from pki_common import TlsEchoServer, make_pki
-
 SPEC = """
 version: 1
 services:
@@ -24,25 +20,6 @@ gateways:
 """
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("pki"), servers=("server", "other"), sans={"other": "elsewhere.test"})
-
-
-@pytest.fixture(scope="module")
-def upstream(pki):
-    srv = TlsEchoServer(pki)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def other(pki):
-    srv = TlsEchoServer(pki, cert="other", name="other")
-    yield srv
-    srv.stop()
-
-
 def _refused(gw, path: str, server) -> None:
     hits = server.hits
     r = gw.request("GET", path)
@@ -51,14 +28,18 @@ def _refused(gw, path: str, server) -> None:
     assert server.hits == hits
 
 
-def test_a_service_from_a_trusted_ca_for_its_name(traefik, upstream, other, pki):
-    gw = traefik(SPEC.format(port=upstream.port, other=other.port), env={"SSL_CERT_FILE": str(pki / "ca.crt")})
+def _spec(ups) -> str:
+    return SPEC.format(port=ups.named.port, other=ups.wrong.port)
+
+
+def test_a_service_from_a_trusted_ca_for_its_name(traefik, tls_upstreams):
+    gw = traefik(_spec(tls_upstreams), env={"SSL_CERT_FILE": str(tls_upstreams.ca)})
     r = gw.request("GET", "/named/x")
     assert r.status == 200, r.body
     assert (r.json()["server"], r.json()["path"]) == ("tls-echo", "/base/named/x")
-    _refused(gw, "/wrong-name", other)  # the same CA, a certificate for another name
+    _refused(gw, "/wrong-name", tls_upstreams.wrong)  # the same CA, a certificate for another name
 
 
-def test_a_service_from_an_unknown_ca(traefik, upstream, other):
-    gw = traefik(SPEC.format(port=upstream.port, other=other.port))
-    _refused(gw, "/named/x", upstream)
+def test_a_service_from_an_unknown_ca(traefik, tls_upstreams):
+    gw = traefik(_spec(tls_upstreams))
+    _refused(gw, "/named/x", tls_upstreams.named)
