@@ -8,7 +8,7 @@ from gatewayc.output.dump import to_json, to_yaml
 
 from .capabilities import CAPABILITIES
 from .context import Ctx
-from .lint import lint
+from .lint import import_size, lint
 from .logs import access_logs
 from .openapi import document
 from .template import template
@@ -37,7 +37,9 @@ class AwsBackend(Backend):
             out.env |= usage.env
             lint(ctx, doc, tpl)
             prefix = "" if len(gateways) == 1 else f"{gw.name}."
-            out.files[f"{prefix}openapi.json"] = to_json(doc).encode("utf-8")
+            data = to_json(doc).encode("utf-8")
+            import_size(ctx, data)
+            out.files[f"{prefix}openapi.json"] = data
             out.files[f"{prefix}template.yaml"] = (header(options) + to_yaml(tpl)).encode("utf-8")
             out.notes.extend(ctx.notes)
         return out

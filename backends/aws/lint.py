@@ -29,6 +29,14 @@ RESERVED_PREFIXES = ("access-control-", "apigw-", "x-amz-", "x-amzn-")
 CACHE_SIZES = {"0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"}
 QUOTA_PERIODS = {"DAY", "WEEK", "MONTH"}
 MAX_PLAN_METHOD_THROTTLES = 20
+MAX_AUTHORIZERS = 10  # per API, REST and HTTP
+MAX_TEMPLATE = 300 * 1024  # bytes of one mapping template
+MAX_IMPORT = 6 * 1024 * 1024  # bytes of the OpenAPI file API Gateway imports
+# A REST method's ARN, arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH, is at most
+# 1,600 bytes; a request whose ARN is longer gets 414. The shortest region name (us-east-1), a
+# 12-digit account and a 10-character API id: a route over it fails in every region.
+MAX_METHOD_ARN = 1600
+ARN_FIXED = len("arn:aws:execute-api:") + len("us-east-1") + 1 + 12 + 1 + 10 + 1
 
 
 def lint(ctx: Ctx, doc: dict, tpl: dict) -> None:
@@ -38,9 +46,46 @@ def lint(ctx: Ctx, doc: dict, tpl: dict) -> None:
             where = ctx.op_loc.get((path, "ANY" if method.startswith("x-") else method.upper()), ctx.path_loc.get(path))
             _operation(ctx, path, method, op, where)
     for kind, resp in doc.get("x-amazon-apigateway-gateway-responses", {}).items():
+        where = ctx.gateway.answers.loc or ctx.gateway.loc
         for key, value in resp.get("responseParameters", {}).items():
-            _parameter(ctx, kind, "gateway response", key, value, ctx.gateway.answers.loc or ctx.gateway.loc)
+            _parameter(ctx, kind, "gateway response", key, value, where)
+        _templates(ctx, f"gateway response {kind}", list(resp.get("responseTemplates", {}).values()), where)
     _template(ctx, tpl)
+    _authorizers(ctx, doc)
+    if ctx.rest:
+        _method_arns(ctx, doc, tpl)
+
+
+def import_size(ctx: Ctx, data: bytes) -> None:
+    """The OpenAPI file must fit API Gateway's import."""
+    if len(data) > MAX_IMPORT:
+        ctx.error(f"openapi.json would be {len(data):,} bytes; API Gateway imports at most {MAX_IMPORT:,}",
+                  ctx.gateway.loc, hint="split the gateway, or serve long fixed bodies from a service")
+
+
+def _authorizers(ctx: Ctx, doc: dict) -> None:
+    schemes = doc.get("components", {}).get("securitySchemes", {})
+    n = sum(1 for s in schemes.values() if "x-amazon-apigateway-authorizer" in s)
+    if n > MAX_AUTHORIZERS:
+        ctx.error(f"the API would have {n} authorizers (one per JWT issuer, audiences and token source); "
+                  f"API Gateway allows {MAX_AUTHORIZERS} per API", ctx.gateway.loc,
+                  hint="share one JWT configuration between routes (a named policy set)")
+
+
+def _method_arns(ctx: Ctx, doc: dict, tpl: dict) -> None:
+    stage = next((r.get("Properties", {}).get("StageName", "") for r in tpl.get("Resources", {}).values()
+                  if r.get("Type") == "AWS::ApiGateway::Stage"), "")
+    for path, item in doc.get("paths", {}).items():
+        # each path parameter takes at least one character of a request's path
+        shortest = len(re.sub(r"\{[^}]*\}", "x", path).encode())
+        for method in item:
+            verb = "GET" if method.startswith("x-") else method.upper()
+            arn = ARN_FIXED + len(stage) + 1 + len(verb) + shortest
+            if arn > MAX_METHOD_ARN:
+                ctx.error(f"{verb} {path}: the method's ARN would be at least {arn} bytes; API Gateway answers "
+                          f"414 to a request whose ARN is over {MAX_METHOD_ARN}", ctx.op_loc.get(
+                              (path, "ANY" if method.startswith("x-") else verb), ctx.path_loc.get(path)),
+                          hint="shorten the path")
 
 
 def path_problem(path: str) -> str | None:
@@ -101,6 +146,17 @@ def _operation(ctx: Ctx, path: str, method: str, op: dict, where: Location | Non
         ctx.error(f"{method} {path}: an HTTP API route takes one security requirement (one authorizer)", where)
     for key, value in integ.get("requestParameters", {}).items():
         _parameter(ctx, path, method, key, value, where)
+    templates = [*integ.get("requestTemplates", {}).values(),
+                 *(t for r in integ.get("responses", {}).values() for t in r.get("responseTemplates", {}).values())]
+    _templates(ctx, f"{method} {path}", templates, where)
+
+
+def _templates(ctx: Ctx, what: str, templates: list[str], where: Location | None) -> None:
+    for t in templates:
+        size = len(t.encode())
+        if size > MAX_TEMPLATE:
+            ctx.error(f"{what}: a mapping template would be {size:,} bytes; API Gateway takes {MAX_TEMPLATE:,} "
+                      "at most", where, hint="serve a body this long from a service")
 
 
 def _parameter(ctx: Ctx, path: str, method: str, key: str, value: str, where: Location | None) -> None:
