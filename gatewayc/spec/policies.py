@@ -95,7 +95,8 @@ Address = Annotated[str, BeforeValidator(parse_address),
 class RedisStore(Model):
     address: Address
     password: SecretRef | None = Field(None, description="by reference only; none: no AUTH")
-    database: Annotated[int, Field(ge=0), INTEGRAL] = 0
+    # Redis numbers its databases with a C int (SELECT below `databases`, at most 2^31 - 1 of them)
+    database: Annotated[int, Field(ge=0, le=2_147_483_646), INTEGRAL] = 0
 
 
 class Store(Model):

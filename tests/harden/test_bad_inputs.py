@@ -89,6 +89,7 @@ CASES = [
     ("value-header-value-crlf", "GWC103", 16, 43),
     ("value-header-value-nul", "GWC103", 16, 42),
     ("value-scope-retired", "GWC103", 16, 70),
+    ("value-redis-database-too-big", "GWC103", 16, 96),
     ("duration-bare-number", "GWC104", 6, 25),
     ("duration-years", "GWC104", 6, 35),
     ("duration-negative", "GWC104", 16, 43),
