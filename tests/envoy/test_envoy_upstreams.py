@@ -149,10 +149,16 @@ gateways:
 """, {"ONE": one})
     assert [gw.request("GET", "/").status for _ in range(2)] == [500, 500]
     t0 = time.monotonic()
-    r = gw.request("GET", "/")
+    # Envoy's main thread ejects the target and then updates the workers' host sets: a request sent in
+    # that gap still reaches the target (seen once in 4,000 tests on a loaded machine), so poll for the
+    # open breaker within half a second instead of expecting it on the very next request.
+    answers = []
+    eventually(lambda: answers.append(gw.request("GET", "/")) or answers[-1].status != 500, within=0.5, step=0.02)
+    r = answers[-1]
     assert (r.status, r.json(), r.headers["content-type"]) == (503, {"error": "Service Unavailable"},
                                                                "application/json")
-    assert time.monotonic() - t0 < 0.5 and one.hits == 2  # open: answered without the service
+    hits = one.hits
+    assert gw.request("GET", "/").status == 503 and one.hits == hits  # open: answered without the service
     one.status = None
     statuses = []  # 503 while open, then the service again at the first sweep after open_for
     eventually(lambda: statuses.append(gw.request("GET", "/").status) or one.hits > 2, within=8)
