@@ -14,6 +14,8 @@ _NAMES = {"\x00": "NUL", "\t": "a tab", "\n": "a line feed", "\r": "a carriage r
 
 def first_unsafe(s: str, allow: str = "") -> str | None:
     """The first control, format or separator character of `s` not in `allow`, or None."""
+    if s.isascii() and s.isprintable():  # the usual case: ASCII has no such character but C0 and DEL
+        return None
     for ch in s:
         if ch not in allow and unicodedata.category(ch) in _UNSAFE:
             return ch

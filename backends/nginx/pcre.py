@@ -13,17 +13,25 @@ differently is rewritten (measured with the real nginx in tests/nginx/test_regex
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from gatewayc.regex import tokens
 
 UTF = "(*UTF)"
 _SPACE = "\\t\\n\\f\\r "  # RE2's \s
+# Every token rewritten below holds one of these texts (`^`, `$`, `\\A`, `\\v`, `\\s`, `\\S`, a named
+# group's `<`); a pattern without any (most path regexes) is its own PCRE form.
+_MAY_REWRITE = re.compile(r"[\^$<]|\\[AvsS]")
 
 
 @lru_cache(maxsize=None)
 def pcre(rx: str, start: str = "\\A") -> str:
     """`rx` rewritten for PCRE with `start` as the assertion for "the value starts here"."""
+    return _rewrite(rx, start) if _MAY_REWRITE.search(rx) else rx
+
+
+def _rewrite(rx: str, start: str) -> str:
     out = []
     for t in tokens(rx):
         if t.kind == "bol":

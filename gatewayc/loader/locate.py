@@ -19,6 +19,10 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
     """
     if not isinstance(tree, (YMap, YSeq)):
         return None
+    return _present(tree, path, key) or _walk(tree, path, key)
+
+
+def _walk(tree, path, key: bool) -> Location:
     node = tree
     # the deepest position found, as (container, pos); made a Location once, at the end (the
     # lowering asks for every route's position: this runs tens of thousands of times)
@@ -61,3 +65,22 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
         else:
             break
     return Location(tree.file, *tree.pos) if at is None else position(*at)
+
+
+def _present(tree, path, key: bool) -> Location | None:
+    """The position when every part of `path` is a key or an index present in the tree (what
+    the lowering asks for every route and match), else None for locate() to work out."""
+    node = tree
+    at = None
+    last = len(path) - 1
+    for i, part in enumerate(path):
+        t = type(part)
+        if type(node) is YMap and (t is int or t is str and part != "[key]" and not part.startswith("§")) \
+                and part in node.kpos:
+            at = node, (node.kpos if key and i == last else node.vpos)[part]
+        elif type(node) is YSeq and t is int and 0 <= part < len(node):
+            at = node, node.ipos[part]
+        else:
+            return None
+        node = node[part]
+    return None if at is None else position(*at)

@@ -64,21 +64,19 @@ _CORE_TAGS = {
 }
 
 
-def _resolve_plain(v: str):
-    if v in _NULL:
-        return None
-    b = _BOOL.get(v)
-    if b is not None:
-        return b
-    if v and v[0] in _NUM_START:
-        if _INT.match(v):
-            return int(v)
-        if _FLOAT.match(v):
-            return float(v)
-        if v in _SPECIAL_FLOAT:
-            return _SPECIAL_FLOAT[v]
-        if _INT_OTHER.match(v):
-            return int(v, 0)
+_CONSTANT = {**_NULL, **_BOOL}
+
+
+def _number(v: str):
+    """A plain scalar that starts like a number: the number, or the text when it is none."""
+    if _INT.match(v):
+        return int(v)
+    if _FLOAT.match(v):
+        return float(v)
+    if v in _SPECIAL_FLOAT:
+        return _SPECIAL_FLOAT[v]
+    if _INT_OTHER.match(v):
+        return int(v, 0)
     return v
 
 
@@ -158,19 +156,16 @@ class _SyntaxError(LoadError):
 def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     anchors: dict[str, tuple[object, int]] = {}
-    # frame: [container, pending_key, key_pos, first_node_index, anchor, merges]
+    # frame: [container, pending_key, key_pos, first_node_index, anchor, merges, pending key is `<<`]
     stack: list[list] = []
+    top = None  # stack[-1], the innermost open container
     root = _NOTHING = object()
     nodes = 0
     docs = 0
     NOKEY = _NOTHING
 
-    def add(value, pos: Pos):
-        nonlocal root
-        if not stack:
-            root = value
-            return
-        frame = stack[-1]
+    def add(frame: list, value, pos: Pos) -> None:
+        """`value` into the open container of `frame`: an item, a pending key or that key's value."""
         obj = frame[0]
         if type(obj) is YSeq:
             obj.append(value)
@@ -200,41 +195,62 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
         obj.vpos[key] = pos
 
     try:
+        # a 10k-route spec is 100k+ scalars: the scalar branch does the common cases (a plain
+        # or quoted scalar, a new key, a key's value) itself and leaves the rest to add()
         for ev in yaml.parse(text):
             cls = type(ev)
             if cls is ScalarEvent:
                 nodes += 1
                 m = ev.start_mark
                 pos = (m.line + 1, m.column + 1)
-                if ev.tag and ev.tag != "!" and not (ev.implicit and ev.implicit[0]):
-                    if ev.tag not in _CORE_TAGS:
-                        raise LoadError(Diagnostic("GWC010", f"custom tag {ev.tag!r} is not allowed",
+                style = ev.style
+                value = ev.value
+                if ev.ctag is not None and (tag := ev.tag) and tag != "!" and not (ev.implicit and ev.implicit[0]):
+                    if tag not in _CORE_TAGS:
+                        raise LoadError(Diagnostic("GWC010", f"custom tag {tag!r} is not allowed",
                                                    Location(file, *pos)))
-                    value = _tagged(ev.tag, ev.value, Location(file, *pos))
-                elif ev.style == '"' and _SURROGATE.search(ev.value):
-                    value = _join_surrogates(ev.value, Location(file, *pos))
-                elif ev.style:
-                    value = ev.value
+                    value = _tagged(tag, value, Location(file, *pos))
+                elif not style:
+                    if value in _CONSTANT:
+                        value = _CONSTANT[value]
+                    elif value[0] in _NUM_START:
+                        try:
+                            value = _number(value)
+                        except ValueError:  # Python reads at most 4,300 digits: no field takes more
+                            raise LoadError(Diagnostic("GWC103", f"a number of {len(value)} characters is out of "
+                                                       "range for every field", Location(file, *pos),
+                                                       hint="write a number the field accepts (`gatewayc schema` "
+                                                            "gives each field's range)")) from None
+                elif style == '"' and _SURROGATE.search(value):
+                    value = _join_surrogates(value, Location(file, *pos))
+                if top is None:
+                    root = value
                 else:
-                    try:
-                        value = _resolve_plain(ev.value)
-                    except ValueError:  # Python reads at most 4,300 digits: no field takes more
-                        raise LoadError(Diagnostic("GWC103", f"a number of {len(ev.value)} characters is out of "
-                                                   "range for every field", Location(file, *pos),
-                                                   hint="write a number the field accepts (`gatewayc schema` "
-                                                        "gives each field's range)")) from None
-                # a plain `<<` key is a merge key; a quoted one is an ordinary string
-                if stack and type(stack[-1][0]) is YMap and stack[-1][1] is NOKEY:
-                    stack[-1][6] = not ev.style and value == "<<"
-                add(value, pos)
+                    obj = top[0]
+                    if type(obj) is YSeq:
+                        obj.append(value)
+                        obj.ipos.append(pos)
+                    elif top[1] is NOKEY:
+                        top[1] = value
+                        top[2] = pos
+                        # a plain `<<` key is a merge key; a quoted one is an ordinary string
+                        top[6] = not style and value == "<<"
+                    elif top[6] or top[1] in obj:
+                        add(top, value, pos)
+                    else:
+                        key = top[1]
+                        top[1] = NOKEY
+                        obj[key] = value
+                        obj.kpos[key] = top[2]
+                        obj.vpos[key] = pos
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 nodes += 1
                 m = ev.start_mark
                 pos = (m.line + 1, m.column + 1)
-                if ev.tag and ev.tag not in _CORE_TAGS and not ev.implicit:
-                    raise LoadError(Diagnostic("GWC010", f"custom tag {ev.tag!r} is not allowed",
+                if ev.ctag is not None and (tag := ev.tag) and tag not in _CORE_TAGS and not ev.implicit:
+                    raise LoadError(Diagnostic("GWC010", f"custom tag {tag!r} is not allowed",
                                                Location(file, *pos)))
                 if len(stack) >= MAX_DEPTH:
                     raise LoadError(Diagnostic(
@@ -248,10 +264,15 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
                     obj.ipos = []
                 obj.file = file
                 obj.pos = pos
-                add(obj, pos)
-                stack.append([obj, NOKEY, None, nodes, ev.anchor, [], False])
+                if top is None:
+                    root = obj
+                else:
+                    add(top, obj, pos)
+                top = [obj, NOKEY, None, nodes, ev.anchor, [], False]
+                stack.append(top)
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 frame = stack.pop()
+                top = stack[-1] if stack else None
                 obj = frame[0]
                 if frame[5]:
                     _apply_merges(obj, frame[5], file)
@@ -270,9 +291,12 @@ def _parse(text: str, file: str, yaml: YAML) -> tuple[object, list[Diagnostic]]:
                         "GWC006", f"aliases expand the document beyond {MAX_NODES:,} nodes",
                         Location(file, *pos), hint="anchors are fine; an alias that multiplies "
                         "another alias over and over is not"))
-                if stack and type(stack[-1][0]) is YMap and stack[-1][1] is NOKEY:
-                    stack[-1][6] = False
-                add(value, pos)
+                if top is None:
+                    root = value
+                else:
+                    if type(top[0]) is YMap and top[1] is NOKEY:
+                        top[6] = False
+                    add(top, value, pos)
             elif cls is DocumentStartEvent:
                 docs += 1
                 if docs > 1:
