@@ -26,9 +26,11 @@ class NginxBackend(Backend):
         njs_main = njs_bridge.call("main_directives", gateways, ctx)
         if njs_http:
             njs_main = [d("load_module", NJS_MODULE), *njs_main]
-        http[:0] = limits.hash_sizes(http)
-        limits.check([*njs_main, *http], ctx)
-        limits.check_regexes(http, ctx)
+        found = limits.scan(http)
+        http[:0] = limits.hash_sizes(found)
+        limits.check(limits.scan(njs_main), ctx)
+        limits.check(found, ctx)
+        limits.check_regexes(found, ctx)
         if options.form == "include":
             out.files["gatewayc-http.conf"] = (header(options) + render(http)).encode()
             if njs_main:

@@ -68,6 +68,7 @@ class Context:
 
     # --- names: stable across builds, safe as nginx identifiers ------------------
     def route_id(self, gateway: ir.Gateway, route: ir.Route) -> str:
+        self.marks += 1  # output that names a route is that route's alone (routing._route_body)
         return f"r_{_slug(route.name)}_{digest(gateway.name, route.name)}"
 
     def upstream_name(self, service: ir.Service) -> str:
@@ -112,6 +113,10 @@ class Context:
         self.http_maps: dict[str, dict] = {}
         # (gateway, route, match index) -> the match's location body, built once (routing.py)
         self.route_bodies: dict[tuple[str, str, int], list[dict]] = {}
+        # what a body reads -> the body, for bodies that name no route (routing._route_body)
+        self.alike_bodies: dict[tuple, list[dict]] = {}
+        # calls of route_id() and note(): a body built while this did not move names no route
+        self.marks = 0
 
     def named_locations(self) -> list[dict]:
         """The named and internal locations, for every server."""
@@ -141,6 +146,7 @@ class Context:
              severity: Severity | None = None) -> None:
         """GWC310 (an error by default) when the output would not do what the spec says;
         GWC311 (a warning) when it does, approximately."""
+        self.marks += 1  # a note names a route or a place in the spec (routing._route_body)
         diag = Diagnostic(code, f"nginx: {message}", loc, severity=severity)
         if diag not in self._noted:  # a service or route is visited once per server
             self._noted.add(diag)

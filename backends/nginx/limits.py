@@ -10,7 +10,7 @@ when it ends a directive and 4095 when something follows it (another argument, a
 Measured with `nginx -t` on nginx 1.22 in tests/nginx/test_limits.py."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
 
 from gatewayc.diagnostics import Diagnostic
@@ -27,27 +27,76 @@ BUFFER = 4096
 _FITS = (BUFFER - 1 - 2) // 4
 
 
-def _long_tokens(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, int]]:
-    """(directive, token text, bytes it may take) for every token of `tree` longer than
-    _FITS characters (the others always fit); a block that several places share (a route's
-    body in every server) once. A 10k-route config has millions of tokens: the test of
-    each is inline, and only the rare long one is yielded."""
-    seen = set() if seen is None else seen
+@dataclass
+class Scan:
+    """What the checks need from a directive tree, found in one walk of it (a 10k-route
+    config has hundreds of thousands of directives: one walk instead of one per check).
+    `long`: (directive, token text, bytes it may take) for every token longer than _FITS
+    characters (the others always fit); `hashed`: the longest name (bytes) each hash bucket
+    size directive must hold; `regexes`: (directive, regex, caseless) for every regex nginx
+    compiles. A block that several places share (a route's body in every server) counts once."""
+
+    long: list[tuple[dict, str, int]] = field(default_factory=list)
+    hashed: dict[str, int] = field(default_factory=dict)
+    regexes: list[tuple[dict, str, bool]] = field(default_factory=list)
+
+
+def scan(tree: list[dict]) -> Scan:
+    found = Scan()
+    _scan(tree, found, set())
+    return found
+
+
+def _scan(tree: list[dict], found: Scan, seen: set[int]) -> None:
+    long, hashed, regexes = found.long, found.hashed, found.regexes
     for node in tree:
         name = node["directive"]
         if name == "#":
             continue
         args = node["args"]
-        ends = "block" not in node
+        block = node.get("block")
         if len(name) > _FITS:
-            yield node, name, BUFFER - (1 if args or not ends else 0)
+            long.append((node, name, BUFFER - (1 if args or block is not None else 0)))
         for i, a in enumerate(args):
             if len(a) > _FITS:
-                yield node, a, BUFFER - (0 if ends and i == len(args) - 1 else 1)
-        block = node.get("block")
+                long.append((node, a, BUFFER - (0 if block is None and i == len(args) - 1 else 1)))
+        if name in _SPECIAL:
+            if name == "map":
+                _map_entries(node, found)
+                continue  # its entries are keys, not directives
+            size_directive = _HASHED_BY.get(name)
+            if size_directive is not None:
+                hashed[size_directive] = max(hashed.get(size_directive, 0), len(args[0].encode()))
+            elif name == "location" and len(args) == 2 and args[0] in ("~", "~*"):
+                regexes.append((node, args[1], args[0] == "~*"))
+            elif name == "rewrite" and args:
+                regexes.append((node, args[0], False))
+            elif name == "if" and len(args) == 3 and args[1] in ("~", "~*", "!~", "!~*"):
+                regexes.append((node, args[2][:-1], args[1].endswith("*")))  # if_() writes "(var", op, "rx)"
         if block and id(block) not in seen:
             seen.add(id(block))
-            yield from _long_tokens(block, seen)
+            _scan(block, found, seen)
+
+
+def _map_entries(node: dict, found: Scan) -> None:
+    """A map's entries: each key a regex, one of map's own parameters, or a name that goes
+    into map_hash (the host class map's keys are route hostnames); keys and values are
+    tokens like any other."""
+    longest = found.hashed.get("map_hash_bucket_size", 0)
+    for entry in node["block"]:
+        key, args = entry["directive"], entry["args"]
+        if len(key) > _FITS:
+            found.long.append((entry, key, BUFFER - (1 if args else 0)))
+        for i, a in enumerate(args):
+            if len(a) > _FITS:
+                found.long.append((entry, a, BUFFER - (0 if i == len(args) - 1 else 1)))
+        if key.startswith("~"):
+            caseless = key.startswith("~*")
+            found.regexes.append((node, key[2:] if caseless else key[1:], caseless))
+        elif key not in MAP_PARAMETERS:
+            longest = max(longest, len(key.encode()))
+    if longest:
+        found.hashed["map_hash_bucket_size"] = longest
 
 
 def _refuse(ctx: Context, text: str, message: str, hint: str, code: str = "GWC310") -> None:
@@ -57,9 +106,9 @@ def _refuse(ctx: Context, text: str, message: str, hint: str, code: str = "GWC31
         ctx.notes.append(Diagnostic(code, message, loc, hint=hint))
 
 
-def check(tree: list[dict], ctx: Context) -> None:
-    """A GWC350 for every token of `tree` nginx would refuse, at the spec value behind it."""
-    for node, text, room in _long_tokens(tree):
+def check(found: Scan, ctx: Context) -> None:
+    """A GWC350 for every token nginx would refuse, at the spec value behind it."""
+    for node, text, room in found.long:
         if 4 * len(text) + 2 <= room:
             continue  # quoted and UTF-8 encoded, a character takes at most 4 bytes
         # an unquoted token (a directive name) is counted as if quoted: never shorter
@@ -80,6 +129,8 @@ _DEFAULT_BUCKET = 64
 _HASHED = {  # bucket size directive -> the directives whose names go into that hash
     "proxy_headers_hash_bucket_size": ("proxy_set_header", "proxy_hide_header", "proxy_pass_header"),
 }
+_HASHED_BY = {name: size for size, names in _HASHED.items() for name in names}
+_SPECIAL = {*_HASHED_BY, "map", "location", "rewrite", "if"}  # what _scan looks at beyond tokens
 # a map key spelled like one of these is a parameter of map unless escaped with a backslash
 MAP_PARAMETERS = {"default", "hostnames", "include", "volatile"}
 
@@ -90,61 +141,16 @@ def bucket_size(name_bytes: int) -> int:
     return -(-need // _DEFAULT_BUCKET) * _DEFAULT_BUCKET
 
 
-def _hashed_names(tree: list[dict], into: dict[str, int], seen: set[int]) -> None:
-    for node in tree:
-        for size_directive, directives in _HASHED.items():
-            if node["directive"] in directives:
-                into[size_directive] = max(into.get(size_directive, 0), len(node["args"][0].encode()))
-        if node["directive"] == "map":
-            # every key but a regex or one of map's own parameters goes into map_hash (the
-            # host class map's keys are route hostnames)
-            for entry in node["block"]:
-                key = entry["directive"]
-                if not key.startswith("~") and key not in MAP_PARAMETERS:
-                    into["map_hash_bucket_size"] = max(into.get("map_hash_bucket_size", 0), len(key.encode()))
-            continue
-        block = node.get("block")
-        if block and id(block) not in seen:
-            seen.add(id(block))
-            _hashed_names(block, into, seen)
-
-
-def hash_sizes(http: list[dict]) -> list[dict]:
-    """The http-level bucket sizes the names in `http` need beyond nginx's defaults."""
-    longest: dict[str, int] = {}
-    _hashed_names(http, longest, set())
-    return [{"directive": k, "args": [str(bucket_size(n))]} for k, n in sorted(longest.items())
+def hash_sizes(found: Scan) -> list[dict]:
+    """The http-level bucket sizes the names found need beyond nginx's defaults."""
+    return [{"directive": k, "args": [str(bucket_size(n))]} for k, n in sorted(found.hashed.items())
             if bucket_size(n) > _DEFAULT_BUCKET]
 
 
-def _regexes(tree: list[dict], seen: set[int] | None = None) -> Iterator[tuple[dict, str, bool]]:
-    """(directive, regex, caseless) for every regex nginx compiles from `tree` (a shared
-    block once)."""
-    seen = set() if seen is None else seen
-    for node in tree:
-        name, args = node["directive"], node["args"]
-        if name == "location" and len(args) == 2 and args[0] in ("~", "~*"):
-            yield node, args[1], args[0] == "~*"
-        elif name == "rewrite" and args:
-            yield node, args[0], False
-        elif name == "if" and len(args) == 3 and args[1] in ("~", "~*", "!~", "!~*"):
-            yield node, args[2][:-1], args[1].endswith("*")  # if_() writes "(var", op, "rx)"
-        elif name == "map":
-            for entry in node.get("block", []):
-                key = entry["directive"]
-                if key.startswith("~"):
-                    caseless = key.startswith("~*")
-                    yield node, key[2:] if caseless else key[1:], caseless
-        block = node.get("block")
-        if block and id(block) not in seen:
-            seen.add(id(block))
-            yield from _regexes(block, seen)
-
-
-def check_regexes(tree: list[dict], ctx: Context) -> None:
-    """A GWC310 for every regex of `tree` that PCRE2 refuses (when libpcre2 is installed)."""
+def check_regexes(found: Scan, ctx: Context) -> None:
+    """A GWC310 for every regex found that PCRE2 refuses (when libpcre2 is installed)."""
     errors = cache(pcre2.compile_error)  # the same map condition is in many servers
-    for node, rx, caseless in _regexes(tree):
+    for node, rx, caseless in found.regexes:
         err = errors(rx, caseless)
         if err is not None:
             _refuse(ctx, rx, f"nginx: PCRE2 refuses the `{node['directive']}` regex built from this value: {err}",

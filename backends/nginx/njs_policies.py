@@ -469,10 +469,9 @@ def _users_file(path: str, ctx: Context) -> str:
 
 
 def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> list[dict]:
-    rid = ctx.route_id(gateway, route)
     out: list[dict] = []
     if _route_uses_njs(route, ctx):
-        out.append(d("set", ROUTE_VAR, rid))
+        out.append(d("set", ROUTE_VAR, ctx.route_id(gateway, route)))
     a = _auth(route)
     if a is not None:
         native = native_basic(a.method)
@@ -480,7 +479,7 @@ def location_directives(gateway: ir.Gateway, route: ir.Route, ctx: Context) -> l
             out += [d("auth_basic", answers.auth_basic_realm(native.realm)),
                     d("auth_basic_user_file", _users_file(native.credentials.name, ctx))]
         if _needs_subrequest(route):
-            out.append(d("auth_request", _auth_uri(rid)))
+            out.append(d("auth_request", _auth_uri(ctx.route_id(gateway, route))))
             # forwarded upstream by the route's proxy_set_header set (proxy_claim_headers)
             for i, (_, var) in enumerate(claim_headers(gateway, route, ctx)):
                 out.append(d("auth_request_set", var, f"$sent_http_x_gwc_claim_{i}"))

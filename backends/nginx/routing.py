@@ -429,11 +429,34 @@ def _nest(locs: list[Loc], blocks: list[dict]) -> list[dict]:
 
 def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
     """A route match's location body, built once per build: it depends on the route alone,
-    and every location and server that serves the match holds the same directives."""
+    and every location and server that serves the match holds the same directives. Most
+    routes of a large spec differ only in their paths: a body that names no route (no
+    route id, no diagnostic, see Context.marks) is reused, as the same list, for every
+    match that reads the same things (_alike), so it is also rendered once."""
     key = (gw.name, e.route.name, e.route.matches.index(e.match))
-    if key not in ctx.route_bodies:
-        ctx.route_bodies[key] = route_body(gw, e.route, e.match, ctx)
-    return ctx.route_bodies[key]
+    body = ctx.route_bodies.get(key)
+    if body is None:
+        alike = _alike(gw, e)
+        body = ctx.alike_bodies.get(alike)
+        if body is None:
+            marks = ctx.marks
+            body = route_body(gw, e.route, e.match, ctx)
+            if ctx.marks == marks:
+                ctx.alike_bodies[alike] = body
+        ctx.route_bodies[key] = body
+    return body
+
+
+def _alike(gw: ir.Gateway, e: ir.Dispatch) -> tuple:
+    """Everything actions.route_body reads besides the route's name and its match's place
+    (which it reads only to name the route): the gateway, the route's policies and action
+    (repr: they hold JSON bodies, which do not hash; the repr of a frozen dataclass shows
+    every field) and the match's path, which only a rewrite, a redirect or a mirror reads.
+    tests/nginx/test_route_body_reuse.py builds every example with and without the reuse."""
+    r = e.route
+    a = r.action
+    reads_path = not (isinstance(a, ir.Forward) and a.path_rewrite is None and a.mirror is None)
+    return gw.name, repr(r.policies), repr(a), e.match.path if reads_path else None
 
 
 def _reachable(table: list[ir.Dispatch], hosts: list[Cond | None]) -> list[ir.Dispatch]:
