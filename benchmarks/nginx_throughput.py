@@ -305,6 +305,27 @@ def gatewayc_build(spec_text: str, workdir: str, name: str) -> str:
     return out
 
 
+def build_mix(n: int, backend_port: int, work: str) -> tuple[str, int, str, float, float]:
+    """gen_mix.py's n-route spec built for nginx against the one backend: (dir, port of its
+    first gateway, a path that hits a prefix route there, build seconds, `nginx -t` seconds)."""
+    from gen_mix import GATEWAYS
+    from gen_mix import resource as mix_resource
+    from gen_mix import spec_text as mix_spec
+
+    ports = [free_port() for _ in range(GATEWAYS)]
+    t = time.perf_counter()
+    out = gatewayc_build(mix_spec(n, service_url=f"http://127.0.0.1:{backend_port}", ports=ports,
+                                  address="127.0.0.1"), work, "gen-mix")
+    built = time.perf_counter() - t
+    t = time.perf_counter()
+    check = subprocess.run(["nginx", "-t", "-q", "-p", out, "-c", "nginx.conf"], capture_output=True, text=True)
+    checked = time.perf_counter() - t
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx -t refuses gen-mix:\n{check.stderr[-2000:]}")
+    # family 1671: gateway gw0, no hostname, methods, headers or policies on its prefix route
+    return out, ports[0], f"{mix_resource(1671)}/items", built, checked
+
+
 # --- reading the generated nginx.conf ---------------------------------------------------
 
 def _unq(s: str) -> str:
@@ -460,25 +481,7 @@ def main() -> int:
         backend_port, ref_port, same_port, fwd_port, one_port, many_port = (free_port() for _ in range(6))
         one_dir = gatewayc_build(spec_one(one_port, backend_port), work, "gen-1")
         many_dir = gatewayc_build(spec_many(many_port, backend_port), work, "gen-1000")
-        mix = None
-        if args.mix:
-            from gen_mix import GATEWAYS
-            from gen_mix import resource as mix_resource
-            from gen_mix import spec_text as mix_spec
-
-            mix_ports = [free_port() for _ in range(GATEWAYS)]
-            t = time.perf_counter()
-            mix_dir = gatewayc_build(mix_spec(args.mix, service_url=f"http://127.0.0.1:{backend_port}",
-                                              ports=mix_ports, address="127.0.0.1"), work, "gen-mix")
-            mix_build = time.perf_counter() - t
-            t = time.perf_counter()
-            check = subprocess.run(["nginx", "-t", "-q", "-p", mix_dir, "-c", "nginx.conf"], capture_output=True,
-                                   text=True)
-            mix_check = time.perf_counter() - t
-            if check.returncode != 0:
-                raise RuntimeError(f"nginx -t refuses gen-mix:\n{check.stderr[-2000:]}")
-            # family 1671: gateway gw0, no hostname, methods, headers or policies on its prefix route
-            mix = (mix_dir, mix_ports[0], f"{mix_resource(1671)}/items", mix_build, mix_check)
+        mix = build_mix(args.mix, backend_port, work) if args.mix else None
         with open(os.path.join(one_dir, "nginx.conf")) as fh:
             one_conf = fh.read()
         with open(os.path.join(many_dir, "nginx.conf")) as fh:
@@ -532,13 +535,13 @@ def main() -> int:
             configs.append(("gen-mix", Nginx("gen-mix", mix[0], mix[1]), f"http://127.0.0.1:{mix[1]}{mix[2]}"))
         backend = Nginx("backend", backend_dir, backend_port, role="load")
         started: dict[str, float] = {}
-        for srv in [backend] + [c[1] for c in configs]:
+        for srv, url in [(backend, None)] + [(c[1], c[2]) for c in configs]:
             servers.append(srv)
             t = time.perf_counter()
             srv.start()
+            if url is not None:
+                check_ok(url)  # start-up ends at the first answer, not when the port opens
             started[srv.name] = time.perf_counter() - t
-        for _, _, url in configs:
-            check_ok(url)
 
         print(f"{subprocess.run(['nginx', '-v'], capture_output=True, text=True).stderr.strip()}; "
               f"{os.cpu_count()} CPUs; wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
@@ -648,7 +651,7 @@ def main() -> int:
                 info_mix = describe(fh.read())
             print(f"  gen-mix ({args.mix} routes): {info_mix['locations']} locations ({info_mix['regex_locations']} "
                   f"regex, nested under the prefixes they can match below), {info_mix['bytes'] / 1024:.0f} KiB; "
-                  f"gatewayc build {mix[3]:.1f} s, nginx -t {mix[4]:.2f} s, start-up to listening "
+                  f"gatewayc build {mix[3]:.1f} s, nginx -t {mix[4]:.2f} s, start-up to the first answer "
                   f"{started['gen-mix']:.2f} s (gen-1: {started['gen-1']:.2f} s)")
         print('  gen-1 location "/api/" (the one wrk hits):')
         for line in location_body(one_conf, "/api/"):

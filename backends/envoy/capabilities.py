@@ -40,7 +40,9 @@ CAPABILITIES: dict[str, Support] = {
                                          "open_for (ejection time capped at it) and comes back at the next sweep "
                                          "(at most 1 s later) with full traffic, not half_open_requests trial "
                                          "requests; no panic mode, so with every target out Envoy answers 503 "
-                                         "at once; failure_percent is measured per `window` sweep"),
+                                         "at once; failure_percent is measured per `window` sweep; a target "
+                                         "that fails again within about open_for of coming back is taken out "
+                                         "only about 1 s later (measured, docs/targets/envoy.md)"),
     "upstream.websocket": native("route upgrade_configs websocket; the connection manager enables no upgrade "
                                  "of its own"),
     "auth.jwt.hmac": emulated("jwt_authn with the secret's `oct` JWKS from the variable NAME_JWKS (the deployment "
