@@ -129,11 +129,15 @@ def subrequest_directives(ctx: Context) -> list[dict]:
 
 def not_found(gw: ir.Gateway, ctx: Context) -> list[dict]:
     """The answer when no route matches: `return` with a text is a normal response, so the
-    headers are the location's own."""
-    nf = gw.not_found
-    return [d("default_type", "application/json"),
-            *_headers(gw, gw.answers.cors, gw.answers.response_headers, [NO_STORE], ctx),
-            d("return", nf.status, _text(nf.body))]
+    headers are the location's own. The same list for every location of the gateway."""
+    key = ("not_found", id(gw))
+    out = ctx.memo.get(key)
+    if out is None:
+        nf = gw.not_found
+        out = ctx.memo[key] = [d("default_type", "application/json"),
+                               *_headers(gw, gw.answers.cors, gw.answers.response_headers, [NO_STORE], ctx),
+                               d("return", nf.status, _text(nf.body))]
+    return out
 
 
 # --- a route's answers --------------------------------------------------------------------

@@ -25,10 +25,9 @@ NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"  # Debian/Ubuntu lib
 
 def d(directive: str, *args: object, block: list[dict] | None = None) -> dict:
     """One directive; args are stringified, block None means `;`-terminated."""
-    out: dict = {"directive": directive, "args": [str(a) for a in args]}
-    if block is not None:
-        out["block"] = block
-    return out
+    if block is None:
+        return {"directive": directive, "args": list(map(str, args))}
+    return {"directive": directive, "args": list(map(str, args)), "block": block}
 
 
 def digest(*parts: str) -> str:
@@ -69,7 +68,11 @@ class Context:
     # --- names: stable across builds, safe as nginx identifiers ------------------
     def route_id(self, gateway: ir.Gateway, route: ir.Route) -> str:
         self.marks += 1  # output that names a route is that route's alone (routing._route_body)
-        return f"r_{_slug(route.name)}_{digest(gateway.name, route.name)}"
+        key = (gateway.name, route.name)
+        rid = self._route_ids.get(key)
+        if rid is None:
+            rid = self._route_ids[key] = f"r_{_slug(route.name)}_{digest(gateway.name, route.name)}"
+        return rid
 
     def upstream_name(self, service: ir.Service) -> str:
         return f"u_{_slug(service.name)}_{digest(service.name)}"
@@ -117,6 +120,11 @@ class Context:
         self.alike_bodies: dict[tuple, list[dict]] = {}
         # calls of route_id() and note(): a body built while this did not move names no route
         self.marks = 0
+        self._route_ids: dict[tuple[str, str], str] = {}
+        # results of functions of the IR and this build alone, asked for once per route or
+        # location: keyed by (function name, arguments; an IR object by id(), as the IR
+        # outlives the build)
+        self.memo: dict[tuple, object] = {}
 
     def named_locations(self) -> list[dict]:
         """The named and internal locations, for every server."""

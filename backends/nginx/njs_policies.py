@@ -139,14 +139,20 @@ def _cached_auth(route: ir.Route, ctx: Context) -> bool:
 
 def _hides(route: ir.Route) -> dict | None:
     """The query parameters and cookies the route must not forward (gwc_creds.js)."""
+    if route.policies.auth is None:
+        return None  # only an auth method's credentials are hidden
     query, cookies = credentials.hidden_query(route), credentials.hidden_cookies(route)
     return {"query": query, "cookies": cookies} if query or cookies else None
 
 
 def _route_uses_njs(route: ir.Route, ctx: Context) -> bool:
-    return (_needs_subrequest(route) or _body_map(route, ctx) is not None
-            or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None
-            or _cached_auth(route, ctx) or _hides(route) is not None)
+    key = ("uses_njs", id(route))
+    uses = ctx.memo.get(key)
+    if uses is None:
+        uses = ctx.memo[key] = (_needs_subrequest(route) or _body_map(route, ctx) is not None
+                                or _aggregate(route, ctx) is not None or _guarded_respond(route) is not None
+                                or _cached_auth(route, ctx) or _hides(route) is not None)
+    return uses
 
 
 def _metrics_path(gw: ir.Gateway, ctx: Context) -> str | None:

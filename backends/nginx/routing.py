@@ -272,27 +272,32 @@ class _Maps:
 VALUE, HOLDS = "$gwc_v", "$gwc_ok"
 
 
-def _test(cond: Cond) -> tuple[list[dict], str]:
+def _test(cond: Cond, memo: dict) -> tuple[list[dict], str]:
     """(directives that put the condition's subject, after a "1", into VALUE; the regex to
     test VALUE with). With `(*UTF)` PCRE fails on a value that is not UTF-8 (the request
     would get a 500), where RE2 says no match: such a value is replaced by "", which the
-    regex, starting with "1", does not match."""
-    subject, body, utf = cond
-    load = [d("set", VALUE, "1" + _braced(subject))]
-    if utf:
-        load.append(if_(VALUE, "~", NOT_UTF8, [d("set", VALUE, "")]))
-    return load, f"{UTF if utf else ''}^1{body}"
+    regex, starting with "1", does not match. Built once per condition in a build."""
+    key = ("test", cond)
+    got = memo.get(key)
+    if got is None:
+        subject, body, utf = cond
+        load = [d("set", VALUE, "1" + _braced(subject))]
+        if utf:
+            load.append(if_(VALUE, "~", NOT_UTF8, [d("set", VALUE, "")]))
+        got = memo[key] = (load, f"{UTF if utf else ''}^1{body}")
+    return got
 
 
-def _choose(conds: list[Cond], then: list[dict]) -> list[dict]:
+def _choose(conds: list[Cond], then: list[dict], ctx: Context | None = None) -> list[dict]:
     """Directives (nginx's rewrite phase, run in order) that run `then` when every
     condition holds."""
+    memo = {} if ctx is None else ctx.memo
     if len(conds) == 1:
-        load, rx = _test(conds[0])
+        load, rx = _test(conds[0], memo)
         return [*load, if_(VALUE, "~", rx, then)]
     out = [d("set", HOLDS, "1")]
     for cond in conds:
-        load, rx = _test(cond)
+        load, rx = _test(cond, memo)
         out += [*load, if_(VALUE, "!~", rx, [d("set", HOLDS, "0")])]
     return [*out, if_(HOLDS, "=", "1", then)]
 
@@ -345,6 +350,7 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
                      hosts: list[Cond | None]) -> list[dict]:
     """`hosts[i]`: the host condition of table[i], None for an entry of every host."""
     named: dict[str, dict] = {}
+    jump: dict[str, list[dict]] = {}  # the directives that hand a request to a named location
     out: list[dict] = []
     reach = _Reach(table)
     conditions: dict[tuple[int, bool], list[Cond] | None] = {}
@@ -377,7 +383,8 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
             name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
             if name not in named:
                 named[name] = d("location", name, block=_route_body(gw, e, ctx))
-            body += _choose(conds, [d("error_page", "418", "=", name), d("return", "418")])
+                jump[name] = [d("error_page", "418", "=", name), d("return", "418")]
+            body += _choose(conds, jump[name], ctx)
         out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
     out = _nest(locs, out)
     if not any(x["args"] == ["/"] for x in out):
