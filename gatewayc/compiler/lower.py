@@ -171,6 +171,7 @@ class Lowering:
         metrics = g.observability.metrics if g.observability else None
         routes: list[ir.Route] = []
         names: dict[str, int] = {}
+        has_mtls = any(l.tls and l.tls.client_ca for l in listeners)
         for i, r in enumerate(g.routes):
             rp = (*gp, "routes", i)
             if r.name in names:
@@ -183,8 +184,7 @@ class Lowering:
             names.setdefault(r.name, i)
             if metrics is not None:
                 self.check_metrics_path(r, rp, metrics.path, (*gp, "observability", "metrics", "path"))
-            route = self.route(g, r, rp, len(routes), answers,
-                               has_mtls=any(l.tls and l.tls.client_ca for l in listeners))
+            route = self.route(g, r, rp, len(routes), answers, has_mtls=has_mtls)
             if route is not None:
                 routes.append(route)
         if not g.routes and name not in self.pruned_routes:
@@ -259,12 +259,8 @@ class Lowering:
             matches.append(ir.Match(
                 ir.PathMatch(m.path.kind, _path_value(m.path)),  # type: ignore[arg-type]
                 tuple(dict.fromkeys(m.methods or ())),
-                tuple(sorted((ir.ValueMatch(h.name.lower(), "exact" if h.value is not None else "regex",
-                                            h.value if h.value is not None else h.regex) for h in m.headers),
-                             key=_vm_key)),
-                tuple(sorted((ir.ValueMatch(q.name, "exact" if q.value is not None else "regex",
-                                            q.value if q.value is not None else q.regex) for q in m.query),
-                             key=_vm_key)),
+                _value_matches(m.headers, str.lower),
+                _value_matches(m.query, str),
                 self.loc(*rp, "match", j),
             ))
         action = self.action(r, rp, matches, answers)
@@ -346,17 +342,14 @@ class Lowering:
     # -- policies ---------------------------------------------------------------
     def policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
                  has_mtls: bool) -> ir.Policies:
-        def get(kind):
-            return _on(eff, kind)
-
-        auth_v, auth_p = get("auth")
+        auth_v, auth_p = _on(eff, "auth")
         auth = None
         if auth_v is not None and not auth_v.anonymous:
             method = self.auth_method(auth_v, auth_p, has_mtls)
             f = auth_v.failure or sa.Failure()
             body = _given(f, "body", lambda: body_for(answers, f.status))
             auth = ir.Auth(method, ir.Failure(f.status, body), self.loc(*auth_p)) if method else None
-        rl_v, rl_p = get("rate_limit")
+        rl_v, rl_p = _on(eff, "rate_limit")
         rate = None
         if rl_v is not None:
             key = _key(rl_v.key)
@@ -368,25 +361,25 @@ class Lowering:
                                 _given(rl_v, "body", lambda: body_for(answers, rl_v.status)), scope,
                                 _budget(scope, gateway, r), _store(rl_v.store),
                                 self.loc(*rl_p))
-        cl_v, cl_p = get("concurrency_limit")
+        cl_v, cl_p = _on(eff, "concurrency_limit")
         conc = None
         if cl_v is not None:
             key = _key(cl_v.key) if cl_v.key else None
             if key:
                 self.check_key(key, auth, cl_p)
             conc = ir.ConcurrencyLimit(cl_v.max, key, cl_v.status, self.loc(*cl_p), body_for(answers, cl_v.status))
-        c_v, c_p = get("cache")
+        c_v, c_p = _on(eff, "cache")
         cache = ir.Cache(c_v.ttl, tuple(dict.fromkeys(c_v.methods)), tuple(sorted(set(c_v.statuses))),
                          tuple(h.lower() for h in c_v.vary.headers), tuple(c_v.vary.query),
                          tuple(h.lower() for h in c_v.bypass.headers), tuple(c_v.bypass.query),
                          self.loc(*c_p), tuple(dict.fromkeys(c_v.key))) if c_v is not None else None
-        co_v, co_p = get("cors")
+        co_v, co_p = _on(eff, "cors")
         cors = self.cors(co_v, co_p) if co_v is not None else None
-        ip_v, ip_p = get("ip")
+        ip_v, ip_p = _on(eff, "ip")
         ipf = ir.IpFilter(tuple(ip_v.allow), tuple(ip_v.deny), self.loc(*ip_p)) if ip_v is not None else None
-        bl_v, _ = get("body_limit")
-        rq_v, rq_p = get("request")
-        rs_v, rs_p = get("response")
+        bl_v, _ = _on(eff, "body_limit")
+        rq_v, rq_p = _on(eff, "request")
+        rs_v, rs_p = _on(eff, "response")
         transforms = ir.Transforms()
         if rq_v is not None or rs_v is not None:
             body = None
@@ -397,7 +390,7 @@ class Lowering:
             transforms = ir.Transforms(
                 _ops(rq_v.headers if rq_v else None), _ops(rq_v.query if rq_v else None), body,
                 _ops(rs_v.headers if rs_v else None), self.loc(*(rq_p or rs_p)))
-        va_v, va_p = get("validation")
+        va_v, va_p = _on(eff, "validation")
         validation = None
         if va_v is not None:
             schema = None
@@ -408,7 +401,7 @@ class Lowering:
                     self.check_schema(schema, (*va_p, "body"))
             validation = ir.Validation(schema, tuple(va_v.required_headers), tuple(va_v.required_query),
                                        va_v.status, self.loc(*va_p), body_for(answers, va_v.status))
-        t_v, t_p = get("timeouts")
+        t_v, t_p = _on(eff, "timeouts")
         return ir.Policies(auth, rate, conc, cache, cors, ipf, bl_v, transforms, validation,
                            _timeouts(t_v, self.loc(*t_p, key=True) if t_p else None))
 
@@ -526,8 +519,15 @@ def _path_value(p: sm.PathMatch) -> str:
     return p.value
 
 
+def _value_matches(ms, name) -> tuple[ir.ValueMatch, ...]:
+    """A match's header or query conditions, sorted by their fields (ValueMatch is not orderable)."""
+    if not ms:
+        return ()
+    return tuple(sorted((ir.ValueMatch(name(m.name), "exact" if m.value is not None else "regex",
+                                       m.value if m.value is not None else m.regex) for m in ms), key=_vm_key))
+
+
 def _vm_key(v: ir.ValueMatch) -> tuple:
-    # ValueMatch is not orderable; sort header/query matches by their fields
     return (v.name, v.kind, v.value)
 
 

@@ -318,20 +318,23 @@ def parse_hostname(v: Any) -> str:
 Hostname = Annotated[str, BeforeValidator(parse_hostname), WithJsonSchema({"type": "string", "pattern": _HOST_RE.pattern})]
 
 @cache
-def _re2_options():
-    import re2  # imported when a spec has a regex: most small specs don't
+def _re2():
+    """google-re2's compiler and the options gatewayc compiles with: imported when a spec has a
+    regex (most small specs don't); the compiler itself, as re2.compile() spends twice its time
+    in Python per pattern."""
+    import re2
+    from re2 import _re2
 
     opts = re2.Options()
     opts.log_errors = False  # or absl prints to our stderr
-    return opts
+    return _re2.RE2, opts
 
 
 def _re2_error(s: str) -> str | None:
     """RE2 is what Envoy and Traefik (Go regexp) run; gatewayc.regex refuses the few RE2
     constructs a PCRE target (NGINX, Kong) rejects or reads differently."""
-    from re2 import _re2  # the compiler itself: re2.compile() spends twice its time in Python per pattern
-
-    rx = _re2.RE2(s.encode("utf-8"), _re2_options())
+    compile_, opts = _re2()
+    rx = compile_(s.encode("utf-8"), opts)
     if rx.ok():
         return None
     msg = rx.error()
