@@ -18,10 +18,13 @@ class PrefixIndex(Generic[T]):
         for key, item in pairs:
             self._by_key.setdefault(key, []).append(item)
         self._keys = sorted(self._by_key)
+        self._lengths = sorted({len(k) for k in self._by_key})  # `above` tries only these
 
     def add(self, key: str, item: T) -> None:
         if key not in self._by_key:
             insort(self._keys, key)
+            if len(key) not in self._lengths:
+                insort(self._lengths, len(key))
         self._by_key.setdefault(key, []).append(item)
 
     def under(self, query: str) -> Iterator[T]:
@@ -36,7 +39,10 @@ class PrefixIndex(Generic[T]):
         """Items whose key is a proper prefix of `query` ("" included); with `inclusive`,
         also those under `query` itself."""
         by_key = self._by_key
-        for n in range(len(query) + inclusive):
+        end = len(query) + inclusive
+        for n in self._lengths:
+            if n >= end:
+                break
             got = by_key.get(query[:n])
             if got:
                 yield from got

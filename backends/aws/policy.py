@@ -78,9 +78,10 @@ def _conflicts(filtered: dict[ir.IpFilter, list[str]], ops: dict[str, dict[str, 
     for n, (path, methods) in enumerate(ops.items()):
         concrete = _concrete(path)
         candidates = list(named.above(concrete, inclusive=True))
-        for k, c in enumerate(concrete):
-            if c == "/":
-                candidates.extend(anymethod.above(concrete[k:], inclusive=True))
+        k = concrete.find("/")
+        while k >= 0:
+            candidates.extend(anymethod.above(concrete[k:], inclusive=True))
+            k = concrete.find("/", k + 1)
         for method, op in methods.items():
             hits = {ip for p, ip in candidates if ip != op.route.policies.ip and _covers(p, path, method)}
             found.extend((order[ip], n, ip, path, method, op) for ip in hits)
