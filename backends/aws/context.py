@@ -3,6 +3,7 @@ of the document came from in the spec (so that the lint points at the spec, not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from gatewayc.diagnostics import Diagnostic, Location, Severity
@@ -22,10 +23,20 @@ class Ctx:
     path_loc: dict[str, Location] = field(default_factory=dict)
     op_loc: dict[tuple[str, str], Location] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)  # template parameter -> its description
+    # (id of a route, id of its match) -> what its operations' proxy integrations share
+    proxies: dict[tuple[int, int], tuple] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def rest(self) -> bool:
         return self.api == "rest"
+
+    @cached_property
+    def claim_headers(self) -> list[str]:
+        """The headers some JWT route of the gateway fills from claims, sorted (asked for on
+        every route of an HTTP API)."""
+        return sorted({header for r in self.gateway.routes if r.policies.auth is not None
+                       and isinstance(r.policies.auth.method, ir.JwtAuth)
+                       for _, header in r.policies.auth.method.forward_claims})
 
     def dropping(self, feature: str) -> bool:
         return feature in self.dropped

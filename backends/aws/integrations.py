@@ -33,21 +33,39 @@ def integration(op: Op, method: str, ctx: Ctx) -> tuple[dict, dict] | None:
 
 
 def http_proxy(op: Op, method: str, a: ir.Forward, ctx: Ctx) -> dict:
-    svc = a.service
-    t = svc.targets[0]  # several targets: refused (upstream.weighted)
-    host = f"[{t.host}]" if ":" in t.host else t.host
-    default_port = 443 if t.scheme == "https" else 80
-    origin = f"{t.scheme}://{host}" + ("" if t.port == default_port else f":{t.port}")
+    key = (id(op.route), id(op.match))  # the IR outlives the build
+    shared = ctx.proxies.get(key)
+    if shared is None:
+        shared = ctx.proxies[key] = _shared(op, a, ctx)
+    origin, timeout, params = shared
     out: dict[str, Any] = {
         "type": "http_proxy",
         "httpMethod": method,
-        "uri": origin + t.base_path + upstream_path(op, a.path_rewrite),
+        "uri": origin + upstream_path(op, a.path_rewrite),
         "connectionType": "INTERNET",
     }
     if not ctx.rest:
         out["payloadFormatVersion"] = "1.0"  # the only version an HTTP proxy integration takes
     else:
         out["passthroughBehavior"] = "when_no_match"
+    if timeout is not None:
+        out["timeoutInMillis"] = timeout
+    if op.greedy and ctx.rest and not _full(a.path_rewrite):
+        # the HTTP API fills `{proxy}` in the URI from the route's path variable by itself
+        params = {**params, "integration.request.path.proxy": "method.request.path.proxy"}
+    if params:
+        out["requestParameters"] = dict(sorted(params.items()))
+    return out
+
+
+def _shared(op: Op, a: ir.Forward, ctx: Ctx) -> tuple[str, int | None, dict[str, str]]:
+    """What every operation of one route and match has in common: the URI up to the route's
+    path, the timeout and the request parameters (with their diagnostics, made once)."""
+    svc = a.service
+    t = svc.targets[0]  # several targets: refused (upstream.weighted)
+    host = f"[{t.host}]" if ":" in t.host else t.host
+    default_port = 443 if t.scheme == "https" else 80
+    origin = f"{t.scheme}://{host}" + ("" if t.port == default_port else f":{t.port}")
     timeout = timeout_ms(svc.timeouts, op.route.policies.timeouts)
     low, high = REST_TIMEOUT if ctx.rest else HTTP_TIMEOUT
     if timeout is not None and not low <= timeout <= high:
@@ -55,15 +73,7 @@ def http_proxy(op: Op, method: str, a: ir.Forward, ctx: Ctx) -> dict:
                           f"{low}-{high} ms on a{' REST' if ctx.rest else 'n HTTP'} API", op.match.loc,
                           hint=f"set the service's or route's timeouts to {high // 1000}s at most"):
             timeout = None
-    if timeout is not None:
-        out["timeoutInMillis"] = timeout
-    params = request_parameters(op, ctx)
-    if op.greedy and ctx.rest and not _full(a.path_rewrite):
-        # the HTTP API fills `{proxy}` in the URI from the route's path variable by itself
-        params["integration.request.path.proxy"] = "method.request.path.proxy"
-    if params:
-        out["requestParameters"] = dict(sorted(params.items()))
-    return out
+    return origin + t.base_path, timeout, request_parameters(op, ctx)
 
 
 def _full(rw: ir.PathRewrite | None) -> bool:
@@ -85,7 +95,7 @@ def upstream_path(op: Op, rw: ir.PathRewrite | None) -> str:
 
 
 def _join(segs: tuple[str, ...]) -> str:
-    return "".join("/" + s for s in segs)
+    return "/" + "/".join(segs) if segs else ""
 
 
 def timeout_ms(service: ir.Timeouts, route: ir.Timeouts) -> int | None:

@@ -8,6 +8,7 @@ limits, api-gateway-swagger-extensions-*)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from gatewayc.diagnostics import Location
 
@@ -17,6 +18,8 @@ from .tree import GREEDY
 # a REST resource's path part: A-Za-z0-9 and `._-:,`, or a whole-segment `{param}` ([DG] known issues)
 SEGMENT = re.compile(r"^[A-Za-z0-9._:,-]+$")
 PARAM = re.compile(r"^\{[A-Za-z0-9._-]+\+?\}$")
+# most paths: SEGMENTs, and the greedy parameter last (the checks below find nothing to say)
+PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9._:,-]+)*(?:/\{proxy\+\})?")
 MAX_RESOURCES = 300  # REST resources per API; HTTP routes per API
 TIMEOUT = {"rest": (50, 29000), "http": (50, 30000)}
 STAGE = re.compile(r"^[A-Za-z0-9_$-]{1,128}$")
@@ -77,7 +80,7 @@ def _method_arns(ctx: Ctx, doc: dict, tpl: dict) -> None:
                   if r.get("Type") == "AWS::ApiGateway::Stage"), "")
     for path, item in doc.get("paths", {}).items():
         # each path parameter takes at least one character of a request's path
-        shortest = len(re.sub(r"\{[^}]*\}", "x", path).encode())
+        shortest = len((re.sub(r"\{[^}]*\}", "x", path) if "{" in path else path).encode())
         for method in item:
             verb = "GET" if method.startswith("x-") else method.upper()
             arn = ARN_FIXED + len(stage) + 1 + len(verb) + shortest
@@ -90,6 +93,10 @@ def _method_arns(ctx: Ctx, doc: dict, tpl: dict) -> None:
 
 def path_problem(path: str) -> str | None:
     """Why API Gateway cannot have this path as a resource (route) path, or None."""
+    return None if PLAIN_PATH.fullmatch(path) else _path_problem(path)
+
+
+def _path_problem(path: str) -> str | None:
     segs = path[1:].split("/") if path != "/" else []
     for i, seg in enumerate(segs):
         if seg == "":
@@ -113,18 +120,27 @@ def path_problem(path: str) -> str | None:
 
 def _paths(ctx: Ctx, doc: dict) -> None:
     paths = doc.get("paths", {})
-    resources: set[str] = {"/"}
     for path in paths:
-        segs = path[1:].split("/") if path != "/" else []
-        resources.update("/" + "/".join(segs[:i + 1]) for i in range(len(segs)))
         problem = path_problem(path)
         if problem is not None:
             ctx.error(problem, ctx.path_loc.get(path), hint="rename the path, or route it through a prefix match")
-    count = len(resources) if ctx.rest else sum(len(item) for item in paths.values())
+    count = len(resources(paths)) if ctx.rest else sum(len(item) for item in paths.values())
     if count > MAX_RESOURCES:
         what = "resources" if ctx.rest else "routes"
         ctx.error(f"the API would have {count} {what}; API Gateway allows {MAX_RESOURCES} per API (a quota that "
                   "can be raised on request for REST)", ctx.gateway.loc)
+
+
+def resources(paths: Iterable[str]) -> set[str]:
+    """The REST resources that make up these paths: each path, its ancestors, and `/`."""
+    out = {"/"}
+    for path in paths:
+        out.add(path)
+        k = path.find("/", 1)
+        while k > 0:  # the path up to each of its slashes but the first
+            out.add(path[:k])
+            k = path.find("/", k + 1)
+    return out
 
 
 def _operation(ctx: Ctx, path: str, method: str, op: dict, where: Location | None) -> None:
@@ -140,15 +156,16 @@ def _operation(ctx: Ctx, path: str, method: str, op: dict, where: Location | Non
         ctx.error(f"the integration timeout would be {timeout} ms; API Gateway takes {low}-{high} "
                   f"ms on a{' REST' if ctx.rest else 'n HTTP'} API", where,
                   hint=f"set the service's or route's timeouts to {high // 1000}s at most")
-    if kind == "http_proxy" and not re.match(r"^https?://", str(integ.get("uri", ""))):
+    if kind == "http_proxy" and not str(integ.get("uri", "")).startswith(("http://", "https://")):
         ctx.error(f"{method} {path}: an HTTP proxy integration needs an http(s) URI", where)
     if not ctx.rest and len(op.get("security", [])) > 1:
         ctx.error(f"{method} {path}: an HTTP API route takes one security requirement (one authorizer)", where)
     for key, value in integ.get("requestParameters", {}).items():
         _parameter(ctx, path, method, key, value, where)
-    templates = [*integ.get("requestTemplates", {}).values(),
-                 *(t for r in integ.get("responses", {}).values() for t in r.get("responseTemplates", {}).values())]
-    _templates(ctx, f"{method} {path}", templates, where)
+    if "requestTemplates" in integ or "responses" in integ:  # a proxy integration has neither
+        templates = [*integ.get("requestTemplates", {}).values(),
+                     *(t for r in integ.get("responses", {}).values() for t in r.get("responseTemplates", {}).values())]
+        _templates(ctx, f"{method} {path}", templates, where)
 
 
 def _templates(ctx: Ctx, what: str, templates: list[str], where: Location | None) -> None:

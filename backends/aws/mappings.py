@@ -63,14 +63,9 @@ def _credentials(op: Op, ctx: Ctx) -> dict[str, str]:
         gone = hidden(auth.method)
         if gone is not None:
             out[f"remove:{gone[0]}.{gone[1]}"] = "''"
-    for header in sorted(forwarded_headers(ctx.gateway)):
+    for header in ctx.claim_headers:
         if header in filled:
             out[f"overwrite:header.{header}"] = f"$context.authorizer.claims.{filled[header]}"
         else:
             out[f"remove:header.{header}"] = "''"
     return out
-
-
-def forwarded_headers(gw: ir.Gateway) -> set[str]:
-    return {header for r in gw.routes if r.policies.auth is not None and isinstance(r.policies.auth.method, ir.JwtAuth)
-            for _, header in r.policies.auth.method.forward_claims}

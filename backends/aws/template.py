@@ -33,7 +33,8 @@ def _rest(ctx: Ctx, doc: dict, stage: dict[str, Any]) -> dict:
     # A Deployment is a snapshot of the API: a changed Body needs a new one, or the stage keeps
     # serving the old API. Its logical id carries the Body's digest, so CloudFormation makes a
     # new Deployment exactly when the document changes.
-    digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:12]
+    # (the document is a tree: checking it for cycles, json's default, only costs time)
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, check_circular=False).encode()).hexdigest()[:12]
     deployment = f"Deployment{digest}"
     return {
         "Api": {"Type": "AWS::ApiGateway::RestApi",

@@ -45,23 +45,26 @@ def operations(gw: ir.Gateway) -> dict[str, dict[str, Op]]:
     exact: dict[tuple[str, ...], list[int]] = {}
     prefix: dict[tuple[str, ...], list[int]] = {}
     table = [d for d in gw.dispatch if d.match.path.kind in ("exact", "prefix")]
+    prefixes: list[tuple[str, ...] | None] = []  # per entry: a prefix match's segments
     nodes: set[tuple[str, ...]] = set()
     for i, d in enumerate(table):
         if d.match.path.kind == "prefix":
             segs = segments(d.match.path.value)
             prefix.setdefault(segs, []).append(i)
+            prefixes.append(segs)
         else:
             segs = _exact(d.match.path.value)
             exact.setdefault(segs, []).append(i)
+            prefixes.append(None)
         nodes.update(segs[:n] for n in range(len(segs) + 1))
     out: dict[str, dict[str, Op]] = {}
     for node in sorted(nodes):
         above = sorted(i for n in range(len(node) + 1) for i in prefix.get(node[:n], ()))
-        here = _assign(node, False, [table[i] for i in sorted(above + exact.get(node, []))])
+        here = _assign(node, False, [(table[i], prefixes[i]) for i in sorted(above + exact.get(node, []))])
         if here:
             out[resource_path(node)] = here
         if above:
-            below = _assign(node, True, [table[i] for i in above])
+            below = _assign(node, True, [(table[i], prefixes[i]) for i in above])
             if below:
                 out[resource_path(node, True)] = below
     return {p: out[p] for p in sorted(out)}
@@ -72,16 +75,20 @@ def _exact(path: str) -> tuple[str, ...]:
     return tuple(path[1:].split("/")) if path != "/" else ()
 
 
-def _assign(node: tuple[str, ...], greedy: bool, candidates: list[ir.Dispatch]) -> dict[str, Op]:
-    """Methods for one resource, from its candidates in dispatch order: a method goes to the
-    first route that takes it; once a route takes any method, the later ones are shadowed."""
+def _assign(node: tuple[str, ...], greedy: bool,
+            candidates: list[tuple[ir.Dispatch, tuple[str, ...] | None]]) -> dict[str, Op]:
+    """Methods for one resource, from its candidates (with a prefix match's segments) in
+    dispatch order: a method goes to the first route that takes it; once a route takes any
+    method, the later ones are shadowed."""
     ops: dict[str, Op] = {}
-    for d in candidates:
-        prefix = segments(d.match.path.value) if d.match.path.kind == "prefix" else None
+    for d, prefix in candidates:
         op = Op(d.route, d.match, node, greedy, prefix)
         if not d.match.methods:
             ops.setdefault(ANY, op)
             break
         for m in d.match.methods:
             ops.setdefault(m.upper(), op)
-    return {m: ops[m] for m in sorted(ops, key=lambda m: (m == ANY, m))}
+    out = {m: ops[m] for m in sorted(ops) if m != ANY}
+    if ANY in ops:  # last
+        out[ANY] = ops[ANY]
+    return out

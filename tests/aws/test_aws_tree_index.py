@@ -32,15 +32,19 @@ def simple_operations(gw) -> dict[str, dict[str, Op]]:
             prefixes.append(segs)
     out: dict[str, dict[str, Op]] = {}
     for node in sorted(nodes):
-        here = _assign(node, False, [d for d in table if _reaches(d.match.path, node)])
+        here = _assign(node, False, [(d, _prefix(d)) for d in table if _reaches(d.match.path, node)])
         if here:
             out[resource_path(node)] = here
         if any(node[:len(p)] == p for p in prefixes):
-            below = _assign(node, True, [d for d in table if d.match.path.kind == "prefix"
+            below = _assign(node, True, [(d, _prefix(d)) for d in table if d.match.path.kind == "prefix"
                                          and node[:len(segments(d.match.path.value))] == segments(d.match.path.value)])
             if below:
                 out[resource_path(node, True)] = below
     return {p: out[p] for p in sorted(out)}
+
+
+def _prefix(d):
+    return segments(d.match.path.value) if d.match.path.kind == "prefix" else None
 
 
 def simple_conflicts(filtered, ops):
