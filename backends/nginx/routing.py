@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import dispatch_key, host_group_key, host_groups, server_hosts
 from gatewayc.prefixindex import PrefixIndex
-from gatewayc.regex import tokens
+from gatewayc.regex import fullmatch, tokens
 
 from . import access, answers
 from .limits import MAP_PARAMETERS
@@ -139,9 +139,7 @@ def _locations(table: list[ir.Dispatch]) -> list[Loc]:
 def _regex_takes(rx: str, path: str) -> bool:
     """Whether a route regex matches one fixed (decoded) path: decided at build time, so
     an `=` location never runs it per request."""
-    import re2
-
-    return re2.fullmatch(rx, path) is not None
+    return fullmatch(rx, path)
 
 
 @lru_cache(maxsize=None)
@@ -305,9 +303,7 @@ def _choose(conds: list[Cond], then: list[dict], ctx: Context | None = None) -> 
 def _accepts_empty(h: ir.ValueMatch) -> bool:
     if h.kind == "exact":
         return h.value == ""
-    import re2
-
-    return re2.fullmatch(h.value, "") is not None
+    return fullmatch(h.value, "")
 
 
 def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context) -> list[Cond] | None:
