@@ -439,7 +439,7 @@ def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
     key = (gw.name, e.route.name, e.route.matches.index(e.match))
     body = ctx.route_bodies.get(key)
     if body is None:
-        alike = _alike(gw, e)
+        alike = _alike(gw, e, ctx.memo)
         body = ctx.alike_bodies.get(alike)
         if body is None:
             marks = ctx.marks
@@ -450,7 +450,7 @@ def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
     return body
 
 
-def _alike(gw: ir.Gateway, e: ir.Dispatch) -> tuple:
+def _alike(gw: ir.Gateway, e: ir.Dispatch, memo: dict) -> tuple:
     """Everything actions.route_body reads besides the route's name and its match's place
     (which it reads only to name the route): the gateway, the route's policies and action
     (repr: they hold JSON bodies, which do not hash; the repr of a frozen dataclass shows
@@ -459,7 +459,11 @@ def _alike(gw: ir.Gateway, e: ir.Dispatch) -> tuple:
     r = e.route
     a = r.action
     reads_path = not (isinstance(a, ir.Forward) and a.path_rewrite is None and a.mirror is None)
-    return gw.name, repr(r.policies), repr(a), e.match.path if reads_path else None
+    key = ("repr", id(r.policies))  # routes that set no policies of their own share one object
+    policies = memo.get(key)
+    if policies is None:
+        policies = memo[key] = repr(r.policies)
+    return gw.name, policies, repr(a), e.match.path if reads_path else None
 
 
 def _reachable(table: list[ir.Dispatch], hosts: list[Cond | None]) -> list[ir.Dispatch]:

@@ -38,6 +38,8 @@ class Lowering:
         self.services: dict[str, ir.Service] = {}
         self.used_services: set[str] = set()
         self.used_sets: set[str] = set()
+        # (gateway, service, ...) -> the policies of a route there that sets none of its own
+        self.inherited: dict[tuple, ir.Policies] = {}
 
     # -- helpers ---------------------------------------------------------------
     def loc(self, *path, key: bool = False) -> Location:
@@ -273,7 +275,7 @@ class Lowering:
             self.validate_use(svc.policies, ("services", r.service, "policies"))
             layer(eff, svc.policies, ("services", r.service, "policies"), named, "service")
         layer(eff, r.policies, (*rp, "policies"), named, "route")
-        policies = self.policies(eff, r, rp[1], answers, has_mtls)
+        policies = self.route_policies(eff, r, rp[1], answers, has_mtls)
         if action is None:
             return None
         if isinstance(action, ir.Forward) and eff.get("timeouts"):
@@ -340,6 +342,22 @@ class Lowering:
         return ir.PathRewrite("strip_prefix", "")
 
     # -- policies ---------------------------------------------------------------
+    def route_policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
+                       has_mtls: bool) -> ir.Policies:
+        """A route's policies. Most routes of a large spec set none of their own: every such
+        route of a service in a gateway gets the same IR object, lowered once, unless a rate
+        limit counts per route (its budget names the route). The same values either way
+        (tests/spec/test_shared_policies.py); one object instead of thousands."""
+        if r.policies is not None:
+            return self.policies(eff, r, gateway, answers, has_mtls)
+        key = (gateway, r.service, has_mtls, id(answers))
+        got = self.inherited.get(key)
+        if got is None:
+            got = self.policies(eff, r, gateway, answers, has_mtls)
+            if got.rate_limit is None or got.rate_limit.budget != _budget("route", gateway, r):
+                self.inherited[key] = got
+        return got
+
     def policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
                  has_mtls: bool) -> ir.Policies:
         auth_v, auth_p = _on(eff, "auth")
