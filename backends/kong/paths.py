@@ -13,10 +13,11 @@ import re
 from gatewayc.ir import model as ir
 
 _META = set(".^$|?*+()[]{}\\")
+_ESCAPES = str.maketrans({c: "\\" + c for c in _META})
 
 
 def escape(literal: str) -> str:
-    return "".join("\\" + c if c in _META else c for c in literal)
+    return literal.translate(_ESCAPES)
 
 
 class PathError(ValueError):
@@ -49,6 +50,12 @@ def kong_path(p: ir.PathMatch) -> str:
 
 def alternatives(rx: str) -> list[str]:
     """Split a regex at its top-level `|`."""
+    if "|" not in rx:  # _split would split nowhere (most path regexes)
+        return [rx]
+    return _split(rx)
+
+
+def _split(rx: str) -> list[str]:
     out, cur, depth, in_class, esc = [], "", 0, False, False
     for ch in rx:
         if esc:

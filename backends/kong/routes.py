@@ -19,6 +19,7 @@ from gatewayc.ir.precedence import host_group_key, host_groups, host_matches
 from gatewayc.prefixindex import PrefixIndex
 
 from . import ids
+from .compiles import compiles
 from .context import Ctx
 from .paths import PathError, escape, kong_path, literal_prefixes, overlap
 
@@ -98,7 +99,17 @@ def _rank(planned: list[Planned], any_methods: bool, ctx: Ctx) -> None:
     planned.sort(key=Planned.sort_key)
     total = len(planned)
     for pos, p in enumerate(planned):
-        p.entity = _entity(p, total - pos, any_methods, ctx)
+        if p.entity:
+            _reposition(p, total - pos)
+        else:
+            p.entity = _entity(p, total - pos, any_methods, ctx)
+
+
+def _reposition(p: Planned, regex_priority: int) -> None:
+    """What _entity(p, regex_priority, ...) gives for a route it already made: only the position
+    differs, and its notes were written the first time."""
+    p.entity["regex_priority"] = regex_priority
+    p.priority = kong_priority(p.entity)
 
 
 def _flags(route: ir.Route) -> tuple[bool, bool]:
@@ -222,10 +233,8 @@ def _path_keys(p: ir.PathMatch) -> list[str]:
 
 @lru_cache(maxsize=1 << 14)
 def _regex_keys(rx: str) -> list[str]:
-    # asked several times per route; a large spec's regexes are more than `re`'s own cache holds
-    try:
-        re.compile(rx)
-    except re.error:
+    # asked several times per route
+    if not compiles(rx):
         return [""]  # overlap() cannot tell either: it assumes an overlap
     return literal_prefixes(rx)
 
