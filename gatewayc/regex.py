@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +183,25 @@ def _scan(rx: str) -> tuple[str, str] | None:
                 return (f"a range with `{t.text}` as an end",
                         "PCRE refuses it; put `-` first or last in the brackets, or escape it as `\\-`")
     return None
+
+
+@cache
+def re2_compiler():
+    """google-re2's compiler and the options gatewayc compiles with: imported when a spec has a
+    regex (most small specs don't). The compiler itself, as re2.compile() and re2.fullmatch()
+    spend more time in Python per pattern than RE2 takes to compile it, and their cache of 128
+    patterns thrashes on a spec of thousands."""
+    import re2
+    from re2 import _re2
+
+    opts = re2.Options()
+    opts.log_errors = False  # or absl prints to our stderr
+    return _re2.RE2, opts
+
+
+def fullmatch(rx: str, text: str) -> bool:
+    """Whether RE2 pattern `rx` (one the spec accepted) matches all of `text`: what
+    `re2.fullmatch(rx, text) is not None` says (tests/spec/test_regex_fullmatch.py)."""
+    compile_, opts = re2_compiler()
+    data = text.encode("utf-8")
+    return compile_(rx.encode("utf-8"), opts).Match(compile_.Anchor.ANCHOR_BOTH, data, 0, len(data))[0] != (-1, -1)

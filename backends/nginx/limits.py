@@ -1,5 +1,5 @@
-"""What nginx cannot read back, found on the directive tree before it is written: tokens
-too long for its reader, and regexes its PCRE2 does not compile.
+"""What nginx cannot read back, found while the directive tree is written: tokens too long
+for its reader, and regexes its PCRE2 does not compile.
 
 nginx reads its configuration through a 4096-byte buffer (NGX_CONF_BUFFER in
 src/core/ngx_conf_file.c). A token still being read when the buffer is full is refused
@@ -17,86 +17,113 @@ from gatewayc.diagnostics import Diagnostic
 
 from . import pcre2
 from .context import Context
-from .render import IDENT, quote
-
-BUFFER = 4096
+from .render import BUFFER, quote
 
 
-# a token of at most this many characters fits anywhere: quoted and UTF-8 encoded (at most
-# 4 bytes a character), it takes at most 4 * 1023 + 2 = 4094 bytes
-_FITS = (BUFFER - 1 - 2) // 4
+# nginx keeps some names in hashes whose buckets must each hold the longest name
+# (ngx_hash_init: a name takes two pointers, itself and 2 bytes, 8-aligned; the bucket size is
+# rounded up to the cache line). The defaults (64 bytes) hold names of up to 46 bytes: a longer
+# header name or host name would stop nginx from loading ("could not build proxy_headers_hash,
+# you should increase proxy_headers_hash_bucket_size"). Measured in tests/harden/test_output_limits.py.
+_DEFAULT_BUCKET = 64
+_HASHED = {  # bucket size directive -> the directives whose names go into that hash
+    "proxy_headers_hash_bucket_size": ("proxy_set_header", "proxy_hide_header", "proxy_pass_header"),
+}
+_HASHED_BY = {name: size for size, names in _HASHED.items() for name in names}
+# a map key spelled like one of these is a parameter of map unless escaped with a backslash
+MAP_PARAMETERS = {"default", "hostnames", "include", "volatile"}
 
 
 @dataclass
 class Scan:
-    """What the checks need from a directive tree, found in one walk of it (a 10k-route
-    config has hundreds of thousands of directives: one walk instead of one per check).
-    `long`: (directive, token text, bytes it may take) for every token longer than _FITS
+    """What the checks need from a directive tree, gathered while render() writes it (a
+    10k-route config has hundreds of thousands of directives: no walk of its own).
+    `long`: (directive, token text, bytes it may take) for every token longer than FITS
     characters (the others always fit); `hashed`: the longest name (bytes) each hash bucket
     size directive must hold; `regexes`: (directive, regex, caseless) for every regex nginx
-    compiles. A block that several places share (a route's body in every server) counts once."""
+    compiles. A block that several places share (a route's body in every server) counts once.
+    tests/nginx/test_limits_scan.py compares it with a plain walk of the tree."""
 
     long: list[tuple[dict, str, int]] = field(default_factory=list)
     hashed: dict[str, int] = field(default_factory=dict)
-    regexes: list[tuple[dict, str, bool]] = field(default_factory=list)
+    # a regex location, rewrite or if as the node itself, a map entry's as (map, regex, caseless):
+    # render() is building 20 MB of lines meanwhile, and objects made now and kept would pin
+    # the memory of the lines after they are freed (docs/benchmarks.md, peak RSS)
+    _regexes: list[dict | tuple[dict, str, bool]] = field(default_factory=list)
+    special = frozenset({*_HASHED_BY, "map", "location", "rewrite", "if"})  # the nodes it looks at
+    _tokens_seen: set[tuple[int, str]] = field(default_factory=set)
 
-
-def scan(tree: list[dict]) -> Scan:
-    found = Scan()
-    _scan(tree, found, set())
-    return found
-
-
-def _scan(tree: list[dict], found: Scan, seen: set[int]) -> None:
-    long, hashed, regexes = found.long, found.hashed, found.regexes
-    for node in tree:
-        name = node["directive"]
-        if name == "#":
-            continue
-        args = node["args"]
-        block = node.get("block")
-        if len(name) > _FITS:
-            long.append((node, name, BUFFER - (1 if args or block is not None else 0)))
+    def token(self, node: dict, text: str) -> None:
+        """Every place `text` takes in `node`, once per node: as its name, a `;` or a block
+        may follow; as an argument, one more argument or a block may."""
+        if (id(node), text) in self._tokens_seen:
+            return
+        self._tokens_seen.add((id(node), text))
+        args, block = node["args"], node.get("block")
+        if node["directive"] == text:
+            self.long.append((node, text, BUFFER - (1 if args or block is not None else 0)))
         for i, a in enumerate(args):
-            if len(a) > _FITS:
-                long.append((node, a, BUFFER - (0 if block is None and i == len(args) - 1 else 1)))
-        if name in _SPECIAL:
-            if name == "map":
-                _map_entries(node, found)
-                continue  # its entries are keys, not directives
-            size_directive = _HASHED_BY.get(name)
-            if size_directive is not None:
-                hashed[size_directive] = max(hashed.get(size_directive, 0), len(args[0].encode()))
-            elif name == "location" and len(args) == 2 and args[0] in ("~", "~*"):
-                regexes.append((node, args[1], args[0] == "~*"))
-            elif name == "rewrite" and args:
-                regexes.append((node, args[0], False))
-            elif name == "if" and len(args) == 3 and args[1] in ("~", "~*", "!~", "!~*"):
-                regexes.append((node, args[2][:-1], args[1].endswith("*")))  # if_() writes "(var", op, "rx)"
-        if block and id(block) not in seen:
-            seen.add(id(block))
-            _scan(block, found, seen)
+            if a == text:
+                self.long.append((node, a, BUFFER - (0 if block is None and i == len(args) - 1 else 1)))
+
+    def node(self, node: dict) -> Scan | _Tokens:
+        name, args = node["directive"], node["args"]
+        if name == "map":
+            self._map_entries(node)
+            return _Tokens(self)  # its entries are keys, not directives
+        size_directive = _HASHED_BY.get(name)
+        if size_directive is not None:
+            self.hashed[size_directive] = max(self.hashed.get(size_directive, 0), len(args[0].encode()))
+        elif name == "location" and len(args) == 2 and args[0] in ("~", "~*") or name == "rewrite" and args \
+                or name == "if" and len(args) == 3 and args[1] in ("~", "~*", "!~", "!~*"):
+            self._regexes.append(node)
+        return self
+
+    @property
+    def regexes(self) -> list[tuple[dict, str, bool]]:
+        """(directive, regex, caseless) for every regex nginx compiles, in the order written."""
+        out = []
+        for x in self._regexes:
+            if type(x) is tuple:
+                out.append(x)
+                continue
+            name, args = x["directive"], x["args"]
+            if name == "location":
+                out.append((x, args[1], args[0] == "~*"))
+            elif name == "rewrite":
+                out.append((x, args[0], False))
+            else:
+                out.append((x, args[2][:-1], args[1].endswith("*")))  # if_() writes "(var", op, "rx)"
+        return out
+
+    def _map_entries(self, node: dict) -> None:
+        """A map's entries: each key a regex, one of map's own parameters, or a name that goes
+        into map_hash (the host class map's keys are route hostnames)."""
+        longest = self.hashed.get("map_hash_bucket_size", 0)
+        for entry in node["block"]:
+            key = entry["directive"]
+            if key.startswith("~"):
+                caseless = key.startswith("~*")
+                self._regexes.append((node, key[2:] if caseless else key[1:], caseless))
+            elif key not in MAP_PARAMETERS:
+                longest = max(longest, len(key.encode()))
+        if longest:
+            self.hashed["map_hash_bucket_size"] = longest
 
 
-def _map_entries(node: dict, found: Scan) -> None:
-    """A map's entries: each key a regex, one of map's own parameters, or a name that goes
-    into map_hash (the host class map's keys are route hostnames); keys and values are
-    tokens like any other."""
-    longest = found.hashed.get("map_hash_bucket_size", 0)
-    for entry in node["block"]:
-        key, args = entry["directive"], entry["args"]
-        if len(key) > _FITS:
-            found.long.append((entry, key, BUFFER - (1 if args else 0)))
-        for i, a in enumerate(args):
-            if len(a) > _FITS:
-                found.long.append((entry, a, BUFFER - (0 if i == len(args) - 1 else 1)))
-        if key.startswith("~"):
-            caseless = key.startswith("~*")
-            found.regexes.append((node, key[2:] if caseless else key[1:], caseless))
-        elif key not in MAP_PARAMETERS:
-            longest = max(longest, len(key.encode()))
-    if longest:
-        found.hashed["map_hash_bucket_size"] = longest
+@dataclass
+class _Tokens:
+    """The watcher inside a map block: its entries' keys and values are tokens like any other,
+    but no entry is a directive."""
+
+    scan: Scan
+    special = frozenset()
+
+    def token(self, node: dict, text: str) -> None:
+        self.scan.token(node, text)
+
+    def node(self, node: dict) -> _Tokens:
+        return self
 
 
 def _refuse(ctx: Context, text: str, message: str, hint: str, code: str = "GWC310") -> None:
@@ -118,21 +145,6 @@ def check(found: Scan, ctx: Context) -> None:
             _refuse(ctx, text, f"nginx: the value makes a `{node['directive']}` argument of {n} bytes "
                     f"(\"{head}...\"); nginx reads at most {room} there, quotes and escapes included",
                     "shorten the value (for a long body: serve it from the upstream)", "GWC350")
-
-
-# nginx keeps some names in hashes whose buckets must each hold the longest name
-# (ngx_hash_init: a name takes two pointers, itself and 2 bytes, 8-aligned; the bucket size is
-# rounded up to the cache line). The defaults (64 bytes) hold names of up to 46 bytes: a longer
-# header name or host name would stop nginx from loading ("could not build proxy_headers_hash,
-# you should increase proxy_headers_hash_bucket_size"). Measured in tests/harden/test_output_limits.py.
-_DEFAULT_BUCKET = 64
-_HASHED = {  # bucket size directive -> the directives whose names go into that hash
-    "proxy_headers_hash_bucket_size": ("proxy_set_header", "proxy_hide_header", "proxy_pass_header"),
-}
-_HASHED_BY = {name: size for size, names in _HASHED.items() for name in names}
-_SPECIAL = {*_HASHED_BY, "map", "location", "rewrite", "if"}  # what _scan looks at beyond tokens
-# a map key spelled like one of these is a parameter of map unless escaped with a backslash
-MAP_PARAMETERS = {"default", "hostnames", "include", "volatile"}
 
 
 def bucket_size(name_bytes: int) -> int:

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from gatewayc.ir import model as ir
 from gatewayc.ir.precedence import dispatch_key, host_group_key, host_groups, server_hosts
 from gatewayc.prefixindex import PrefixIndex
-from gatewayc.regex import tokens
+from gatewayc.regex import fullmatch, tokens
 
 from . import access, answers
 from .limits import MAP_PARAMETERS
@@ -139,9 +139,7 @@ def _locations(table: list[ir.Dispatch]) -> list[Loc]:
 def _regex_takes(rx: str, path: str) -> bool:
     """Whether a route regex matches one fixed (decoded) path: decided at build time, so
     an `=` location never runs it per request."""
-    import re2
-
-    return re2.fullmatch(rx, path) is not None
+    return fullmatch(rx, path)
 
 
 @lru_cache(maxsize=None)
@@ -305,9 +303,7 @@ def _choose(conds: list[Cond], then: list[dict], ctx: Context | None = None) -> 
 def _accepts_empty(h: ir.ValueMatch) -> bool:
     if h.kind == "exact":
         return h.value == ""
-    import re2
-
-    return re2.fullmatch(h.value, "") is not None
+    return fullmatch(h.value, "")
 
 
 def _conditions(e: ir.Dispatch, path_rx: Cond | None, maps: _Maps, ctx: Context) -> list[Cond] | None:
@@ -443,7 +439,7 @@ def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
     key = (gw.name, e.route.name, e.route.matches.index(e.match))
     body = ctx.route_bodies.get(key)
     if body is None:
-        alike = _alike(gw, e)
+        alike = _alike(gw, e, ctx.memo)
         body = ctx.alike_bodies.get(alike)
         if body is None:
             marks = ctx.marks
@@ -454,7 +450,7 @@ def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
     return body
 
 
-def _alike(gw: ir.Gateway, e: ir.Dispatch) -> tuple:
+def _alike(gw: ir.Gateway, e: ir.Dispatch, memo: dict) -> tuple:
     """Everything actions.route_body reads besides the route's name and its match's place
     (which it reads only to name the route): the gateway, the route's policies and action
     (repr: they hold JSON bodies, which do not hash; the repr of a frozen dataclass shows
@@ -463,7 +459,11 @@ def _alike(gw: ir.Gateway, e: ir.Dispatch) -> tuple:
     r = e.route
     a = r.action
     reads_path = not (isinstance(a, ir.Forward) and a.path_rewrite is None and a.mirror is None)
-    return gw.name, repr(r.policies), repr(a), e.match.path if reads_path else None
+    key = ("repr", id(r.policies))  # routes that set no policies of their own share one object
+    policies = memo.get(key)
+    if policies is None:
+        policies = memo[key] = repr(r.policies)
+    return gw.name, policies, repr(a), e.match.path if reads_path else None
 
 
 def _reachable(table: list[ir.Dispatch], hosts: list[Cond | None]) -> list[ir.Dispatch]:

@@ -12,6 +12,7 @@ from ..ir import model as ir
 from ..ir.answers import body_for
 from ..ir.precedence import dispatch_key
 from ..loader import locate, outside, outside_diagnostic
+from ..loader.locate import node_at, present_below
 from ..spec import auth as sa
 from ..spec import gateway as sg
 from ..spec import matching as sm
@@ -38,10 +39,22 @@ class Lowering:
         self.services: dict[str, ir.Service] = {}
         self.used_services: set[str] = set()
         self.used_sets: set[str] = set()
+        # (gateway, service, ...) -> the policies of a route there that sets none of its own
+        self.inherited: dict[tuple, ir.Policies] = {}
+        self._nodes: dict[tuple, object] = {}  # item_loc(): path -> the node there, or None
 
     # -- helpers ---------------------------------------------------------------
     def loc(self, *path, key: bool = False) -> Location:
         return locate(self.tree, path, key=key) or Location(self.main_file, 1, 1)
+
+    def item_loc(self, seq: tuple, *rest) -> Location:
+        """self.loc(*seq, *rest), with the node at `seq` found once: the lowering asks this for
+        every route (below its gateway's routes) and every match, and locate() would walk
+        from the top each time. The same Location (tests/spec/test_locate_shortcut.py)."""
+        node = self._nodes.get(seq, self)
+        if node is self:
+            node = self._nodes[seq] = node_at(self.tree, seq)
+        return (present_below(node, rest) if node is not None else None) or self.loc(*seq, *rest)
 
     def error(self, code: str, message: str, path: tuple, hint: str | None = None, key: bool = False) -> None:
         self.diags.append(Diagnostic(code, message, self.loc(*path, key=key), hint=hint))
@@ -261,7 +274,7 @@ class Lowering:
                 tuple(dict.fromkeys(m.methods or ())),
                 _value_matches(m.headers, str.lower),
                 _value_matches(m.query, str),
-                self.loc(*rp, "match", j),
+                self.item_loc(rp[:-1], rp[-1], "match", j),
             ))
         action = self.action(r, rp, matches, answers)
         self.validate_use(r.policies, (*rp, "policies"))
@@ -273,13 +286,13 @@ class Lowering:
             self.validate_use(svc.policies, ("services", r.service, "policies"))
             layer(eff, svc.policies, ("services", r.service, "policies"), named, "service")
         layer(eff, r.policies, (*rp, "policies"), named, "route")
-        policies = self.policies(eff, r, rp[1], answers, has_mtls)
+        policies = self.route_policies(eff, r, rp[1], answers, has_mtls)
         if action is None:
             return None
         if isinstance(action, ir.Forward) and eff.get("timeouts"):
             self.check_per_try(policies.timeouts, action.service.timeouts, eff["timeouts"][1])
         return ir.Route(r.name, tuple(r.hostnames if r.hostnames is not None else g.hostnames), tuple(matches),
-                        action, policies, index, self.loc(*rp))
+                        action, policies, index, self.item_loc(rp[:-1], rp[-1]))
 
     def literal_glob(self, p: sm.PathMatch, path: tuple) -> None:
         head, star, tail = p.value.partition("*")
@@ -340,6 +353,22 @@ class Lowering:
         return ir.PathRewrite("strip_prefix", "")
 
     # -- policies ---------------------------------------------------------------
+    def route_policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
+                       has_mtls: bool) -> ir.Policies:
+        """A route's policies. Most routes of a large spec set none of their own: every such
+        route of a service in a gateway gets the same IR object, lowered once, unless a rate
+        limit counts per route (its budget names the route). The same values either way
+        (tests/spec/test_shared_policies.py); one object instead of thousands."""
+        if r.policies is not None:
+            return self.policies(eff, r, gateway, answers, has_mtls)
+        key = (gateway, r.service, has_mtls, id(answers))
+        got = self.inherited.get(key)
+        if got is None:
+            got = self.policies(eff, r, gateway, answers, has_mtls)
+            if got.rate_limit is None or got.rate_limit.budget != _budget("route", gateway, r):
+                self.inherited[key] = got
+        return got
+
     def policies(self, eff: Effective, r: sg.Route, gateway: str, answers: ir.Answers,
                  has_mtls: bool) -> ir.Policies:
         auth_v, auth_p = _on(eff, "auth")

@@ -70,7 +70,26 @@ def _walk(tree, path, key: bool) -> Location:
 def _present(tree, path, key: bool) -> Location | None:
     """The position when every part of `path` is a key or an index present in the tree (what
     the lowering asks for every route and match), else None for locate() to work out."""
+    return present_below(tree, path, key)
+
+
+def node_at(tree, path):
+    """The node at `path` when every part of it is a key or an index present in the tree, else
+    None: for present_below(), which then starts there."""
     node = tree
+    for part in path:
+        t = type(part)
+        if type(node) is YMap and (t is int or t is str and part != "[key]" and not part.startswith("§")) \
+                and part in node.kpos or type(node) is YSeq and t is int and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def present_below(node, path, key: bool = False) -> Location | None:
+    """_present() from `node` on: locate(tree, (*above, *path)) for the node at `above`, when
+    every part of `path` is present below it (and `path` is not empty), else None."""
     at = None
     last = len(path) - 1
     for i, part in enumerate(path):

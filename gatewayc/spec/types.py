@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import cache
 from typing import Annotated, Any, Literal, Union
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Tag,
 from pydantic_core import PydanticCustomError
 
 from ..chars import describe, first_unsafe
-from ..regex import portability_error
+from ..regex import portability_error, re2_compiler
 
 
 class Model(BaseModel):
@@ -317,23 +316,10 @@ def parse_hostname(v: Any) -> str:
 
 Hostname = Annotated[str, BeforeValidator(parse_hostname), WithJsonSchema({"type": "string", "pattern": _HOST_RE.pattern})]
 
-@cache
-def _re2():
-    """google-re2's compiler and the options gatewayc compiles with: imported when a spec has a
-    regex (most small specs don't); the compiler itself, as re2.compile() spends twice its time
-    in Python per pattern."""
-    import re2
-    from re2 import _re2
-
-    opts = re2.Options()
-    opts.log_errors = False  # or absl prints to our stderr
-    return _re2.RE2, opts
-
-
 def _re2_error(s: str) -> str | None:
     """RE2 is what Envoy and Traefik (Go regexp) run; gatewayc.regex refuses the few RE2
     constructs a PCRE target (NGINX, Kong) rejects or reads differently."""
-    compile_, opts = _re2()
+    compile_, opts = re2_compiler()
     rx = compile_(s.encode("utf-8"), opts)
     if rx.ok():
         return None

@@ -79,7 +79,7 @@ def test_reuse_changes_no_output(tmp_path, monkeypatch):
     monkeypatch.setattr(routing, "route_body", lambda *a: calls.append(a) or body(*a))
     reused = {s: _result(s) for s in specs}
     reused_calls = len(calls)
-    monkeypatch.setattr(routing, "_alike", lambda gw, e: object())  # never the same key: no reuse
+    monkeypatch.setattr(routing, "_alike", lambda gw, e, memo: object())  # never the same key: no reuse
     calls.clear()
     for spec in specs:
         assert _result(spec) == reused[spec], spec

@@ -53,3 +53,20 @@ def test_the_shortcut_agrees_with_the_walk(key):
             answered += 1
             assert found == _walk(TREE, path, key), path
     assert answered > 30  # the shortcut is taken, not always passed over
+
+
+def test_the_lowering_s_item_positions_agree_with_locate():
+    """Lowering.item_loc() finds the node above once (a gateway's routes) and goes on from it:
+    for every path, split anywhere, the position locate() gives for the whole path."""
+    from gatewayc.compiler.lower import Lowering
+    from gatewayc.loader.locate import locate
+
+    lowering = Lowering.__new__(Lowering)  # only the tree and item_loc()'s memo are needed
+    lowering.tree, lowering.main_file, lowering._nodes = TREE, "spec.yml", {}
+    checked = 0
+    for path in set(_variants()):
+        for cut in range(len(path) + 1):
+            assert lowering.item_loc(path[:cut], *path[cut:]) == (
+                locate(TREE, path) or lowering.loc(*path)), (path, cut)
+            checked += 1
+    assert checked > 1000
