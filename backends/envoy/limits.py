@@ -12,7 +12,7 @@ reach (measured on Envoy 1.40 in tests/harden/test_output_limits.py):
   is N bytes; maximum is 4096"): the build sets that field to the longest body instead."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from gatewayc.diagnostics import Location
 
@@ -23,19 +23,6 @@ QUERY_NAME_BYTES = 1024
 DIRECT_BODY_DEFAULT = 4096
 
 
-def _nodes(node) -> Iterator[dict]:
-    """Every mapping under `node`, parents before children (depth first, in order): a loop,
-    not nested generators, whose cost per node grew with its depth."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, dict):
-            yield n
-            stack.extend(reversed(n.values()))
-        elif isinstance(n, list):
-            stack.extend(reversed(n))
-
-
 def _refuse(ctx: Ctx, origin: Callable[[str], Location | None], text: str, what: str, limit: int) -> None:
     head = text[:40].encode("unicode_escape").decode()
     ctx.over_limit(f"the value makes {what} of {len(text.encode())} bytes (\"{head}...\"); Envoy takes at most "
@@ -44,20 +31,48 @@ def _refuse(ctx: Ctx, origin: Callable[[str], Location | None], text: str, what:
 
 def check(doc: dict, origin: Callable[[str], Location | None], ctx: Ctx) -> None:
     """A GWC350 for every value of `doc` over one of Envoy's limits, at the spec value behind
-    it; each route configuration gets the direct response body size its bodies need."""
-    for node in _nodes(doc):
-        header = node.get("header")
-        if isinstance(header, dict) and "key" in header:
-            for part in ("key", "value"):
-                text = header.get(part, "")
-                if isinstance(text, str) and len(text.encode()) > HEADER_BYTES:
-                    _refuse(ctx, origin, text, f"a header {'name' if part == 'key' else 'value'}", HEADER_BYTES)
-        for q in node.get("query_parameters", ()) if isinstance(node.get("query_parameters"), list) else ():
-            if len(q.get("name", "").encode()) > QUERY_NAME_BYTES:
-                _refuse(ctx, origin, q["name"], "a query parameter name to match", QUERY_NAME_BYTES)
-        if isinstance(node.get("route_config"), dict):
-            longest = max((len(n["body"]["inline_string"].encode()) for n in _nodes(node["route_config"])
-                           if isinstance(n.get("body"), dict) and "inline_string" in n["body"]
-                           and "status" in n), default=0)
+    it; each route configuration gets the direct response body size its bodies need.
+
+    One walk over every mapping, parents before children (depth first, in order: the order of
+    the diagnostics), a loop rather than nested generators (their cost per node grew with the
+    depth). A route configuration's longest direct response body is counted while its subtree
+    is walked (a depth-first walk takes a subtree in one stretch); its size field, an int that
+    changes no check, is set when the subtree is done."""
+    route_configs: set[int] = set()  # the ids of the route configurations met as a parent's field
+    walking: list[list] = []  # [route configuration, longest body] of each one the walk is inside
+    stack: list = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in route_configs:
+                walking.append([node, 0])
+                stack.append(_DONE)
+            header = node.get("header")
+            if isinstance(header, dict) and "key" in header:
+                for part in ("key", "value"):
+                    text = header.get(part, "")
+                    if isinstance(text, str) and len(text.encode()) > HEADER_BYTES:
+                        _refuse(ctx, origin, text, f"a header {'name' if part == 'key' else 'value'}", HEADER_BYTES)
+            query = node.get("query_parameters")
+            for q in query if isinstance(query, list) else ():
+                if len(q.get("name", "").encode()) > QUERY_NAME_BYTES:
+                    _refuse(ctx, origin, q["name"], "a query parameter name to match", QUERY_NAME_BYTES)
+            if walking and "status" in node:
+                body = node.get("body")
+                if isinstance(body, dict) and "inline_string" in body:
+                    size = len(body["inline_string"].encode())
+                    for w in walking:
+                        w[1] = max(w[1], size)
+            if isinstance(node.get("route_config"), dict):
+                route_configs.add(id(node["route_config"]))
+            stack.extend([v for v in reversed(node.values()) if isinstance(v, _NESTED)])
+        elif isinstance(node, list):
+            stack.extend([v for v in reversed(node) if isinstance(v, _NESTED)])
+        else:
+            rc, longest = walking.pop()
             if longest > DIRECT_BODY_DEFAULT:
-                node["route_config"]["max_direct_response_body_size_bytes"] = longest
+                rc["max_direct_response_body_size_bytes"] = longest
+
+
+_NESTED = (dict, list)  # what the walk takes (a scalar has nothing to check)
+_DONE = 0  # on the walk's stack below a route configuration's children: its subtree is done

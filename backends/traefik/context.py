@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from gatewayc.diagnostics import Diagnostic, Location, Severity
 from gatewayc.ir import model as ir
+from gatewayc.output import dump
 
 # Spec names are [A-Za-z0-9._-]; `~` never occurs in them, so joining with it cannot collide,
 # and Traefik accepts it in object names (it reserves `@`, and `/ , : { }` break references).
@@ -17,12 +18,10 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(dump.Raw):
     """A YAML node written as this text, unescaped: a Go template (sprig functions) that
     Traefik's file provider runs when it loads the file. Built by the backend, never from
     user text (user strings are escaped, render.py)."""
-    text: str
 
 
 def env_value(var: str) -> Raw:

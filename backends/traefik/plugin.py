@@ -199,6 +199,22 @@ def _no_store(response_headers: ir.HeaderOps) -> dict[str, str]:
     return {} if "cache-control" in touched else {"Cache-Control": "no-store"}
 
 
+def _gateway_answer(a: ir.Answers, status: int, base: dict[str, str]) -> dict:
+    """The gateway's answer for `status`: the same for most routes, so made once per gateway
+    (kept for the gateway's answers last asked about; the IR is immutable). Shared, never changed."""
+    if _last_answers[0] is not a:
+        _last_answers[:] = [a, {}]
+    memo = _last_answers[1]
+    key = (status, *base.items())
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = answer(status, answers.body_for(a, status), base)
+    return got
+
+
+_last_answers: list = [None, {}]
+
+
 def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
     """What replaces Traefik's own answers on a route (docs/spec.md, "Answers the gateway makes
     itself"): the policy's own answer where the spec gives one (auth failure, rate limit),
@@ -207,6 +223,8 @@ def route_answers(gw: ir.Gateway, route: ir.Route) -> dict[str, dict]:
     base = _no_store(p.transforms.response_headers)
 
     def made(status: int, body: Any = None, headers: dict[str, str] | None = None) -> dict:
+        if body is None and not headers:
+            return _gateway_answer(gw.answers, status, base)
         return answer(status, body if body is not None else answers.body_for(gw.answers, status),
                       {**base, **(headers or {})})
 

@@ -9,6 +9,7 @@ unanchored, so spec paths are decoded and regexes anchored here.
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
@@ -18,9 +19,12 @@ def go_string(s: str) -> str:
     """A Go string literal holding exactly `s`. Raw strings cannot hold a backquote and drop
     carriage returns, so those (and any other control character) get an interpreted string;
     JSON's escapes are a subset of Go's."""
-    if "`" in s or any(ord(c) < 0x20 or c == "\x7f" for c in s):
+    if _INTERPRETED.search(s):
         return json.dumps(s, ensure_ascii=False)
     return f"`{s}`"
+
+
+_INTERPRETED = re.compile("[`\x00-\x1f\x7f]")  # what a raw string cannot hold as itself
 
 
 def call(fn: str, *args: str) -> str:

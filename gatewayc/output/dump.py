@@ -102,7 +102,8 @@ def _json(v: Any, nl: str, out: list[str]) -> None:
 
 
 def _quoted(s: str) -> str:
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
+    # `_json_str(s)` is `json.dumps(s, ensure_ascii=False)` without json.dumps building an encoder
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", _json_str(s))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -146,25 +147,31 @@ def _same(s: str) -> str:
 
 class _Emitter:
     """One document's emission. A large file repeats the same keys and values thousands of
-    times: each distinct plain string's written text (and each key's) is worked out once per
-    document. Values of exactly dict, list, str, int, bool and None (what backends build) take
-    the direct path; anything else (subclasses, floats, Raw) goes through `_scalar`, which
-    decides exactly as for the direct path."""
+    times: each distinct string's written text is worked out once per document, and so is each
+    key's line head (`pad + key + ": "`) at each depth. The loops of `mapping` and `sequence`
+    write items of exactly dict, list, str, int, bool and None (what backends build) themselves,
+    without a call per item; anything else (subclasses, floats, Raw, keys that are not exactly
+    str or too long for `key:`) takes `entry` / `element`, the general path, which decides
+    exactly as the direct one."""
 
-    __slots__ = ("escape", "texts", "keys")
+    __slots__ = ("escape", "texts", "heads")
 
     def __init__(self, escape: Escape) -> None:
         self.escape = escape
-        self.texts: dict[str, str] = {}
-        self.keys: dict[str, tuple[str, bool]] = {}  # key -> (text as written, too long for `key:`)
+        self.texts: dict[str, str] = {}  # string -> its text as written
+        self.heads: dict[str, dict[str, str]] = {}  # pad -> key -> pad + key text + ": "
+
+    def text(self, s: str) -> str:
+        """An exact str's text as written."""
+        got = self.texts.get(s)
+        if got is None:
+            got = self.texts[s] = self.escape(_text(s))
+        return got
 
     def key(self, k: Any) -> tuple[str, bool]:
+        """A key's text as written and whether it is too long for `key:`."""
         if type(k) is str:
-            got = self.keys.get(k)
-            if got is None:
-                text = _text(k)
-                got = self.keys[k] = (self.escape(text), len(text) > _IMPLICIT_KEY_MAX)
-            return got
+            return self.text(k), len(_text(k)) > _IMPLICIT_KEY_MAX
         if not isinstance(k, str) or isinstance(k, Raw):
             raise TypeError("mapping keys must be strings")
         text = _text(k)
@@ -174,10 +181,7 @@ class _Emitter:
         """A scalar, or an empty mapping or list, on the line of its key or dash."""
         t = type(v)
         if t is str:
-            got = self.texts.get(v)
-            if got is None:
-                got = self.texts[v] = self.escape(_text(v))
-            return got
+            return self.text(v)
         if t is int:
             return str(v)
         if t is bool:
@@ -192,37 +196,99 @@ class _Emitter:
 
     def emit(self, v: Any, pad: str, out: list[str]) -> None:
         if isinstance(v, dict):
-            if not v:
-                out.append(pad + "{}")
-            deeper = pad + "  "
-            for k, item in v.items():
-                key, long = self.key(k)
-                t = type(item)
-                nested = (t is dict or t is list or isinstance(item, (dict, list))) and item
-                if long:
-                    out.append(f"{pad}? {key}")
-                    if nested:
-                        out.append(f"{pad}:")
-                        self.emit(item, deeper, out)
-                    else:
-                        out.append(f"{pad}: {self.inline(item)}")
-                elif nested:
-                    out.append(pad + key + ":")
-                    self.emit(item, deeper if isinstance(item, dict) else pad, out)
-                else:
-                    out.append(pad + key + ": " + self.inline(item))
+            self.mapping(v, pad, out)
         elif isinstance(v, list):
-            if not v:
-                out.append(pad + "[]")
-            deeper = pad + "  "
-            cut = len(deeper)
-            for item in v:
-                t = type(item)
-                if (t is dict or t is list or isinstance(item, (dict, list))) and item:
-                    first = len(out)
-                    self.emit(item, deeper, out)
-                    out[first] = pad + "- " + out[first][cut:]
-                else:
-                    out.append(pad + "- " + self.inline(item))
+            self.sequence(v, pad, out)
         else:
             out.append(pad + self.inline(v))
+
+    def mapping(self, v: dict, pad: str, out: list[str]) -> None:
+        if not v:
+            out.append(pad + "{}")
+            return
+        heads = self.heads.get(pad)
+        if heads is None:
+            heads = self.heads[pad] = {}
+        texts = self.texts
+        append = out.append
+        for k, item in v.items():
+            head = heads.get(k) if type(k) is str else None
+            if head is None:
+                self.entry(k, item, pad, out, heads)
+                continue
+            t = type(item)
+            if t is str:
+                text = texts.get(item)
+                append(head + (self.text(item) if text is None else text))
+            elif t is dict:
+                if item:
+                    append(head[:-1])
+                    self.mapping(item, pad + "  ", out)
+                else:
+                    append(head + "{}")
+            elif t is int:
+                append(head + str(item))
+            elif t is bool:
+                append(head + ("true" if item else "false"))
+            elif t is list:
+                if item:
+                    append(head[:-1])
+                    self.sequence(item, pad, out)
+                else:
+                    append(head + "[]")
+            elif item is None:
+                append(head + "null")
+            else:
+                self.entry(k, item, pad, out, heads)
+
+    def entry(self, k: Any, item: Any, pad: str, out: list[str], heads: dict[str, str]) -> None:
+        """One key and value of a mapping, any kinds; remembers the line head of a plain key."""
+        key, long = self.key(k)
+        nested = isinstance(item, (dict, list)) and item
+        if long:
+            out.append(f"{pad}? {key}")
+            if nested:
+                out.append(f"{pad}:")
+                self.emit(item, pad + "  ", out)
+            else:
+                out.append(f"{pad}: {self.inline(item)}")
+            return
+        if type(k) is str:
+            heads[k] = pad + key + ": "
+        if nested:
+            out.append(pad + key + ":")
+            self.emit(item, pad + "  " if isinstance(item, dict) else pad, out)
+        else:
+            out.append(pad + key + ": " + self.inline(item))
+
+    def sequence(self, v: list, pad: str, out: list[str]) -> None:
+        if not v:
+            out.append(pad + "[]")
+            return
+        dash = pad + "- "
+        deeper = pad + "  "
+        cut = len(deeper)
+        texts = self.texts
+        append = out.append
+        for item in v:
+            t = type(item)
+            if t is str:
+                text = texts.get(item)
+                append(dash + (self.text(item) if text is None else text))
+            elif t is dict and item:
+                # written one level deeper, then its first line takes the dash
+                first = len(out)
+                self.mapping(item, deeper, out)
+                out[first] = dash + out[first][cut:]
+            else:
+                self.element(item, pad, out)
+
+    def element(self, item: Any, pad: str, out: list[str]) -> None:
+        """One item of a sequence, any kind."""
+        if isinstance(item, (dict, list)) and item:
+            first = len(out)
+            deeper = pad + "  "
+            self.emit(item, deeper, out)
+            out[first] = pad + "- " + out[first][len(deeper):]
+        else:
+            out.append(pad + "- " + self.inline(item))
