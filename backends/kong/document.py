@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 
 from gatewayc.ir import model as ir
 from gatewayc.ir.answers import NO_STORE
@@ -73,11 +74,17 @@ def _websocket_everywhere(gw: ir.Gateway, ctx: Ctx) -> None:
 
 def _ordered(e: dict) -> dict:
     """Entity keys: identity first, then alphabetical (plugins and routes included)."""
-    head = [k for k in ("name", "username", "target", "id") if k in e]
-    out = {k: e[k] for k in head + sorted(k for k in e if k not in head)}
+    out = {k: e[k] for k in _key_order(tuple(e))}
     if "routes" in out:
         out["routes"] = [_ordered(r) for r in out["routes"]]
     return out
+
+
+@lru_cache(maxsize=None)
+def _key_order(keys: tuple[str, ...]) -> list[str]:
+    # entities come in a few shapes: one order per shape
+    head = [k for k in ("name", "username", "target", "id") if k in keys]
+    return head + sorted(k for k in keys if k not in head)
 
 
 def _not_found(gw: ir.Gateway, limits: ratelimits.Plan, ctx: Ctx) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from functools import lru_cache
 
 # Fixed forever: changing it changes every id in every generated file.
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://gatewayc.dev/targets/kong")
@@ -29,6 +30,7 @@ def entity_id(gateway: str, kind: str, name: str) -> str:
 _HOST_LABELS = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
+@lru_cache(maxsize=1 << 12)  # asked for each route of a service
 def upstream_name(service: str) -> str:
     """Kong upstream names must be hostnames; spec service names may hold '_' or capitals."""
     if _HOST_LABELS.match(service):

@@ -254,17 +254,22 @@ class _Inversions:
             self._push_pairs(p, later_only=True)
 
     def _push_pairs(self, p: Planned, later_only: bool) -> None:
+        order, mine = self.order, self.order[id(p)]
         seen: set[int] = set()
         for k in _path_keys(p.match.path):
             for x in self.paths.compatible(k):
-                if id(x) in seen or x is p or x.route is p.route:
+                if x.route is p.route or id(x) in seen:  # x is p included
                     continue
                 seen.add(id(x))
-                a, b = (p, x) if self.order[id(p)] < self.order[id(x)] else (x, p)
-                if later_only and a is not p:
+                theirs = order[id(x)]
+                if mine < theirs:
+                    a, b, first, second = p, x, mine, theirs
+                elif later_only:
                     continue
+                else:
+                    a, b, first, second = x, p, theirs, mine
                 if _class(b) > _class(a) and can_overlap(a, b):
-                    heapq.heappush(self.heap, (self.order[id(a)], self.order[id(b)], a, b))
+                    heapq.heappush(self.heap, (first, second, a, b))
 
     def add(self, p: Planned) -> None:
         self.keys.add(_key(p))
