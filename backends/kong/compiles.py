@@ -16,7 +16,8 @@ import re
 _LIT = r"[^\\\[\](){}*+?|^$.]"
 _ESC = r"\\(?:[^A-Za-z0-9]|[dDwWsS])"
 _CLASS_ITEM = rf"(?:a-z|A-Z|0-9|[^\\\[\]\-&~|]|{_ESC})"
-_CLASS = rf"\[\^?-?{_CLASS_ITEM}+-?\]"
+# a `^` right after `[` always negates in `re` (`[^]` is an unterminated class, not "^")
+_CLASS = rf"\[(?:\^|(?!\^))-?{_CLASS_ITEM}+-?\]"
 _ATOM = rf"(?:{_LIT}|{_ESC}|\.|{_CLASS})"
 _QUANT = r"(?:[*+?]\??)?"
 
