@@ -3,6 +3,7 @@
 same files in the same order, the same diagnostics and environment, and a backend's
 exception still reaches the caller."""
 import os
+import time
 
 import pytest
 
@@ -40,3 +41,44 @@ def test_a_backend_failure_reaches_the_caller(monkeypatch):
     with pytest.raises(RuntimeError, match="backend bug"):
         build(os.path.join(ROOT, "examples", "shop", "gateway.yml"), backends.names(), source="spec.yml",
               subdirs=True)
+
+
+def _slow(value, seconds=0.3):
+    def job():
+        time.sleep(seconds)
+        return value, os.getpid()
+    return job
+
+
+def test_every_process_takes_jobs_and_results_keep_their_order():
+    got = fanout.run([_slow(i) for i in range(6)], 3, first=[4])
+    assert [v for v, _ in got] == list(range(6))
+    pids = {pid for _, pid in got}
+    assert os.getpid() in pids and len(pids) == 3  # this process worked too, beside two children
+    assert got[4][1] == os.getpid()  # the first of `first` is this process's own
+
+
+def _fail():
+    raise ValueError("backend bug")
+
+
+def _exit():
+    os._exit(3)
+
+
+def test_a_child_failure_reaches_the_caller():
+    # job 0 is this process's; job 1 can only run in the child meanwhile
+    with pytest.raises(ValueError, match="backend bug"):
+        fanout.run([_slow(0, 1.0), _fail], 2)
+
+
+def test_a_child_that_dies_is_an_error_not_a_missing_output():
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        fanout.run([_slow(0, 1.0), _exit], 2)
+
+
+def test_a_failure_here_stops_the_children():
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="backend bug"):
+        fanout.run([_fail, _slow(1, 30.0)], 2)
+    assert time.monotonic() - started < 10  # the child running the 30 s job was stopped
