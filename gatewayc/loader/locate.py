@@ -19,7 +19,7 @@ def locate(tree, path, *, key: bool = False) -> Location | None:
     """
     if not isinstance(tree, (YMap, YSeq)):
         return None
-    return _present(tree, path, key) or _walk(tree, path, key)
+    return present_below(tree, path, key) or _walk(tree, path, key)
 
 
 def _walk(tree, path, key: bool) -> Location:
@@ -67,39 +67,38 @@ def _walk(tree, path, key: bool) -> Location:
     return Location(tree.file, *tree.pos) if at is None else position(*at)
 
 
-def _present(tree, path, key: bool) -> Location | None:
-    """The position when every part of `path` is a key or an index present in the tree (what
-    the lowering asks for every route and match), else None for locate() to work out."""
-    return present_below(tree, path, key)
+def _has(node, part) -> bool:
+    """Whether `part` is a key of `node` or an index into it, as written in the file (not a
+    union tag, a shorthand's made-up key or an invalid key's marker)."""
+    t = type(part)
+    if type(node) is YMap:
+        return (t is int or t is str and part != "[key]" and not part.startswith("§")) and part in node.kpos
+    return type(node) is YSeq and t is int and 0 <= part < len(node)
 
 
 def node_at(tree, path):
-    """The node at `path` when every part of it is a key or an index present in the tree, else
-    None: for present_below(), which then starts there."""
+    """The node at `path` when every part of it is present in the tree, else None: for
+    present_below(), which then starts there."""
     node = tree
     for part in path:
-        t = type(part)
-        if type(node) is YMap and (t is int or t is str and part != "[key]" and not part.startswith("§")) \
-                and part in node.kpos or type(node) is YSeq and t is int and 0 <= part < len(node):
-            node = node[part]
-        else:
+        if not _has(node, part):
             return None
+        node = node[part]
     return node
 
 
 def present_below(node, path, key: bool = False) -> Location | None:
-    """_present() from `node` on: locate(tree, (*above, *path)) for the node at `above`, when
-    every part of `path` is present below it (and `path` is not empty), else None."""
+    """The position locate() gives for `path` below `node` when every part of `path` is
+    present (and `path` is not empty), else None: what the lowering asks for every route and
+    match, without locate()'s general walk."""
     at = None
     last = len(path) - 1
     for i, part in enumerate(path):
-        t = type(part)
-        if type(node) is YMap and (t is int or t is str and part != "[key]" and not part.startswith("§")) \
-                and part in node.kpos:
-            at = node, (node.kpos if key and i == last else node.vpos)[part]
-        elif type(node) is YSeq and t is int and 0 <= part < len(node):
+        if not _has(node, part):
+            return None
+        if type(node) is YSeq:
             at = node, node.ipos[part]
         else:
-            return None
+            at = node, (node.kpos if key and i == last else node.vpos)[part]
         node = node[part]
     return None if at is None else position(*at)

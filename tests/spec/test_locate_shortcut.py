@@ -5,7 +5,7 @@ with merge keys, shorthands and keys that look like locate()'s markers, and on e
 paths with one part changed, dropped or added."""
 import pytest
 
-from gatewayc.loader.locate import _present, _walk
+from gatewayc.loader.locate import _walk, present_below
 from gatewayc.loader.yamltree import YMap, YSeq, parse
 
 DOC = """\
@@ -48,7 +48,7 @@ def _variants():
 def test_the_shortcut_agrees_with_the_walk(key):
     answered = 0
     for path in _variants():
-        found = _present(TREE, path, key)
+        found = present_below(TREE, path, key)
         if found is not None:
             answered += 1
             assert found == _walk(TREE, path, key), path
