@@ -39,7 +39,7 @@ class Lowering:
         self.services: dict[str, ir.Service] = {}
         self.used_services: set[str] = set()
         self.used_sets: set[str] = set()
-        # (gateway, service, ...) -> the policies of a route there that sets none of its own
+        # (gateway, service) -> the policies of a route there that sets none of its own
         self.inherited: dict[tuple, ir.Policies] = {}
         self._nodes: dict[tuple, object] = {}  # item_loc(): path -> the node there, or None
 
@@ -361,7 +361,7 @@ class Lowering:
         (tests/spec/test_shared_policies.py); one object instead of thousands."""
         if r.policies is not None:
             return self.policies(eff, r, gateway, answers, has_mtls)
-        key = (gateway, r.service, has_mtls, id(answers))
+        key = (gateway, r.service)  # answers and has_mtls are the gateway's
         got = self.inherited.get(key)
         if got is None:
             got = self.policies(eff, r, gateway, answers, has_mtls)
