@@ -52,4 +52,8 @@ def grade(target: str, table: Mapping[str, Support], found: Iterable[Use],
 
 def unexpressible(table: Mapping[str, Support], found: Iterable[Use]) -> set[str]:
     """Every feature the target cannot express, accepted or not (auth included)."""
-    return {f for f, _, _ in found if table.get(f, Support("unsupported")).level == "unsupported"}
+    # a 10k-route spec has tens of thousands of uses of a few dozen features
+    return {f for f in {f for f, _, _ in found} if table.get(f, _UNDECLARED).level == "unsupported"}
+
+
+_UNDECLARED = Support("unsupported")
