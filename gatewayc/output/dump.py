@@ -19,6 +19,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"}
 # outside YAML's printable set, or a line break inside a double-quoted scalar (YAML 1.1 readers
@@ -37,10 +39,22 @@ class Raw(str):
 
 
 def to_json(data: Any) -> str:
-    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)` and a line feed. The
-    json module writes indented output with its pure-Python encoder; strings go through its C
-    string encoder here instead, and anything but exactly dict, list, str, int, bool, None or
-    a finite float takes json.dumps itself, so the text is the same."""
+    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)` and a line feed.
+
+    Data made only of exactly dict, list, str, int, bool and None, no deeper than `_DEEPEST`,
+    goes through orjson, which writes such data as json does (the same escapes, indentation,
+    empty `{}`/`[]` and integer digits; tests/determinism/test_json_dump.py holds it to that) and
+    refuses, rather than writes differently, what json would write but it cannot: keys that are
+    not exactly str, integers beyond 64 bits, strings holding lone surrogates. Floats never go
+    to orjson (its exponent forms and its `null` for NaN differ from json's). Whatever orjson
+    does not take goes through `_json`: the json module's indenting encoder is pure Python, so
+    strings go through its C string encoder there instead, and anything but exactly dict, list,
+    str, int, bool, None or a finite float takes json.dumps itself."""
+    if _orjson_plain(data):
+        try:
+            return orjson.dumps(data, option=_ORJSON).decode() + "\n"
+        except orjson.JSONEncodeError:
+            pass
     out: list[str] = []
     try:
         _json(data, "\n", out)
@@ -48,6 +62,37 @@ def to_json(data: Any) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     out.append("\n")
     return "".join(out)
+
+
+# orjson refuses a str subclass as a key with this option, so only exact str keys are written by it
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
+# orjson refuses deeper data itself (past 254 levels); the bound keeps the walk off Python's recursion
+# limit when a container holds itself
+_DEEPEST = 200
+_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def _orjson_plain(v: Any) -> bool:
+    t = type(v)
+    if t is dict or t is list:
+        return _plain_items(v, 0)
+    return t in _SCALARS
+
+
+def _plain_items(v: dict | list, depth: int) -> bool:
+    """Whether a container holds only exact dicts, lists, strs, ints, bools and Nones (keys aside)."""
+    if depth > _DEEPEST:
+        return False
+    for x in v.values() if type(v) is dict else v:
+        t = type(x)
+        if t is str:
+            continue
+        if t is dict or t is list:
+            if not _plain_items(x, depth + 1):
+                return False
+        elif t is not int and t is not bool and x is not None:
+            return False
+    return True
 
 
 class _NotPlain(Exception):
