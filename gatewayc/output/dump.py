@@ -147,15 +147,21 @@ def _json(v: Any, nl: str, out: list[str]) -> None:
 
 
 def _quoted(s: str) -> str:
-    # `_json_str(s)` is `json.dumps(s, ensure_ascii=False)` without json.dumps building an encoder
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", _json_str(s))
+    # `_json_str(s)` is `json.dumps(s, ensure_ascii=False)` without json.dumps building an encoder;
+    # of the characters `_UNSAFE` finds, only DEL is ASCII (json escapes the C0 controls)
+    q = _json_str(s)
+    if q.isascii() and "\x7f" not in q:
+        return q
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", q)
 
 
-@lru_cache(maxsize=1 << 16)
-def _text(v: str) -> str:
-    """A string scalar as written, before the consumer's escape (the same keys and values
-    recur thousands of times in a large file)."""
+def _fresh_text(v: str) -> str:
+    """A string scalar as written, before the consumer's escape."""
     return v if _PLAIN.match(v) and v.lower() not in _YAML_WORDS else _quoted(v)
+
+
+# the same keys and values recur thousands of times in a large file
+_text = lru_cache(maxsize=1 << 16)(_fresh_text)
 
 
 def _scalar(v: Any, escape: Escape) -> str:
@@ -199,10 +205,11 @@ class _Emitter:
     str or too long for `key:`) takes `entry` / `element`, the general path, which decides
     exactly as the direct one."""
 
-    __slots__ = ("escape", "texts", "heads")
+    __slots__ = ("escape", "escapes", "texts", "heads")
 
     def __init__(self, escape: Escape) -> None:
         self.escape = escape
+        self.escapes = escape is not _same
         self.texts: dict[str, str] = {}  # string -> its text as written
         self.heads: dict[str, dict[str, str]] = {}  # pad -> key -> pad + key text + ": "
 
@@ -210,7 +217,19 @@ class _Emitter:
         """An exact str's text as written."""
         got = self.texts.get(s)
         if got is None:
-            got = self.texts[s] = self.escape(_text(s))
+            # `texts` remembers it for the document, so the shared cache would only cost here
+            got = self.texts[s] = self.escape(_fresh_text(s)) if self.escapes else _fresh_text(s)
+        return got
+
+    def head(self, k: Any, pad: str, heads: dict[str, str]) -> str | None:
+        """The line head (`pad + key + ": "`) of an exact str key short enough for `key:`,
+        remembered at `pad`; None for any other key."""
+        if type(k) is not str:
+            return None
+        text = _text(k)
+        if len(text) > _IMPLICIT_KEY_MAX:
+            return None
+        got = heads[k] = pad + self.text(k) + ": "
         return got
 
     def key(self, k: Any) -> tuple[str, bool]:
@@ -259,8 +278,10 @@ class _Emitter:
         for k, item in v.items():
             head = heads.get(k) if type(k) is str else None
             if head is None:
-                self.entry(k, item, pad, out, heads)
-                continue
+                head = self.head(k, pad, heads)
+                if head is None:
+                    self.entry(k, item, pad, out)
+                    continue
             t = type(item)
             if t is str:
                 text = texts.get(item)
@@ -284,10 +305,10 @@ class _Emitter:
             elif item is None:
                 append(head + "null")
             else:
-                self.entry(k, item, pad, out, heads)
+                self.entry(k, item, pad, out)
 
-    def entry(self, k: Any, item: Any, pad: str, out: list[str], heads: dict[str, str]) -> None:
-        """One key and value of a mapping, any kinds; remembers the line head of a plain key."""
+    def entry(self, k: Any, item: Any, pad: str, out: list[str]) -> None:
+        """One key and value of a mapping, any kinds."""
         key, long = self.key(k)
         nested = isinstance(item, (dict, list)) and item
         if long:
@@ -298,8 +319,6 @@ class _Emitter:
             else:
                 out.append(f"{pad}: {self.inline(item)}")
             return
-        if type(k) is str:
-            heads[k] = pad + key + ": "
         if nested:
             out.append(pad + key + ":")
             self.emit(item, pad + "  " if isinstance(item, dict) else pad, out)
