@@ -35,6 +35,8 @@ class _EscapeCrossesKeyLimit(Exception):
 
 
 def _escape_within_key_limit(text: str) -> str:
+    if "{{" not in text:  # most texts: nothing to escape, so no length can change
+        return text
     out = escape(text)
     if len(text) <= _IMPLICIT_KEY_MAX < len(out):
         raise _EscapeCrossesKeyLimit

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"}
 # outside YAML's printable set, or a line break inside a double-quoted scalar (YAML 1.1 readers
@@ -37,10 +39,22 @@ class Raw(str):
 
 
 def to_json(data: Any) -> str:
-    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)` and a line feed. The
-    json module writes indented output with its pure-Python encoder; strings go through its C
-    string encoder here instead, and anything but exactly dict, list, str, int, bool, None or
-    a finite float takes json.dumps itself, so the text is the same."""
+    """`json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)` and a line feed.
+
+    Data made only of exactly dict, list, str, int, bool and None, no deeper than `_DEEPEST`,
+    goes through orjson, which writes such data as json does (the same escapes, indentation,
+    empty `{}`/`[]` and integer digits; tests/determinism/test_json_dump.py holds it to that) and
+    refuses, rather than writes differently, what json would write but it cannot: keys that are
+    not exactly str, integers beyond 64 bits, strings holding lone surrogates. Floats never go
+    to orjson (its exponent forms and its `null` for NaN differ from json's). Whatever orjson
+    does not take goes through `_json`: the json module's indenting encoder is pure Python, so
+    strings go through its C string encoder there instead, and anything but exactly dict, list,
+    str, int, bool, None or a finite float takes json.dumps itself."""
+    if _orjson_plain(data):
+        try:
+            return orjson.dumps(data, option=_ORJSON).decode() + "\n"
+        except orjson.JSONEncodeError:
+            pass
     out: list[str] = []
     try:
         _json(data, "\n", out)
@@ -48,6 +62,37 @@ def to_json(data: Any) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     out.append("\n")
     return "".join(out)
+
+
+# orjson refuses a str subclass as a key with this option, so only exact str keys are written by it
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
+# orjson refuses deeper data itself (past 254 levels); the bound keeps the walk off Python's recursion
+# limit when a container holds itself
+_DEEPEST = 200
+_SCALARS = frozenset((str, int, bool, type(None)))
+
+
+def _orjson_plain(v: Any) -> bool:
+    t = type(v)
+    if t is dict or t is list:
+        return _plain_items(v, 0)
+    return t in _SCALARS
+
+
+def _plain_items(v: dict | list, depth: int) -> bool:
+    """Whether a container holds only exact dicts, lists, strs, ints, bools and Nones (keys aside)."""
+    if depth > _DEEPEST:
+        return False
+    for x in v.values() if type(v) is dict else v:
+        t = type(x)
+        if t is str:
+            continue
+        if t is dict or t is list:
+            if not _plain_items(x, depth + 1):
+                return False
+        elif t is not int and t is not bool and x is not None:
+            return False
+    return True
 
 
 class _NotPlain(Exception):
@@ -102,15 +147,21 @@ def _json(v: Any, nl: str, out: list[str]) -> None:
 
 
 def _quoted(s: str) -> str:
-    # `_json_str(s)` is `json.dumps(s, ensure_ascii=False)` without json.dumps building an encoder
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", _json_str(s))
+    # `_json_str(s)` is `json.dumps(s, ensure_ascii=False)` without json.dumps building an encoder;
+    # of the characters `_UNSAFE` finds, only DEL is ASCII (json escapes the C0 controls)
+    q = _json_str(s)
+    if q.isascii() and "\x7f" not in q:
+        return q
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", q)
 
 
-@lru_cache(maxsize=1 << 16)
-def _text(v: str) -> str:
-    """A string scalar as written, before the consumer's escape (the same keys and values
-    recur thousands of times in a large file)."""
+def _fresh_text(v: str) -> str:
+    """A string scalar as written, before the consumer's escape."""
     return v if _PLAIN.match(v) and v.lower() not in _YAML_WORDS else _quoted(v)
+
+
+# the same keys and values recur thousands of times in a large file
+_text = lru_cache(maxsize=1 << 16)(_fresh_text)
 
 
 def _scalar(v: Any, escape: Escape) -> str:
@@ -154,10 +205,11 @@ class _Emitter:
     str or too long for `key:`) takes `entry` / `element`, the general path, which decides
     exactly as the direct one."""
 
-    __slots__ = ("escape", "texts", "heads")
+    __slots__ = ("escape", "escapes", "texts", "heads")
 
     def __init__(self, escape: Escape) -> None:
         self.escape = escape
+        self.escapes = escape is not _same
         self.texts: dict[str, str] = {}  # string -> its text as written
         self.heads: dict[str, dict[str, str]] = {}  # pad -> key -> pad + key text + ": "
 
@@ -165,7 +217,19 @@ class _Emitter:
         """An exact str's text as written."""
         got = self.texts.get(s)
         if got is None:
-            got = self.texts[s] = self.escape(_text(s))
+            # `texts` remembers it for the document, so the shared cache would only cost here
+            got = self.texts[s] = self.escape(_fresh_text(s)) if self.escapes else _fresh_text(s)
+        return got
+
+    def head(self, k: Any, pad: str, heads: dict[str, str]) -> str | None:
+        """The line head (`pad + key + ": "`) of an exact str key short enough for `key:`,
+        remembered at `pad`; None for any other key."""
+        if type(k) is not str:
+            return None
+        text = _text(k)
+        if len(text) > _IMPLICIT_KEY_MAX:
+            return None
+        got = heads[k] = pad + self.text(k) + ": "
         return got
 
     def key(self, k: Any) -> tuple[str, bool]:
@@ -214,8 +278,10 @@ class _Emitter:
         for k, item in v.items():
             head = heads.get(k) if type(k) is str else None
             if head is None:
-                self.entry(k, item, pad, out, heads)
-                continue
+                head = self.head(k, pad, heads)
+                if head is None:
+                    self.entry(k, item, pad, out)
+                    continue
             t = type(item)
             if t is str:
                 text = texts.get(item)
@@ -239,10 +305,10 @@ class _Emitter:
             elif item is None:
                 append(head + "null")
             else:
-                self.entry(k, item, pad, out, heads)
+                self.entry(k, item, pad, out)
 
-    def entry(self, k: Any, item: Any, pad: str, out: list[str], heads: dict[str, str]) -> None:
-        """One key and value of a mapping, any kinds; remembers the line head of a plain key."""
+    def entry(self, k: Any, item: Any, pad: str, out: list[str]) -> None:
+        """One key and value of a mapping, any kinds."""
         key, long = self.key(k)
         nested = isinstance(item, (dict, list)) and item
         if long:
@@ -253,8 +319,6 @@ class _Emitter:
             else:
                 out.append(f"{pad}: {self.inline(item)}")
             return
-        if type(k) is str:
-            heads[k] = pad + key + ": "
         if nested:
             out.append(pad + key + ":")
             self.emit(item, pad + "  " if isinstance(item, dict) else pad, out)
