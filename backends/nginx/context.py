@@ -25,9 +25,14 @@ NJS_MODULE = "/usr/lib/nginx/modules/ngx_http_js_module.so"  # Debian/Ubuntu lib
 
 def d(directive: str, *args: object, block: list[dict] | None = None) -> dict:
     """One directive; args are stringified, block None means `;`-terminated."""
+    strings = [*args]
+    for a in strings:
+        if type(a) is not str:  # most arguments are strings already: no str() call for each
+            strings = [*map(str, args)]
+            break
     if block is None:
-        return {"directive": directive, "args": list(map(str, args))}
-    return {"directive": directive, "args": list(map(str, args)), "block": block}
+        return {"directive": directive, "args": strings}
+    return {"directive": directive, "args": strings, "block": block}
 
 
 def digest(*parts: str) -> str:
