@@ -80,11 +80,19 @@ class Context:
         return rid
 
     def upstream_name(self, service: ir.Service) -> str:
-        return f"u_{_slug(service.name)}_{digest(service.name)}"
+        key = ("upstream_name", service.name)  # asked for by every route body and upstream
+        name = self.memo.get(key)
+        if name is None:
+            name = self.memo[key] = f"u_{_slug(service.name)}_{digest(service.name)}"
+        return name
 
     def var(self, *parts: str) -> str:
         """A private nginx variable name (with `$`) derived from `parts`."""
-        return "$" + stable_name("gwc", *parts)
+        key = ("var", parts)  # a few names, asked for by every route body
+        name = self.memo.get(key)
+        if name is None:
+            name = self.memo[key] = "$" + stable_name("gwc", *parts)
+        return name
 
     def shared_name(self, kind: str, value: object, values) -> str:
         """A stable name for a shared resource (limit zone, cache): named after the first
