@@ -189,4 +189,5 @@ class Context:
 def if_(var: str, op: str, rhs: str, block: list[dict]) -> dict:
     """`if ($var op rhs) {...}`. With `=`/`!=` the rhs is interpolated: pass literal() text;
     with `~` it is a regex and left alone."""
-    return d("if", f"({var}", op, f"{rhs})", block=block)
+    # what d() makes, without its work on arguments that are strings (43k ifs at 10k routes)
+    return {"directive": "if", "args": [f"({var}", op, f"{rhs})"], "block": block}
