@@ -39,8 +39,11 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 
 
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")  # compiled once: _slug names every route
+
+
 def _slug(s: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "_", s)[:24]
+    return _NOT_ALNUM.sub("_", s)[:24]
 
 
 def stable_name(prefix: str, *parts: str) -> str:
