@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from gatewayc.ir import model as ir
 from gatewayc.ir.answers import (OTHER_429_RETRY_AFTER_S, NO_STORE, Challenge, body_for, challenges, quoted,
@@ -86,8 +87,14 @@ def _catch_statuses(route: ir.Route | None) -> list[int]:
             extra.add(p.validation.status)
         if p.concurrency_limit:
             extra.add(p.concurrency_limit.status)
+    return list(_catch_with(frozenset(extra)))
+
+
+@lru_cache(maxsize=None)
+def _catch_with(extra: frozenset[int]) -> tuple[int, ...]:
+    """Asked for every route (10k at 10k routes), of a few sets of policy statuses."""
     # error_page takes 300-599; a validation "failing" with a 2xx/3xx answers without a body
-    return sorted(set(STATUSES) | {s for s in extra if 400 <= s <= 599})
+    return tuple(sorted(set(STATUSES) | {s for s in extra if 400 <= s <= 599}))
 
 
 def http_directives(gateways: tuple[ir.Gateway, ...], ctx: Context) -> list[dict]:

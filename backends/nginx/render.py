@@ -6,7 +6,8 @@ import re
 from typing import Protocol
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+# what quote() escapes, the backslash first: the others' replacements add backslashes
+_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
 
 # nginx reads its configuration through a 4096-byte buffer (limits.py). A token of at most
 # FITS characters fits anywhere: quoted and UTF-8 encoded (at most 4 bytes a character), it
@@ -26,7 +27,11 @@ class Watcher(Protocol):
 
 
 def quote(arg: str) -> str:
-    return '"' + arg.translate(_ESCAPES) + '"'
+    # five replaces, each a C scan that finds nothing in most arguments, take a quarter of
+    # the time of one str.translate (tests/nginx/test_render_shortcuts.py compares them)
+    for char, escaped in _ESCAPES:
+        arg = arg.replace(char, escaped)
+    return f'"{arg}"'
 
 
 def render(tree: list[dict], indent: int = 0, watcher: Watcher | None = None) -> str:

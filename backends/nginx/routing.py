@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from operator import attrgetter
 from urllib.parse import unquote
 
 from gatewayc.ir import model as ir
@@ -214,8 +215,13 @@ class _Reach:
         """Prefix entries q with _seg_prefix(q, path): "/", the path itself, and the path
         cut before each of its "/"."""
         out = list(self.prefix.get("/", ()))
-        cuts = {path} | {path[:k] for k in range(1, len(path)) if path[k] == "/"}
-        for q in cuts - {"/"}:
+        cuts = {path}
+        k = path.find("/", 1)
+        while k != -1:  # str.find, not a test of every character
+            cuts.add(path[:k])
+            k = path.find("/", k + 1)
+        cuts.discard("/")
+        for q in cuts:
             out += self.prefix.get(q, ())
         return out
 
@@ -288,16 +294,28 @@ def _test(cond: Cond, memo: dict) -> tuple[list[dict], str]:
 
 def _choose(conds: list[Cond], then: list[dict], ctx: Context | None = None) -> list[dict]:
     """Directives (nginx's rewrite phase, run in order) that run `then` when every
-    condition holds."""
+    condition holds. The directives that hold no user text (no token render must report
+    as too long at each of its places) are one object for the build: a 10k-route config
+    has 20k candidates, and render writes a shared block once per depth."""
     memo = {} if ctx is None else ctx.memo
     if len(conds) == 1:
         load, rx = _test(conds[0], memo)
         return [*load, if_(VALUE, "~", rx, then)]
-    out = [d("set", HOLDS, "1")]
+    shared = memo.get(("choose",))
+    if shared is None:
+        shared = memo[("choose",)] = (d("set", HOLDS, "1"), [d("set", HOLDS, "0")])
+    start, fails = shared
+    out = [start]
     for cond in conds:
         load, rx = _test(cond, memo)
-        out += [*load, if_(VALUE, "!~", rx, [d("set", HOLDS, "0")])]
-    return [*out, if_(HOLDS, "=", "1", then)]
+        out += load
+        out.append(if_(VALUE, "!~", rx, fails))
+    key = ("chosen", id(then))  # `then` is the build's too (server_locations' jumps)
+    chosen = memo.get(key)
+    if chosen is None:
+        chosen = memo[key] = if_(HOLDS, "=", "1", then)
+    out.append(chosen)
+    return out
 
 
 def _accepts_empty(h: ir.ValueMatch) -> bool:
@@ -346,7 +364,8 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
                      hosts: list[Cond | None]) -> list[dict]:
     """`hosts[i]`: the host condition of table[i], None for an entry of every host."""
     named: dict[str, dict] = {}
-    jump: dict[str, list[dict]] = {}  # the directives that hand a request to a named location
+    jumps: dict[str, list[dict]] = {}  # the directives that hand a request to a named location
+    jump: dict[int, list[dict]] = {}  # the same, by id of a table entry (several rows may hold one)
     out: list[dict] = []
     reach = _Reach(table)
     conditions: dict[tuple[int, bool], list[Cond] | None] = {}
@@ -376,11 +395,14 @@ def server_locations(gw: ir.Gateway, table: list[ir.Dispatch], maps: _Maps, ctx:
             continue
         body: list[dict] = []
         for e, conds in cands:
-            name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
-            if name not in named:
-                named[name] = d("location", name, block=_route_body(gw, e, ctx))
-                jump[name] = [d("error_page", "418", "=", name), d("return", "418")]
-            body += _choose(conds, jump[name], ctx)
+            then = jump.get(id(e))
+            if then is None:
+                name = f"@{ctx.route_id(gw, e.route)}_m{e.route.matches.index(e.match)}"
+                if name not in named:
+                    named[name] = d("location", name, block=_route_body(gw, e, ctx))
+                    jumps[name] = [d("error_page", "418", "=", name), d("return", "418")]
+                then = jump[id(e)] = jumps[name]
+            body += _choose(conds, then, ctx)
         out.append(d("location", *args, block=body + answers.not_found(gw, ctx)))
     out = _nest(locs, out)
     if not any(x["args"] == ["/"] for x in out):
@@ -453,17 +475,39 @@ def _route_body(gw: ir.Gateway, e: ir.Dispatch, ctx: Context) -> list[dict]:
 def _alike(gw: ir.Gateway, e: ir.Dispatch, memo: dict) -> tuple:
     """Everything actions.route_body reads besides the route's name and its match's place
     (which it reads only to name the route): the gateway, the route's policies and action
-    (repr: they hold JSON bodies, which do not hash; the repr of a frozen dataclass shows
-    every field) and the match's path, which only a rewrite, a redirect or a mirror reads.
-    tests/nginx/test_route_body_reuse.py builds every example with and without the reuse."""
+    (as their reprs: they hold JSON bodies, which do not hash, and == would take 1 for True
+    or two dicts in different orders, which render differently; the repr of a frozen
+    dataclass shows every field) and the match's path, which only a rewrite, a redirect or
+    a mirror reads. tests/nginx/test_route_body_reuse.py builds every example with and
+    without the reuse."""
     r = e.route
     a = r.action
     reads_path = not (isinstance(a, ir.Forward) and a.path_rewrite is None and a.mirror is None)
-    key = ("repr", id(r.policies))  # routes that set no policies of their own share one object
-    policies = memo.get(key)
-    if policies is None:
-        policies = memo[key] = repr(r.policies)
-    return gw.name, policies, repr(a), e.match.path if reads_path else None
+    reprs = memo.setdefault(("repr",), {})
+    return gw.name, _repr(r.policies, reprs), _shown(a, reprs), e.match.path if reads_path else None
+
+
+def _repr(x: object, reprs: dict[int, str]) -> str:
+    """repr(x), once per object of the IR (`reprs` by id: the IR outlives the build). Routes
+    that set no policies of their own share one object; routes of one service share it."""
+    got = reprs.get(id(x))
+    if got is None:
+        got = reprs[id(x)] = repr(x)
+    return got
+
+
+_SHOWN: dict[type, attrgetter] = {}
+
+
+def _shown(x: object, reprs: dict[int, str]) -> tuple:
+    """A key that is equal for two dataclass objects only if their reprs are: the type (so
+    the same name and fields) and the repr of each field repr shows. Cheaper than the repr:
+    a route's action is its own object, but the bulk of its repr, the service, is shared."""
+    get = _SHOWN.get(type(x))
+    if get is None:
+        get = _SHOWN[type(x)] = attrgetter(*(f.name for f in fields(x) if f.repr))  # type: ignore[arg-type]
+    values = get(x)
+    return (type(x), *[_repr(v, reprs) for v in (values if type(values) is tuple else (values,))])
 
 
 def _reachable(table: list[ir.Dispatch], hosts: list[Cond | None]) -> list[ir.Dispatch]:
